@@ -1,0 +1,325 @@
+//! The ten line types of PROTOCOL.md §2 as one enum over validated payloads.
+
+use std::fmt;
+
+use super::error_code::ErrorCode;
+use super::fields::{Host, Nick, PeerAddr, Room, Text};
+use super::limits::MAX_LINE_CHARS;
+
+/// One protocol line (PROTOCOL.md §2).
+///
+/// Every payload is validated when it is built, so any `Message` encodes to a
+/// line of at most 1024 characters that parses back to the same `Message`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Message {
+    /// `MSG <nick> <room> <text>`: a chat line.
+    Msg(ChatLine),
+    /// `SYSTEM <room> <text>`: a server notice about a room.
+    System(Notice),
+    /// `JOIN <room>`.
+    Join(Room),
+    /// `PART <room>`.
+    Part(Room),
+    /// `NICK <new_nick>`.
+    Nick(Nick),
+    /// `HEART`: a keep-alive probe.
+    Heart,
+    /// `BLEED`: the answer to `HEART`.
+    Bleed,
+    /// `ALL_ADDRS <host> <port> …`: the server-listen addresses a server knows.
+    AllAddrs(AddrList),
+    /// `MY_ADDR <host> <port>`: a server's own server-listen address.
+    MyAddr(PeerAddr),
+    /// `ERROR <code> <text>`: a refusal, server to client only (EXTENSION).
+    Error(ErrorReply),
+}
+
+/// The type of a [`Message`], without its payload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MessageKind {
+    /// `MSG`
+    Msg,
+    /// `SYSTEM`
+    System,
+    /// `JOIN`
+    Join,
+    /// `PART`
+    Part,
+    /// `NICK`
+    Nick,
+    /// `HEART`
+    Heart,
+    /// `BLEED`
+    Bleed,
+    /// `ALL_ADDRS`
+    AllAddrs,
+    /// `MY_ADDR`
+    MyAddr,
+    /// `ERROR`
+    Error,
+}
+
+impl MessageKind {
+    /// Every message type.
+    pub const ALL: [MessageKind; 10] = [
+        MessageKind::Msg,
+        MessageKind::System,
+        MessageKind::Join,
+        MessageKind::Part,
+        MessageKind::Nick,
+        MessageKind::Heart,
+        MessageKind::Bleed,
+        MessageKind::AllAddrs,
+        MessageKind::MyAddr,
+        MessageKind::Error,
+    ];
+
+    /// The type word as it starts a line, e.g. `ALL_ADDRS`.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Msg => "MSG",
+            MessageKind::System => "SYSTEM",
+            MessageKind::Join => "JOIN",
+            MessageKind::Part => "PART",
+            MessageKind::Nick => "NICK",
+            MessageKind::Heart => "HEART",
+            MessageKind::Bleed => "BLEED",
+            MessageKind::AllAddrs => "ALL_ADDRS",
+            MessageKind::MyAddr => "MY_ADDR",
+            MessageKind::Error => "ERROR",
+        }
+    }
+
+    /// The type for a type word; case-sensitive, as §1 requires.
+    pub fn from_wire(word: &str) -> Option<MessageKind> {
+        MessageKind::ALL.into_iter().find(|k| k.as_str() == word)
+    }
+
+    /// May a client send this type to a server (PROTOCOL.md §2)?
+    pub const fn client_may_send(self) -> bool {
+        matches!(
+            self,
+            MessageKind::Msg
+                | MessageKind::Join
+                | MessageKind::Part
+                | MessageKind::Nick
+                | MessageKind::Heart
+                | MessageKind::Bleed
+        )
+    }
+}
+
+impl fmt::Display for MessageKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Message {
+    /// The type of this message.
+    pub fn kind(&self) -> MessageKind {
+        match self {
+            Message::Msg(_) => MessageKind::Msg,
+            Message::System(_) => MessageKind::System,
+            Message::Join(_) => MessageKind::Join,
+            Message::Part(_) => MessageKind::Part,
+            Message::Nick(_) => MessageKind::Nick,
+            Message::Heart => MessageKind::Heart,
+            Message::Bleed => MessageKind::Bleed,
+            Message::AllAddrs(_) => MessageKind::AllAddrs,
+            Message::MyAddr(_) => MessageKind::MyAddr,
+            Message::Error(_) => MessageKind::Error,
+        }
+    }
+}
+
+/// A value would make a line longer than 1024 characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the line would be {chars} characters long, over the limit of {MAX_LINE_CHARS}")]
+pub struct LineTooLong {
+    /// The characters the line would take, `\n` included.
+    pub chars: usize,
+}
+
+/// Fails unless a line of `chars` characters (`\n` included) is within §1.
+fn check_line(chars: usize) -> Result<(), LineTooLong> {
+    if chars > MAX_LINE_CHARS {
+        Err(LineTooLong { chars })
+    } else {
+        Ok(())
+    }
+}
+
+fn chars(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// The payload of `MSG <nick> <room> <text>`, short enough for one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatLine {
+    nick: Nick,
+    room: Room,
+    text: Text,
+}
+
+impl ChatLine {
+    /// Characters a `MSG` line takes besides its nick, room and text:
+    /// `MSG`, three spaces and `\n`.
+    pub const OVERHEAD_CHARS: usize = 3 + 3 + 1;
+
+    /// A chat line, if it fits in 1024 characters.
+    /// To send longer text, see [`split_chat`](super::split_chat).
+    pub fn new(nick: Nick, room: Room, text: Text) -> Result<Self, LineTooLong> {
+        check_line(
+            Self::OVERHEAD_CHARS
+                + chars(nick.as_str())
+                + chars(room.as_str())
+                + chars(text.as_str()),
+        )?;
+        Ok(Self { nick, room, text })
+    }
+
+    /// The sender's nick.
+    pub fn nick(&self) -> &Nick {
+        &self.nick
+    }
+
+    /// The room (its wire name).
+    pub fn room(&self) -> &Room {
+        &self.room
+    }
+
+    /// The message text.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+
+    /// The parts, by value.
+    pub fn into_parts(self) -> (Nick, Room, Text) {
+        (self.nick, self.room, self.text)
+    }
+}
+
+/// The payload of `SYSTEM <room> <text>`, short enough for one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    room: Room,
+    text: Text,
+}
+
+impl Notice {
+    /// A notice, if it fits in 1024 characters.
+    pub fn new(room: Room, text: Text) -> Result<Self, LineTooLong> {
+        // "SYSTEM", two spaces, "\n"
+        check_line(6 + 2 + 1 + chars(room.as_str()) + chars(text.as_str()))?;
+        Ok(Self { room, text })
+    }
+
+    /// The room (its wire name).
+    pub fn room(&self) -> &Room {
+        &self.room
+    }
+
+    /// The notice text.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+}
+
+/// The payload of `ERROR <code> <text>`, short enough for one line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorReply {
+    code: ErrorCode,
+    text: Text,
+}
+
+impl ErrorReply {
+    /// An error reply, if it fits in 1024 characters.
+    pub fn new(code: ErrorCode, text: Text) -> Result<Self, LineTooLong> {
+        // "ERROR", two spaces, "\n"
+        check_line(5 + 2 + 1 + code.as_str().len() + chars(text.as_str()))?;
+        Ok(Self { code, text })
+    }
+
+    /// An error reply whose text is cut to fit on one line if need be
+    /// (cut on a character boundary, never ending in `\r`).
+    pub fn truncated(code: ErrorCode, text: &str) -> Self {
+        let room = MAX_LINE_CHARS - (5 + 2 + 1 + code.as_str().len());
+        let mut kept: String = text
+            .chars()
+            .take(room)
+            .map(|c| if c == '\n' { ' ' } else { c })
+            .collect();
+        while kept.ends_with('\r') {
+            kept.pop();
+        }
+        // The text now has no '\n', no trailing '\r' and fits: it is valid.
+        let text = Text::new(kept).unwrap_or_default();
+        Self { code, text }
+    }
+
+    /// The error code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// The human-readable text.
+    pub fn text(&self) -> &Text {
+        &self.text
+    }
+}
+
+/// The addresses of one `ALL_ADDRS` line, few enough to fit in 1024 characters.
+///
+/// A longer list is split over several lines by
+/// [`all_addrs_lines`](super::all_addrs_lines).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AddrList(Vec<PeerAddr>);
+
+impl AddrList {
+    /// Characters of the bare line `ALL_ADDRS\n`.
+    pub const EMPTY_LINE_CHARS: usize = 9 + 1;
+
+    /// A list for one line, if it fits in 1024 characters.
+    pub fn new(addrs: Vec<PeerAddr>) -> Result<Self, LineTooLong> {
+        let chars =
+            Self::EMPTY_LINE_CHARS + addrs.iter().map(|a| 1 + a.wire_chars()).sum::<usize>();
+        check_line(chars)?;
+        Ok(Self(addrs))
+    }
+
+    /// The addresses.
+    pub fn addrs(&self) -> &[PeerAddr] {
+        &self.0
+    }
+
+    /// The addresses, by value.
+    pub fn into_vec(self) -> Vec<PeerAddr> {
+        self.0
+    }
+}
+
+impl From<PeerAddr> for AddrList {
+    /// One address always fits on a line.
+    fn from(addr: PeerAddr) -> Self {
+        Self(vec![addr])
+    }
+}
+
+/// Convenience constructors for the common lines.
+impl Message {
+    /// `MSG <nick> <room> <text>`, if it fits on one line.
+    pub fn msg(nick: Nick, room: Room, text: Text) -> Result<Self, LineTooLong> {
+        ChatLine::new(nick, room, text).map(Message::Msg)
+    }
+
+    /// `SYSTEM <room> <text>`, if it fits on one line.
+    pub fn system(room: Room, text: Text) -> Result<Self, LineTooLong> {
+        Notice::new(room, text).map(Message::System)
+    }
+
+    /// `MY_ADDR <host> <port>`.
+    pub fn my_addr(host: Host, port: std::num::NonZeroU16) -> Self {
+        Message::MyAddr(PeerAddr::new(host, port))
+    }
+}

@@ -1,0 +1,32 @@
+//! The wire codec: PROTOCOL.md §1 (framing, fields) and §2 (messages).
+//!
+//! - [`LineFramer`] cuts a byte stream into [`Line`]s, reporting
+//!   [`FrameError`]s (`too-long`, `bad-utf8`).
+//! - [`Message::parse`] turns a line into a [`Message`], or a [`ParseError`]
+//!   whose [`code`](ParseError::code) is the `ERROR` answer.
+//! - [`Message::encode`] turns a message back into one `Bytes` line.
+//! - Field types ([`Nick`], [`Room`], [`Host`], [`Text`], [`PeerAddr`])
+//!   validate on construction, so an invalid line cannot be built.
+//! - Helpers: [`all_addrs_lines`] splits a long address list,
+//!   [`private_room_name`] derives a private room's wire name,
+//!   [`split_chat`] cuts long text over several `MSG` lines.
+
+mod all_addrs;
+mod encode;
+mod error_code;
+mod fields;
+mod framer;
+pub mod limits;
+mod message;
+mod parse;
+mod private_room;
+mod split;
+
+pub use all_addrs::all_addrs_lines;
+pub use error_code::ErrorCode;
+pub use fields::{FieldError, Host, Nick, PeerAddr, Room, Text, is_control, parse_port};
+pub use framer::{Frame, FrameError, Frames, Line, LineFramer};
+pub use message::{AddrList, ChatLine, ErrorReply, LineTooLong, Message, MessageKind, Notice};
+pub use parse::{Malformation, ParseError};
+pub use private_room::private_room_name;
+pub use split::{chat_text_budget, split_chat};
