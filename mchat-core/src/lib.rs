@@ -45,4 +45,5 @@
 #![warn(missing_docs)]
 
 pub mod fuzzing;
+pub mod server;
 pub mod wire;

@@ -1,7 +1,12 @@
 //! Tests of the wire codec through its public API (PROTOCOL.md §1–§2).
 
 // Test code: a panic is how a test fails.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod cases;
 mod fields;

@@ -1,0 +1,194 @@
+//! The client side of the server: PROTOCOL.md §3, with the `ERROR` answers
+//! of §6 and the capacity limits of §9.
+
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+use indexmap::IndexSet;
+
+use super::conns::{ClientState, Conn, Role};
+use super::output::{CloseReason, ConnId, Event, Listener, Output};
+use super::{BLEED, Server};
+use crate::wire::{
+    ChatLine, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, Room, Text,
+};
+
+/// A new client's nick until it says otherwise (§3).
+pub const DEFAULT_NICK: &str = "NoName";
+
+/// The notice texts of §3, exactly.
+fn joined(nick: &Nick) -> String {
+    format!("{nick} joined channel")
+}
+fn left(nick: &Nick) -> String {
+    format!("{nick} left channel")
+}
+fn renamed(old: &Nick, new: &Nick) -> String {
+    format!("{old} changed nickname to {new}")
+}
+
+impl Server {
+    pub(super) fn accept_client(&mut self, remote: SocketAddr) -> ConnId {
+        if self.clients >= self.config.max_clients {
+            let id = self.insert(Role::Refused);
+            self.refuse(
+                id,
+                ErrorCode::ServerFull,
+                "the server has no room for another client",
+            );
+            self.wires.remove(id);
+            self.wires.out.push_back(Output::Close {
+                id,
+                reason: CloseReason::ServerFull,
+            });
+            self.event(Event::Refused {
+                listener: Listener::Client,
+                remote,
+            });
+            return id;
+        }
+        let nick = Nick::from_trusted(DEFAULT_NICK.to_owned());
+        let id = self.wires.insert(Conn::new(Role::Client(ClientState {
+            nick,
+            rooms: IndexSet::new(),
+        })));
+        self.clients += 1;
+        self.event(Event::ClientConnected { id, remote });
+        id
+    }
+
+    /// One line from a client (§3). Anything refused is answered with one
+    /// `ERROR` to that client alone and changes nothing else (§6).
+    pub(super) fn on_client_frame(&mut self, id: ConnId, frame: Frame<'_>) {
+        let line = match frame {
+            Ok(line) => line,
+            Err(e) => return self.refuse(id, e.code(), &e.to_string()),
+        };
+        let word = line.as_str().split(' ').next().unwrap_or_default();
+        if let Some(kind) = MessageKind::from_wire(word)
+            && !kind.client_may_send()
+        {
+            let why = format!("{kind} is not a message a client may send");
+            return self.refuse(id, ErrorCode::UnknownCommand, &why);
+        }
+        let message = match Message::parse(line.as_str()) {
+            Ok(message) => message,
+            Err(e) => return self.refuse(id, e.code(), &e.to_string()),
+        };
+        match message {
+            Message::Nick(nick) => self.change_nick(id, nick),
+            Message::Join(room) => self.join(id, room),
+            Message::Part(room) => self.part(id, room),
+            Message::Msg(chat) => self.client_msg(id, chat, line.to_bytes()),
+            Message::Heart => self.wires.send(id, &BLEED),
+            Message::Bleed => self.heard_bleed(id),
+            // Filtered above: these are not for clients to send.
+            Message::System(_) | Message::AllAddrs(_) | Message::MyAddr(_) | Message::Error(_) => {}
+        }
+    }
+
+    /// Answers a refused line with `ERROR <code> <why>` (§6).
+    pub(super) fn refuse(&mut self, id: ConnId, code: ErrorCode, why: &str) {
+        let line = Message::Error(ErrorReply::truncated(code, why)).encode();
+        self.wires.send(id, &line);
+    }
+
+    fn client(&mut self, id: ConnId) -> Option<&mut ClientState> {
+        match &mut self.wires.get_mut(id)?.role {
+            Role::Client(state) => Some(state),
+            _ => None,
+        }
+    }
+
+    /// `NICK` (§3): a real change is announced in every room of the client.
+    fn change_nick(&mut self, id: ConnId, new: Nick) {
+        let Some(state) = self.client(id) else { return };
+        if state.nick == new {
+            return;
+        }
+        let old = std::mem::replace(&mut state.nick, new.clone());
+        let rooms: Vec<Room> = state.rooms.iter().cloned().collect();
+        let text = renamed(&old, &new);
+        for room in rooms {
+            self.notify(&room, &text);
+        }
+    }
+
+    /// `JOIN` (§3), within the capacity limits (§9).
+    fn join(&mut self, id: ConnId, room: Room) {
+        if self.rooms.is_member(room.as_str(), id) {
+            let why = format!("you are already in {room}");
+            return self.refuse(id, ErrorCode::AlreadyJoined, &why);
+        }
+        if !self.rooms.exists(room.as_str()) && self.rooms.len() >= self.config.max_rooms {
+            return self.refuse(
+                id,
+                ErrorCode::TooManyRooms,
+                "the server holds as many rooms as it can",
+            );
+        }
+        if self.rooms.member_count(room.as_str()) >= self.config.max_room_members {
+            let why = format!("{room} has as many members as it can");
+            return self.refuse(id, ErrorCode::RoomFull, &why);
+        }
+        let Some(state) = self.client(id) else { return };
+        state.rooms.insert(room.clone());
+        let text = joined(&state.nick);
+        self.rooms.join(room.clone(), id);
+        self.notify(&room, &text);
+    }
+
+    /// `PART` (§3): the leaver is not told; the rest of the room is.
+    fn part(&mut self, id: ConnId, room: Room) {
+        if !self.rooms.is_member(room.as_str(), id) {
+            let why = format!("you are not in {room}");
+            return self.refuse(id, ErrorCode::NotJoined, &why);
+        }
+        let Some(state) = self.client(id) else { return };
+        state.rooms.shift_remove(room.as_str());
+        let text = left(&state.nick);
+        self.rooms.part(room.as_str(), id);
+        self.notify(&room, &text);
+    }
+
+    /// `MSG` (§3): members only; a different nick is a nick change first;
+    /// then the line itself goes to the other members and every peer.
+    fn client_msg(&mut self, id: ConnId, chat: ChatLine, line: Bytes) {
+        let room = chat.room();
+        if !self.rooms.is_member(room.as_str(), id) {
+            let why = format!("you are not in {room}");
+            return self.refuse(id, ErrorCode::NotJoined, &why);
+        }
+        self.change_nick(id, chat.nick().clone());
+        for member in self.rooms.members(room.as_str()) {
+            if member != id {
+                self.wires.send(member, &line);
+            }
+        }
+        self.send_to_peers(&line);
+    }
+
+    /// A client left, however: it leaves every room, with the `left channel`
+    /// notice for each (§3).
+    pub(super) fn client_departed(&mut self, id: ConnId, state: ClientState) {
+        let text = left(&state.nick);
+        for room in state.rooms {
+            self.rooms.part(room.as_str(), id);
+            self.notify(&room, &text);
+        }
+    }
+
+    /// `SYSTEM <room> <text>` to the room's local members and every peer.
+    fn notify(&mut self, room: &Room, text: &str) {
+        // Notice texts are built from validated nicks: always a valid line.
+        let Ok(text) = Text::new(text) else { return };
+        let Ok(notice) = Notice::new(room.clone(), text) else {
+            return;
+        };
+        let line = Message::System(notice).encode();
+        for member in self.rooms.members(room.as_str()) {
+            self.wires.send(member, &line);
+        }
+        self.send_to_peers(&line);
+    }
+}

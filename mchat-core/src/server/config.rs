@@ -1,0 +1,76 @@
+//! Everything a deployer tunes, with the defaults of PROTOCOL.md §4, §7–§9.
+
+use std::time::Duration;
+
+use crate::wire::PeerAddr;
+
+/// The configuration of one [`Server`](super::Server).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// This server's server-listen address as others should dial it: sent in
+    /// `MY_ADDR`, never dialled, and the key of the one-link-per-pair rule.
+    pub advertised: PeerAddr,
+    /// A server to join at start (the command line's peer), if any.
+    pub join: Option<PeerAddr>,
+    /// How often `HEART` goes to every client and peer (§7).
+    pub heartbeat_interval: Duration,
+    /// A connection with this many `HEART`s in a row unanswered is closed (§7).
+    pub max_missed_heartbeats: u32,
+    /// A candidate that has not sent `MY_ADDR` by then is closed (§4).
+    pub handshake_timeout: Duration,
+    /// How long a link we dialled may wait for the acceptor's first
+    /// `ALL_ADDRS` before it counts as a failed dial.
+    pub open_timeout: Duration,
+    /// How often `ALL_ADDRS` is re-sent to every peer (§4, gossip).
+    pub gossip_interval: Duration,
+    /// First reconnect delay; it doubles after each failure (§4).
+    pub reconnect_initial: Duration,
+    /// Longest reconnect delay.
+    pub reconnect_max: Duration,
+    /// Stop re-dialling a peer unreachable for this long (§4).
+    pub reconnect_give_up: Duration,
+    /// Extra wait before this server dials a peer whose address sorts lower
+    /// than its own, so that the lower one, which learns of it by the same
+    /// gossip, dials first and the pair does not build two links.
+    pub dial_defer: Duration,
+    /// Seed of the reconnect jitter, so that runs are reproducible.
+    pub jitter_seed: u64,
+    /// Most clients at once (§9).
+    pub max_clients: usize,
+    /// Most peer servers at once, handshakes included (§9).
+    pub max_servers: usize,
+    /// Most rooms with local members (§9).
+    pub max_rooms: usize,
+    /// Most local members of one room (§9).
+    pub max_room_members: usize,
+    /// A client with more unsent bytes than this is disconnected (§8).
+    pub client_queue_limit: usize,
+    /// A peer with more unsent bytes than this is disconnected (§8).
+    pub peer_queue_limit: usize,
+}
+
+impl ServerConfig {
+    /// The protocol's defaults, for a server advertising `advertised`.
+    pub fn new(advertised: PeerAddr) -> Self {
+        Self {
+            advertised,
+            join: None,
+            heartbeat_interval: Duration::from_secs(2),
+            max_missed_heartbeats: 3,
+            handshake_timeout: Duration::from_secs(2),
+            open_timeout: Duration::from_secs(10),
+            gossip_interval: Duration::from_secs(30),
+            reconnect_initial: Duration::from_secs(1),
+            reconnect_max: Duration::from_secs(60),
+            reconnect_give_up: Duration::from_secs(600),
+            dial_defer: Duration::from_secs(1),
+            jitter_seed: 0x6d63_6861_7421,
+            max_clients: 10_000,
+            max_servers: 1_000,
+            max_rooms: 30_000,
+            max_room_members: 10_000,
+            client_queue_limit: 1 << 20,
+            peer_queue_limit: 64 << 20,
+        }
+    }
+}

@@ -1,0 +1,182 @@
+//! The table of connections: what each one is and what it owes.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+use indexmap::IndexSet;
+use std::collections::VecDeque;
+
+use super::output::{CloseReason, ConnId, Output};
+use crate::wire::{LineFramer, Nick, PeerAddr, Room};
+
+/// What a connection is, in the protocol's terms.
+#[derive(Debug)]
+pub(crate) enum Role {
+    /// A client on the client port (§3).
+    Client(ClientState),
+    /// We asked the driver to dial `addr`; no result yet.
+    Dialing { addr: PeerAddr },
+    /// We dialled `addr` and are connected; waiting for the acceptor's first
+    /// `ALL_ADDRS` (§4 step 2). No chat flows yet.
+    Opening { addr: PeerAddr, deadline: Instant },
+    /// Accepted on the server port; waiting for `MY_ADDR` (§4 step 4).
+    Candidate { deadline: Instant },
+    /// Refused because the server is full; only an `ERROR` and a close follow.
+    Refused,
+    /// An established peer link (§4).
+    Peer { addr: PeerAddr, dialled_by_us: bool },
+}
+
+/// What the server knows of one client.
+#[derive(Debug)]
+pub(crate) struct ClientState {
+    pub nick: Nick,
+    /// Rooms in the order joined (departure notices follow it).
+    pub rooms: IndexSet<Room>,
+}
+
+/// One connection.
+#[derive(Debug)]
+pub(crate) struct Conn {
+    pub role: Role,
+    pub framer: LineFramer,
+    /// Bytes handed to the driver and not yet reported flushed (§8).
+    pub queued: usize,
+    /// `HEART`s sent since the last `BLEED` (§7).
+    pub missed_beats: u32,
+    /// Closing: nothing more is sent to it.
+    pub doomed: bool,
+}
+
+impl Conn {
+    pub fn new(role: Role) -> Self {
+        Self {
+            role,
+            framer: LineFramer::new(),
+            queued: 0,
+            missed_beats: 0,
+            doomed: false,
+        }
+    }
+
+    /// Does this connection take part in keep-alive (§7)?
+    pub fn beats(&self) -> bool {
+        matches!(self.role, Role::Client(_) | Role::Peer { .. })
+    }
+
+    pub fn is_client(&self) -> bool {
+        matches!(self.role, Role::Client(_))
+    }
+}
+
+/// Connections by handle, plus the output queue: everything needed to send
+/// a line and account for it, kept apart from the room table so that a
+/// fan-out can walk a room while it sends.
+#[derive(Debug, Default)]
+pub(crate) struct Wires {
+    slots: Vec<Slot>,
+    free: Vec<u32>,
+    pub out: VecDeque<Output>,
+    /// Connections over a limit, to be closed once the current input is
+    /// handled (closing one can send to others; no recursion).
+    pub doomed: Vec<(ConnId, CloseReason)>,
+    pub client_queue_limit: usize,
+    pub peer_queue_limit: usize,
+}
+
+#[derive(Debug, Default)]
+struct Slot {
+    generation: u32,
+    conn: Option<Conn>,
+}
+
+fn split(id: ConnId) -> (usize, u32) {
+    ((id.0 & 0xffff_ffff) as usize, (id.0 >> 32) as u32)
+}
+
+impl Wires {
+    pub fn new(client_queue_limit: usize, peer_queue_limit: usize) -> Self {
+        Self {
+            client_queue_limit,
+            peer_queue_limit,
+            ..Self::default()
+        }
+    }
+
+    pub fn insert(&mut self, conn: Conn) -> ConnId {
+        if let Some(index) = self.free.pop()
+            && let Some(slot) = self.slots.get_mut(index as usize)
+        {
+            slot.generation = slot.generation.wrapping_add(1);
+            slot.conn = Some(conn);
+            return ConnId(u64::from(slot.generation) << 32 | u64::from(index));
+        }
+        self.slots.push(Slot {
+            generation: 1,
+            conn: Some(conn),
+        });
+        ConnId(1 << 32 | (self.slots.len() - 1) as u64)
+    }
+
+    pub fn get(&self, id: ConnId) -> Option<&Conn> {
+        let (index, generation) = split(id);
+        self.slots
+            .get(index)
+            .filter(|s| s.generation == generation)
+            .and_then(|s| s.conn.as_ref())
+    }
+
+    pub fn get_mut(&mut self, id: ConnId) -> Option<&mut Conn> {
+        let (index, generation) = split(id);
+        self.slots
+            .get_mut(index)
+            .filter(|s| s.generation == generation)
+            .and_then(|s| s.conn.as_mut())
+    }
+
+    pub fn remove(&mut self, id: ConnId) -> Option<Conn> {
+        let (index, generation) = split(id);
+        let slot = self
+            .slots
+            .get_mut(index)
+            .filter(|s| s.generation == generation)?;
+        let conn = slot.conn.take()?;
+        self.free.push(index as u32);
+        Some(conn)
+    }
+
+    /// Every live connection's handle, in a fixed order.
+    pub fn ids(&self) -> Vec<ConnId> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.conn.is_some())
+            .map(|(i, s)| ConnId(u64::from(s.generation) << 32 | i as u64))
+            .collect()
+    }
+
+    /// Queues `line` for `to`, unless it is closing; dooms it if its unsent
+    /// bytes pass its limit (§8).
+    pub fn send(&mut self, to: ConnId, line: &Bytes) {
+        let (client_limit, peer_limit) = (self.client_queue_limit, self.peer_queue_limit);
+        let Some(conn) = self.get_mut(to) else { return };
+        if conn.doomed {
+            return;
+        }
+        conn.queued += line.len();
+        let limit = if conn.is_client() {
+            client_limit
+        } else {
+            peer_limit
+        };
+        if conn.queued > limit {
+            conn.doomed = true;
+            self.doomed.push((to, CloseReason::SlowConsumer));
+            return;
+        }
+        self.out.push_back(Output::Send {
+            to,
+            line: line.clone(),
+        });
+    }
+}

@@ -1,0 +1,317 @@
+//! The server as a sans-IO state machine (PROTOCOL.md §3–§9).
+//!
+//! A [`Server`] never touches a socket or a clock. Its driver reports what
+//! happened — a connection accepted, bytes read, bytes flushed, a dial's
+//! result, a close, the time — and then drains [`Output`]s: lines to send,
+//! connections to close, addresses to dial, events to log. Time is always an
+//! argument, so tests run minutes of heartbeats in microseconds.
+//!
+//! Where each rule lives:
+//! - §3 clients (`NICK`, `JOIN`, `PART`, `MSG`, notices) and §6 errors:
+//!   `client_side.rs`;
+//! - §4 the mesh (handshake, forwarding, gossip, one link per pair,
+//!   reconnect): `mesh.rs`, with the backoff in `backoff.rs`;
+//! - §7 keep-alive: `heartbeat.rs`;
+//! - §8 send queues and §9 capacity: `conns.rs` and [`ServerConfig`].
+
+mod backoff;
+mod client_side;
+mod config;
+mod conns;
+mod heartbeat;
+mod mesh;
+mod output;
+mod rooms;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use bytes::Bytes;
+
+pub use config::ServerConfig;
+pub use output::{CloseReason, ConnId, Event, Listener, Output};
+
+use crate::wire::{Frame, Message, PeerAddr, all_addrs_lines};
+use backoff::Jitter;
+use conns::{Conn, Role, Wires};
+use mesh::DialPlan;
+use rooms::Rooms;
+
+/// The lines every connection exchanges, encoded once for the process.
+const HEART: Bytes = Bytes::from_static(b"HEART\n");
+const BLEED: Bytes = Bytes::from_static(b"BLEED\n");
+
+/// One mChat server's whole protocol state. See the [module docs](self).
+#[derive(Debug)]
+pub struct Server {
+    config: ServerConfig,
+    wires: Wires,
+    rooms: Rooms,
+    /// Established peer links, one per peer, by the peer's address.
+    peers: BTreeMap<PeerAddr, ConnId>,
+    /// Names we dialled a peer by, mapped to the address it advertises.
+    aliases: BTreeMap<PeerAddr, PeerAddr>,
+    /// Peers to dial, and when.
+    plans: BTreeMap<PeerAddr, DialPlan>,
+    /// Handshake deadlines of candidates and of links we dialled.
+    deadlines: BTreeSet<(Instant, ConnId)>,
+    clients: usize,
+    /// Server-port connections of every state, ours and theirs.
+    server_links: usize,
+    next_heartbeat: Instant,
+    next_gossip: Instant,
+    jitter: Jitter,
+}
+
+impl Server {
+    /// A server with no connections. If `config.join` names a peer, the
+    /// first output is the dial that joins its network.
+    pub fn new(config: ServerConfig, now: Instant) -> Self {
+        let wires = Wires::new(config.client_queue_limit, config.peer_queue_limit);
+        let mut server = Self {
+            next_heartbeat: now + config.heartbeat_interval,
+            next_gossip: now + config.gossip_interval,
+            jitter: Jitter::new(config.jitter_seed),
+            wires,
+            rooms: Rooms::default(),
+            peers: BTreeMap::new(),
+            aliases: BTreeMap::new(),
+            plans: BTreeMap::new(),
+            deadlines: BTreeSet::new(),
+            clients: 0,
+            server_links: 0,
+            config,
+        };
+        if let Some(peer) = server.config.join.clone() {
+            server.plan_dial(peer, now, now);
+            server.fire_due_plans(now);
+        }
+        server
+    }
+
+    /// The configuration it runs with.
+    pub fn config(&self) -> &ServerConfig {
+        &self.config
+    }
+
+    /// A connection arrived on one of the listening sockets. Returns its
+    /// handle; if the server is full, the outputs already refuse and close it.
+    pub fn accept(&mut self, listener: Listener, remote: SocketAddr, now: Instant) -> ConnId {
+        match listener {
+            Listener::Client => self.accept_client(remote),
+            Listener::Server => self.accept_server(remote, now),
+        }
+    }
+
+    /// The result of an [`Output::Dial`]: `connected` or not.
+    pub fn dial_result(&mut self, id: ConnId, connected: bool, now: Instant) {
+        self.on_dial_result(id, connected, now);
+        self.reap(now);
+    }
+
+    /// Bytes read from a connection, in any chunking.
+    pub fn handle_input(&mut self, id: ConnId, bytes: &[u8], now: Instant) {
+        let Some(conn) = self.wires.get_mut(id) else {
+            return;
+        };
+        if conn.doomed {
+            return;
+        }
+        let mut framer = std::mem::take(&mut conn.framer);
+        let mut rest = bytes;
+        while let Some(frame) = framer.next_frame(&mut rest) {
+            self.handle_frame(id, frame, now);
+            if !self.is_open(id) {
+                self.reap(now);
+                return;
+            }
+        }
+        if let Some(conn) = self.wires.get_mut(id) {
+            conn.framer = framer;
+        }
+        self.reap(now);
+    }
+
+    /// The driver wrote `bytes` of what was sent to a connection (§8).
+    pub fn handle_flushed(&mut self, id: ConnId, bytes: usize, _now: Instant) {
+        if let Some(conn) = self.wires.get_mut(id) {
+            conn.queued = conn.queued.saturating_sub(bytes);
+        }
+    }
+
+    /// The connection closed by itself (end of stream or a socket error).
+    /// Unknown or already closed handles are ignored.
+    pub fn handle_close(&mut self, id: ConnId, now: Instant) {
+        self.drop_conn(id, None, now);
+        self.reap(now);
+    }
+
+    /// Time passed: runs heartbeats, gossip, handshake deadlines and dials
+    /// that are due at `now`.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if now >= self.next_heartbeat {
+            self.heartbeat_tick();
+            self.next_heartbeat =
+                next_tick(self.next_heartbeat, self.config.heartbeat_interval, now);
+        }
+        if now >= self.next_gossip {
+            self.gossip();
+            self.next_gossip = next_tick(self.next_gossip, self.config.gossip_interval, now);
+        }
+        while let Some(&(deadline, id)) = self.deadlines.first() {
+            if deadline > now {
+                break;
+            }
+            self.deadlines.pop_first();
+            self.handshake_expired(id, now);
+        }
+        self.fire_due_plans(now);
+        self.reap(now);
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next be called.
+    /// After `handle_timeout(now)` it is always later than `now`.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        let deadline = self.deadlines.first().map(|&(at, _)| at);
+        let dial = self
+            .plans
+            .values()
+            .filter(|p| p.in_flight.is_none())
+            .map(|p| p.due)
+            .min();
+        [
+            Some(self.next_heartbeat),
+            Some(self.next_gossip),
+            deadline,
+            dial,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    /// The next thing for the driver to do. Drain it after every call above.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        self.wires.out.pop_front()
+    }
+
+    /// Clients connected now.
+    pub fn client_count(&self) -> usize {
+        self.clients
+    }
+
+    /// Rooms with local members now.
+    pub fn room_count(&self) -> usize {
+        self.rooms.len()
+    }
+
+    /// The peers this server has an established link to, by address.
+    pub fn peers(&self) -> impl Iterator<Item = &PeerAddr> {
+        self.peers.keys()
+    }
+
+    /// Does a live connection have this handle?
+    pub fn is_open(&self, id: ConnId) -> bool {
+        self.wires.get(id).is_some_and(|c| !c.doomed)
+    }
+
+    fn handle_frame(&mut self, id: ConnId, frame: Frame<'_>, now: Instant) {
+        let Some(conn) = self.wires.get(id) else {
+            return;
+        };
+        match conn.role {
+            Role::Client(_) => self.on_client_frame(id, frame),
+            Role::Opening { .. } => self.on_opening_frame(id, frame, now),
+            Role::Candidate { .. } => self.on_candidate_frame(id, frame, now),
+            Role::Peer { .. } => self.on_peer_frame(id, frame, now),
+            // Nothing can be read before a dial succeeds, or after a refusal.
+            Role::Dialing { .. } | Role::Refused => {}
+        }
+    }
+
+    /// Marks a connection for closing once the current input is handled.
+    fn doom(&mut self, id: ConnId, reason: CloseReason) {
+        if let Some(conn) = self.wires.get_mut(id)
+            && !conn.doomed
+        {
+            conn.doomed = true;
+            self.wires.doomed.push((id, reason));
+        }
+    }
+
+    /// Closes every doomed connection; closing one may doom others.
+    fn reap(&mut self, now: Instant) {
+        while let Some((id, reason)) = self.wires.doomed.pop() {
+            self.drop_conn(id, Some(reason), now);
+        }
+    }
+
+    /// Forgets a connection: parts a client from its rooms, schedules a
+    /// reconnect for a lost peer. `reason` is set when we close it ourselves.
+    fn drop_conn(&mut self, id: ConnId, reason: Option<CloseReason>, now: Instant) {
+        let Some(conn) = self.wires.remove(id) else {
+            return;
+        };
+        if let Some(reason) = reason {
+            self.wires.out.push_back(Output::Close { id, reason });
+        }
+        match conn.role {
+            Role::Client(state) => {
+                self.clients -= 1;
+                self.client_departed(id, state);
+                self.event(Event::ClientDisconnected { id, reason });
+            }
+            Role::Refused => {}
+            Role::Candidate { deadline } => {
+                self.server_links -= 1;
+                self.deadlines.remove(&(deadline, id));
+            }
+            Role::Dialing { addr } => {
+                self.server_links -= 1;
+                self.dial_failed(&addr, now);
+            }
+            Role::Opening { addr, deadline } => {
+                self.server_links -= 1;
+                self.deadlines.remove(&(deadline, id));
+                self.dial_failed(&addr, now);
+            }
+            Role::Peer { addr, .. } => {
+                self.server_links -= 1;
+                self.peer_link_lost(id, addr, reason, now);
+            }
+        }
+    }
+
+    fn event(&mut self, event: Event) {
+        self.wires.out.push_back(Output::Event(event));
+    }
+
+    /// Sends one message, encoded once, to every established peer.
+    fn send_to_peers(&mut self, line: &Bytes) {
+        for &peer in self.peers.values() {
+            self.wires.send(peer, line);
+        }
+    }
+
+    /// The `ALL_ADDRS` lines listing every established peer (§4).
+    fn all_addrs(&self) -> Vec<Bytes> {
+        let addrs: Vec<PeerAddr> = self.peers.keys().cloned().collect();
+        all_addrs_lines(&addrs)
+            .iter()
+            .map(Message::encode)
+            .collect()
+    }
+
+    fn insert(&mut self, role: Role) -> ConnId {
+        self.wires.insert(Conn::new(role))
+    }
+}
+
+/// The tick after `scheduled`, never at or before `now`.
+fn next_tick(scheduled: Instant, interval: std::time::Duration, now: Instant) -> Instant {
+    // A zero interval from a careless config must not make the driver spin.
+    let interval = interval.max(std::time::Duration::from_millis(1));
+    let next = scheduled + interval;
+    if next > now { next } else { now + interval }
+}

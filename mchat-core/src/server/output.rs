@@ -1,0 +1,166 @@
+//! What the server state machine asks its driver to do.
+
+use std::fmt;
+use std::net::SocketAddr;
+
+use bytes::Bytes;
+
+use crate::wire::PeerAddr;
+
+/// A connection's handle, issued by the state machine. A handle is not
+/// reused while its connection lives, nor for a long time after.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ConnId(pub(crate) u64);
+
+impl ConnId {
+    /// The handle as a number, for logs and driver tables.
+    pub fn get(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for ConnId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Which listening socket accepted a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Listener {
+    /// The client port.
+    Client,
+    /// The server port.
+    Server,
+}
+
+/// One thing for the driver to do, from [`Server::poll_output`](super::Server::poll_output).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Write `line` (one whole line, `\n` included) to the connection, after
+    /// everything sent to it before, and report progress with
+    /// [`handle_flushed`](super::Server::handle_flushed).
+    Send {
+        /// The connection.
+        to: ConnId,
+        /// The line; a clone of a shared buffer.
+        line: Bytes,
+    },
+    /// Close the connection. The state machine has already forgotten it: do
+    /// not report its close back. If [`CloseReason::flush_first`] says so,
+    /// write what is queued for it first (within a short bound).
+    Close {
+        /// The connection.
+        id: ConnId,
+        /// Why.
+        reason: CloseReason,
+    },
+    /// Open a TCP connection to a peer's server port and report the result
+    /// with [`dial_result`](super::Server::dial_result).
+    Dial {
+        /// The handle the connection will have.
+        id: ConnId,
+        /// Where to.
+        addr: PeerAddr,
+    },
+    /// Something worth logging or counting.
+    Event(Event),
+}
+
+/// Why the state machine closed a connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseReason {
+    /// Three heartbeats in a row went unanswered (§7).
+    Heartbeat,
+    /// Unsent output passed the send-queue limit (§8).
+    SlowConsumer,
+    /// The server cannot take another connection of this kind (§9).
+    ServerFull,
+    /// A server-port connection did not finish its handshake in time (§4).
+    HandshakeTimeout,
+    /// A second link to the same peer; the one-link rule closed this one (§4).
+    DuplicateLink,
+    /// A server-port connection turned out to be this server itself.
+    SelfConnection,
+}
+
+impl CloseReason {
+    /// Should the driver write what is queued before closing?
+    pub fn flush_first(self) -> bool {
+        !matches!(self, CloseReason::SlowConsumer | CloseReason::Heartbeat)
+    }
+}
+
+impl fmt::Display for CloseReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CloseReason::Heartbeat => "heartbeat unanswered",
+            CloseReason::SlowConsumer => "slow consumer (send queue over its limit)",
+            CloseReason::ServerFull => "server full",
+            CloseReason::HandshakeTimeout => "handshake timed out",
+            CloseReason::DuplicateLink => "duplicate link to the same peer",
+            CloseReason::SelfConnection => "connected to itself",
+        })
+    }
+}
+
+/// Something worth logging or counting. Events change nothing; a driver may
+/// ignore them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// A client connected.
+    ClientConnected {
+        /// Its handle.
+        id: ConnId,
+        /// Its address.
+        remote: SocketAddr,
+    },
+    /// A client went away.
+    ClientDisconnected {
+        /// Its handle.
+        id: ConnId,
+        /// Why: `None` when it closed itself or its socket failed.
+        reason: Option<CloseReason>,
+    },
+    /// A peer link completed its handshake.
+    ServerConnected {
+        /// The link.
+        id: ConnId,
+        /// The peer's server-listen address.
+        addr: PeerAddr,
+    },
+    /// A peer link ended.
+    ServerDisconnected {
+        /// The link.
+        id: ConnId,
+        /// The peer's server-listen address.
+        addr: PeerAddr,
+        /// Why: `None` when the peer closed it or the socket failed.
+        reason: Option<CloseReason>,
+    },
+    /// A connection was refused because the server is full (§9).
+    Refused {
+        /// Which port it came to.
+        listener: Listener,
+        /// Its address.
+        remote: SocketAddr,
+    },
+    /// A dial, or a dialled link's handshake, failed.
+    DialFailed {
+        /// The address dialled.
+        addr: PeerAddr,
+    },
+    /// A peer has been unreachable longer than the give-up time; it is no
+    /// longer dialled.
+    GaveUp {
+        /// The peer's address.
+        addr: PeerAddr,
+    },
+    /// A peer sent a line that is invalid or not for servers; it was dropped.
+    PeerLineDropped {
+        /// The link.
+        id: ConnId,
+        /// What was wrong.
+        why: String,
+    },
+}

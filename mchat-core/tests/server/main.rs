@@ -1,0 +1,18 @@
+//! Scenario tests of the server state machine, one per rule of
+//! PROTOCOL.md §3, §4, §6, §7, §8 and §9, through the public API.
+
+// Test code: a panic is how a test fails.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod capacity;
+mod clients;
+mod errors;
+mod harness;
+mod keepalive;
+mod mesh;
+mod queues;
