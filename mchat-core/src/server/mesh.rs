@@ -192,6 +192,7 @@ impl Server {
             dialled_by_us,
         };
         self.plans.remove(&addr);
+        self.given_up.remove(&addr);
         if let Some(&old) = self.peers.get(&addr)
             && old != id
         {
@@ -318,6 +319,7 @@ impl Server {
         plan.in_flight = None;
         if now.saturating_duration_since(plan.unreachable_since) >= self.config.reconnect_give_up {
             self.plans.remove(addr);
+            self.given_up.insert(addr.clone(), now);
             self.event(Event::GaveUp { addr: addr.clone() });
             return;
         }

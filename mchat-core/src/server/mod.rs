@@ -54,6 +54,10 @@ pub struct Server {
     aliases: BTreeMap<PeerAddr, PeerAddr>,
     /// Peers to dial, and when.
     plans: BTreeMap<PeerAddr, DialPlan>,
+    /// Peers we gave up on, and when: gossip does not revive them before
+    /// another give-up period has passed, or a dead server would be passed
+    /// around the mesh forever.
+    given_up: BTreeMap<PeerAddr, Instant>,
     /// Handshake deadlines of candidates and of links we dialled.
     deadlines: BTreeSet<(Instant, ConnId)>,
     clients: usize,
@@ -78,6 +82,7 @@ impl Server {
             peers: BTreeMap::new(),
             aliases: BTreeMap::new(),
             plans: BTreeMap::new(),
+            given_up: BTreeMap::new(),
             deadlines: BTreeSet::new(),
             clients: 0,
             server_links: 0,
@@ -294,9 +299,19 @@ impl Server {
         }
     }
 
-    /// The `ALL_ADDRS` lines listing every established peer (§4).
+    /// The `ALL_ADDRS` lines listing every peer this server knows (§4): the
+    /// established ones and those it is trying to reach. Passing on the
+    /// latter keeps a peer known to the mesh even if the one server that was
+    /// re-dialling it crashes.
     fn all_addrs(&self) -> Vec<Bytes> {
-        let addrs: Vec<PeerAddr> = self.peers.keys().cloned().collect();
+        let mut addrs: Vec<PeerAddr> = self.peers.keys().cloned().collect();
+        addrs.extend(
+            self.plans
+                .keys()
+                .filter(|a| !self.peers.contains_key(*a))
+                .cloned(),
+        );
+        addrs.sort();
         all_addrs_lines(&addrs)
             .iter()
             .map(Message::encode)

@@ -1,0 +1,350 @@
+//! The guarantees of PROTOCOL.md §3 and §8, checked over a run's history.
+//!
+//! "Stable" below means: the recipient was a member of the room, and both
+//! clients stayed on their servers, over `settle` before and after the send,
+//! and the two servers were linked both ways at the send and no link between
+//! them opened or closed over that window. Stable lines must arrive exactly
+//! once; every line must arrive at most once, in order per sender
+//! connection, never to its sender, never to a non-member.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
+
+use crate::history::{History, Membership, SentMsg};
+
+/// A received chat line, decoded from the text the simulator puts in it.
+struct Delivery {
+    recipient: usize,
+    index: usize,
+    at: Instant,
+    room: String,
+    sender: usize,
+    seq: u64,
+}
+
+fn decode(recipient: usize, index: usize, at: Instant, line: &str) -> Option<Delivery> {
+    let rest = line.strip_prefix("MSG ")?;
+    let mut fields = rest.splitn(3, ' ');
+    let (_nick, room, text) = (fields.next()?, fields.next()?, fields.next()?);
+    let (from, seq) = text.strip_prefix("from c")?.split_once(" #")?;
+    Some(Delivery {
+        recipient,
+        index,
+        at,
+        room: room.to_owned(),
+        sender: from.parse().ok()?,
+        seq: seq.parse().ok()?,
+    })
+}
+
+/// One stretch of a client's membership of a room on one connection.
+struct Stretch {
+    client: usize,
+    room: String,
+    start: Instant,
+    end: Option<Instant>,
+}
+
+fn stretches(history: &History) -> Vec<Stretch> {
+    let mut open: BTreeMap<(usize, String), Instant> = BTreeMap::new();
+    let mut out = Vec::new();
+    let mut events: Vec<&Membership> = history.memberships.iter().collect();
+    events.sort_by_key(|m| m.at);
+    for m in events {
+        let key = (m.client, m.room.clone());
+        if m.join {
+            // A join while "open" means the earlier stretch ended with its
+            // connection (fixed up below).
+            if let Some(start) = open.insert(key, m.at) {
+                out.push(Stretch {
+                    client: m.client,
+                    room: m.room.clone(),
+                    start,
+                    end: None,
+                });
+            }
+        } else if let Some(start) = open.remove(&key) {
+            out.push(Stretch {
+                client: m.client,
+                room: m.room.clone(),
+                start,
+                end: Some(m.at),
+            });
+        }
+    }
+    // A membership also ends when its connection does.
+    for ((client, room), start) in open {
+        let end = history
+            .connected
+            .get(client)
+            .and_then(|spans| {
+                spans
+                    .iter()
+                    .find(|(_, s)| s.start <= start && s.end.is_none_or(|e| e >= start))
+            })
+            .and_then(|(_, s)| s.end);
+        out.push(Stretch {
+            client,
+            room,
+            start,
+            end,
+        });
+    }
+    // Stretches cut short by a disconnect before their PART.
+    for stretch in &mut out {
+        let conn_end = history.connected.get(stretch.client).and_then(|spans| {
+            spans
+                .iter()
+                .find(|(_, s)| s.start <= stretch.start && s.end.is_none_or(|e| e >= stretch.start))
+                .and_then(|(_, s)| s.end)
+        });
+        if let Some(conn_end) = conn_end {
+            stretch.end = Some(stretch.end.map_or(conn_end, |e| e.min(conn_end)));
+        }
+    }
+    out
+}
+
+/// The checks, with their tolerances.
+#[derive(Clone, Copy, Debug)]
+pub struct Checker {
+    /// How long before and after a send everything must hold still for the
+    /// line to count as stable.
+    pub settle: Duration,
+    /// How long a line may still arrive after its recipient parted.
+    pub in_flight: Duration,
+}
+
+impl Checker {
+    /// Tolerances for links of at most `max_delay` one way.
+    pub fn for_delay(max_delay: Duration) -> Self {
+        Self {
+            settle: Duration::from_secs(1).max(max_delay * 10),
+            in_flight: max_delay * 3,
+        }
+    }
+
+    /// Every check; the first violation found, explained.
+    pub fn check(&self, history: &History) -> Result<(), String> {
+        if let Some((server, at)) = history.heartbeat_closes.first() {
+            return Err(format!(
+                "server {server} closed a connection for missed heartbeats at {at:?} although every end answers"
+            ));
+        }
+        let deliveries: Vec<Delivery> = history
+            .received
+            .iter()
+            .enumerate()
+            .filter_map(|(i, r)| decode(r.client, i, r.at, &r.line))
+            .collect();
+        let members = stretches(history);
+        self.at_most_once_in_order(history, &deliveries)?;
+        self.members_only(&deliveries, &members)?;
+        self.stable_lines_arrive(history, &deliveries, &members)?;
+        self.notices(history, &members)?;
+        Ok(())
+    }
+
+    fn at_most_once_in_order(
+        &self,
+        history: &History,
+        deliveries: &[Delivery],
+    ) -> Result<(), String> {
+        let sent: HashMap<(usize, u64), &SentMsg> = history
+            .sent
+            .iter()
+            .map(|m| ((m.sender, m.seq), m))
+            .collect();
+        let mut seen: HashMap<(usize, usize, u64), usize> = HashMap::new();
+        let mut last: HashMap<(usize, usize, usize), u64> = HashMap::new();
+        for d in deliveries {
+            if d.recipient == d.sender {
+                return Err(format!(
+                    "client {} got its own line #{} back",
+                    d.sender, d.seq
+                ));
+            }
+            let Some(msg) = sent.get(&(d.sender, d.seq)) else {
+                return Err(format!(
+                    "client {} got line #{} of client {} that was never sent",
+                    d.recipient, d.seq, d.sender
+                ));
+            };
+            if msg.room != d.room {
+                return Err(format!(
+                    "line #{} of client {} arrived in the wrong room",
+                    d.seq, d.sender
+                ));
+            }
+            let count = seen.entry((d.recipient, d.sender, d.seq)).or_default();
+            *count += 1;
+            if *count > 1 {
+                return Err(format!(
+                    "client {} got line #{} of client {} twice",
+                    d.recipient, d.seq, d.sender
+                ));
+            }
+            let key = (d.recipient, d.sender, msg.conn);
+            if let Some(prev) = last.insert(key, d.seq)
+                && prev > d.seq
+            {
+                return Err(format!(
+                    "client {} got line #{} of client {} after #{prev}: out of order",
+                    d.recipient, d.seq, d.sender
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn members_only(&self, deliveries: &[Delivery], members: &[Stretch]) -> Result<(), String> {
+        for d in deliveries {
+            let member = members.iter().any(|s| {
+                s.client == d.recipient
+                    && s.room == d.room
+                    && s.start <= d.at
+                    && s.end.is_none_or(|end| d.at <= end + self.in_flight)
+            });
+            if !member {
+                return Err(format!(
+                    "client {} got line #{} of client {} in {} without being a member",
+                    d.recipient, d.seq, d.sender, d.room
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Would a line sent at `at` by `sender` on `server` (linked to
+    /// `linked`) surely reach `recipient` in `room`?
+    fn stable(
+        &self,
+        history: &History,
+        members: &[Stretch],
+        (sender, server, at, linked): (usize, usize, Instant, &[usize]),
+        recipient: usize,
+        room: &str,
+    ) -> bool {
+        let (from, to) = (at.checked_sub(self.settle).unwrap_or(at), at + self.settle);
+        if recipient == sender || !history.attached(sender, server, at, to) {
+            return false;
+        }
+        let member = members.iter().any(|s| {
+            s.client == recipient
+                && s.room == room
+                && s.start <= from
+                && s.end.is_none_or(|e| e >= to)
+        });
+        if !member {
+            return false;
+        }
+        let Some(home) = history
+            .connected
+            .get(recipient)
+            .and_then(|spans| spans.iter().find(|(_, span)| span.covers(from, to)))
+            .map(|(s, _)| *s)
+        else {
+            return false;
+        };
+        home == server
+            || (linked.contains(&home)
+                && history.up(server, from, to)
+                && history.up(home, from, to)
+                && history.calm(server, home, from, to))
+    }
+
+    fn stable_lines_arrive(
+        &self,
+        history: &History,
+        deliveries: &[Delivery],
+        members: &[Stretch],
+    ) -> Result<(), String> {
+        let got: HashMap<(usize, usize, u64), usize> = deliveries
+            .iter()
+            .map(|d| ((d.recipient, d.sender, d.seq), d.index))
+            .collect();
+        let clients = history.connected.len();
+        for msg in &history.sent {
+            for recipient in 0..clients {
+                let who = (msg.sender, msg.server, msg.at, msg.linked.as_slice());
+                if self.stable(history, members, who, recipient, &msg.room)
+                    && !got.contains_key(&(recipient, msg.sender, msg.seq))
+                {
+                    return Err(format!(
+                        "line #{} of client {} (server {}) in {} sent at {:?} never reached stable member {recipient}",
+                        msg.seq, msg.sender, msg.server, msg.room, msg.at
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn notices(&self, history: &History, members: &[Stretch]) -> Result<(), String> {
+        // How often each (room, text) notice should exist at all.
+        let mut events: HashMap<(String, String), usize> = HashMap::new();
+        for m in &history.memberships {
+            let verb = if m.join { "joined" } else { "left" };
+            *events
+                .entry((m.room.clone(), format!("{} {verb} channel", m.nick)))
+                .or_default() += 1;
+        }
+        let mut received: HashMap<(usize, String), Vec<Instant>> = HashMap::new();
+        for r in &history.received {
+            if let Some(rest) = r.line.strip_prefix("SYSTEM ") {
+                received
+                    .entry((r.client, rest.to_owned()))
+                    .or_default()
+                    .push(r.at);
+            }
+        }
+        let count = |client: usize, room: &str, text: &str| {
+            received
+                .get(&(client, format!("{room} {text}")))
+                .map_or(0, Vec::len)
+        };
+        for m in &history.memberships {
+            let verb = if m.join { "joined" } else { "left" };
+            let text = format!("{} {verb} channel", m.nick);
+            if m.join
+                && history.attached(m.client, m.server, m.at, m.at + self.settle)
+                && events.get(&(m.room.clone(), text.clone())) == Some(&1)
+            {
+                let n = count(m.client, &m.room, &text);
+                if n != 1 {
+                    return Err(format!(
+                        "client {} got its own notice {:?} in {} {n} times",
+                        m.client, text, m.room
+                    ));
+                }
+            }
+            if !m.join && count(m.client, &m.room, &text) > 0 {
+                let late = received
+                    .get(&(m.client, format!("{} {text}", m.room)))
+                    .is_some_and(|times| times.iter().any(|t| *t >= m.at));
+                if late {
+                    return Err(format!(
+                        "client {} was sent its own notice {:?} in {}",
+                        m.client, text, m.room
+                    ));
+                }
+            }
+            if events.get(&(m.room.clone(), text.clone())) != Some(&1) {
+                continue;
+            }
+            for recipient in 0..history.connected.len() {
+                let who = (m.client, m.server, m.at, m.linked.as_slice());
+                if recipient != m.client && self.stable(history, members, who, recipient, &m.room) {
+                    let n = count(recipient, &m.room, &text);
+                    if n != 1 {
+                        return Err(format!(
+                            "stable member {recipient} of {} got the notice {:?} {n} times",
+                            m.room, text
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,120 @@
+//! What happened in a run, recorded for the checks of [`crate::check`].
+
+use std::time::Instant;
+
+/// A client's chat line, as sent.
+#[derive(Clone, Debug)]
+pub struct SentMsg {
+    /// The sending client.
+    pub sender: usize,
+    /// Its per-sender sequence number (also in the text).
+    pub seq: u64,
+    /// The room.
+    pub room: String,
+    /// When it was sent.
+    pub at: Instant,
+    /// The server the sender was connected to.
+    pub server: usize,
+    /// Which of the sender's connections it went on (index into its spans).
+    pub conn: usize,
+    /// The servers linked both ways with `server` when it was sent.
+    pub linked: Vec<usize>,
+}
+
+/// A `JOIN` or `PART`, as sent.
+#[derive(Clone, Debug)]
+pub struct Membership {
+    /// The client.
+    pub client: usize,
+    /// The room.
+    pub room: String,
+    /// Its nick at the time.
+    pub nick: String,
+    /// When it was sent.
+    pub at: Instant,
+    /// `true` for `JOIN`, `false` for `PART`.
+    pub join: bool,
+    /// The server the client was connected to.
+    pub server: usize,
+    /// The servers linked both ways with `server` when it was sent.
+    pub linked: Vec<usize>,
+}
+
+/// A line as a client received it.
+#[derive(Clone, Debug)]
+pub struct Received {
+    /// The receiving client.
+    pub client: usize,
+    /// When it arrived.
+    pub at: Instant,
+    /// The line, without `\n`.
+    pub line: String,
+}
+
+/// A time interval, closed at both ends; `end` is `None` while open.
+#[derive(Clone, Copy, Debug)]
+pub struct Span {
+    /// Start.
+    pub start: Instant,
+    /// End, if it ended.
+    pub end: Option<Instant>,
+}
+
+impl Span {
+    /// Does the span cover all of `from..=to`?
+    pub fn covers(&self, from: Instant, to: Instant) -> bool {
+        self.start <= from && self.end.is_none_or(|end| end >= to)
+    }
+}
+
+/// Everything the checks look at.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    /// Chat lines sent by clients.
+    pub sent: Vec<SentMsg>,
+    /// Joins and parts sent by clients.
+    pub memberships: Vec<Membership>,
+    /// Lines received by clients.
+    pub received: Vec<Received>,
+    /// Per client, the spans it was connected, with the server it used.
+    pub connected: Vec<Vec<(usize, Span)>>,
+    /// Per server, the spans it was running.
+    pub alive: Vec<Vec<Span>>,
+    /// Times when a link between two servers opened or closed, or a cut or
+    /// crash touched the pair, keyed by the pair (lower index first).
+    pub disturbances: std::collections::BTreeMap<(usize, usize), Vec<Instant>>,
+    /// Connections closed by a server because heartbeats went unanswered.
+    pub heartbeat_closes: Vec<(usize, Instant)>,
+}
+
+impl History {
+    /// Notes a disturbance of the link between servers `a` and `b`.
+    pub fn disturb(&mut self, a: usize, b: usize, at: Instant) {
+        let key = (a.min(b), a.max(b));
+        self.disturbances.entry(key).or_default().push(at);
+    }
+
+    /// Was the pair `a`, `b` undisturbed over `from..=to`?
+    pub fn calm(&self, a: usize, b: usize, from: Instant, to: Instant) -> bool {
+        let key = (a.min(b), a.max(b));
+        self.disturbances
+            .get(&key)
+            .is_none_or(|times| times.iter().all(|t| *t < from || *t > to))
+    }
+
+    /// Was `server` running over all of `from..=to`?
+    pub fn up(&self, server: usize, from: Instant, to: Instant) -> bool {
+        self.alive
+            .get(server)
+            .is_some_and(|spans| spans.iter().any(|s| s.covers(from, to)))
+    }
+
+    /// Was `client` connected to `server` over all of `from..=to`?
+    pub fn attached(&self, client: usize, server: usize, from: Instant, to: Instant) -> bool {
+        self.connected.get(client).is_some_and(|spans| {
+            spans
+                .iter()
+                .any(|(s, span)| *s == server && span.covers(from, to))
+        })
+    }
+}
