@@ -281,13 +281,13 @@ impl Checker {
     }
 
     fn notices(&self, history: &History, members: &[Stretch]) -> Result<(), String> {
-        // How often each (room, text) notice should exist at all.
-        let mut events: HashMap<(String, String), usize> = HashMap::new();
+        // When each (room, text) notice was caused.
+        let mut causes: HashMap<(String, String), Vec<Instant>> = HashMap::new();
         for m in &history.memberships {
-            let verb = if m.join { "joined" } else { "left" };
-            *events
-                .entry((m.room.clone(), format!("{} {verb} channel", m.nick)))
-                .or_default() += 1;
+            causes
+                .entry((m.room.clone(), notice_text(m)))
+                .or_default()
+                .push(m.at);
         }
         let mut received: HashMap<(usize, String), Vec<Instant>> = HashMap::new();
         for r in &history.received {
@@ -298,53 +298,79 @@ impl Checker {
                     .push(r.at);
             }
         }
-        let count = |client: usize, room: &str, text: &str| {
+        let window = self.settle + self.in_flight;
+        let got = |client: usize, m: &Membership| {
             received
-                .get(&(client, format!("{room} {text}")))
-                .map_or(0, Vec::len)
+                .get(&(client, format!("{} {}", m.room, notice_text(m))))
+                .map_or(0, |times| {
+                    times
+                        .iter()
+                        .filter(|t| **t >= m.at && **t <= m.at + window)
+                        .count()
+                })
         };
+        let mut counted = 0;
         for m in &history.memberships {
-            let verb = if m.join { "joined" } else { "left" };
-            let text = format!("{} {verb} channel", m.nick);
-            if m.join
-                && history.attached(m.client, m.server, m.at, m.at + self.settle)
-                && events.get(&(m.room.clone(), text.clone())) == Some(&1)
-            {
-                let n = count(m.client, &m.room, &text);
-                if n != 1 {
-                    return Err(format!(
-                        "client {} got its own notice {:?} in {} {n} times",
-                        m.client, text, m.room
-                    ));
-                }
-            }
-            if !m.join && count(m.client, &m.room, &text) > 0 {
-                let late = received
+            let text = notice_text(m);
+            // Only a notice nothing else could have caused nearby can be counted.
+            let isolated = causes
+                .get(&(m.room.clone(), text.clone()))
+                .is_some_and(|times| {
+                    times
+                        .iter()
+                        .filter(|&&t| {
+                            t.max(m.at).saturating_duration_since(t.min(m.at)) <= window * 2
+                        })
+                        .count()
+                        == 1
+                });
+            if !m.join {
+                let own = received
                     .get(&(m.client, format!("{} {text}", m.room)))
                     .is_some_and(|times| times.iter().any(|t| *t >= m.at));
-                if late {
+                if own {
                     return Err(format!(
-                        "client {} was sent its own notice {:?} in {}",
-                        m.client, text, m.room
+                        "client {} was sent its own notice {text:?} in {}",
+                        m.client, m.room
                     ));
                 }
             }
-            if events.get(&(m.room.clone(), text.clone())) != Some(&1) {
+            if !isolated {
                 continue;
+            }
+            if m.join && history.attached(m.client, m.server, m.at, m.at + self.settle) {
+                let n = got(m.client, m);
+                counted += 1;
+                if n != 1 {
+                    return Err(format!(
+                        "client {} got its own notice {text:?} in {} {n} times",
+                        m.client, m.room
+                    ));
+                }
             }
             for recipient in 0..history.connected.len() {
                 let who = (m.client, m.server, m.at, m.linked.as_slice());
                 if recipient != m.client && self.stable(history, members, who, recipient, &m.room) {
-                    let n = count(recipient, &m.room, &text);
+                    let n = got(recipient, m);
+                    counted += 1;
                     if n != 1 {
                         return Err(format!(
-                            "stable member {recipient} of {} got the notice {:?} {n} times",
-                            m.room, text
+                            "stable member {recipient} of {} got the notice {text:?} {n} times",
+                            m.room
                         ));
                     }
                 }
             }
         }
+        if std::env::var_os("MCHAT_SIM_TRACE").is_some() {
+            eprintln!("notices counted: {counted}");
+        }
         Ok(())
     }
+}
+
+/// The notice a join or part causes (§3).
+fn notice_text(m: &Membership) -> String {
+    let verb = if m.join { "joined" } else { "left" };
+    format!("{} {verb} channel", m.nick)
 }
