@@ -74,3 +74,144 @@ pub fn line_framer(data: &[u8]) {
         panic!("framing depends on chunking: sizes {sizes:?}");
     }
 }
+
+/// `server_session`: an arbitrary sequence of events — connections on both
+/// ports, bytes, flushes, closes, dial results, time passing — fed to one
+/// [`Server`](crate::server::Server) with small limits. It must never panic,
+/// every line it sends must be a valid protocol line, and its timer must
+/// always move forward.
+pub fn server_session(data: &[u8]) {
+    use std::time::{Duration, Instant};
+
+    use crate::server::{ConnId, Listener, Output, Server, ServerConfig};
+    use crate::wire::{Host, PeerAddr};
+
+    const CANNED: [&str; 14] = [
+        "NICK alice",
+        "JOIN lobby",
+        "JOIN rust",
+        "PART lobby",
+        "MSG alice lobby hello",
+        "MSG bob lobby nick change first",
+        "HEART",
+        "BLEED",
+        "MY_ADDR 10.0.0.9 6062",
+        "MY_ADDR 10.0.0.5 6062",
+        "ALL_ADDRS 10.0.0.7 7000 10.0.0.8 8000",
+        "ALL_ADDRS",
+        "SYSTEM lobby x joined channel",
+        "MSG remote rust from a peer",
+    ];
+    let mut bytes = data.iter().copied();
+    let mut next = move || bytes.next();
+    let Some(first) = next() else { return };
+    let port = std::num::NonZeroU16::MIN.saturating_add(6061);
+    let Ok(host) = Host::new("10.0.0.5") else {
+        return;
+    };
+    let mut config = ServerConfig::new(PeerAddr::new(host, port));
+    config.max_clients = 6;
+    config.max_servers = 4;
+    config.max_rooms = 3;
+    config.max_room_members = 3;
+    config.client_queue_limit = 600;
+    config.peer_queue_limit = 2_000;
+    if first & 1 == 1
+        && let Ok(peer) = Host::new("10.0.0.1")
+    {
+        config.join = Some(PeerAddr::new(peer, port));
+    }
+    let flush_all = first & 2 == 2;
+    let mut now = Instant::now();
+    let mut server = Server::new(config, now);
+    let mut conns: Vec<ConnId> = Vec::new();
+    let mut dials: Vec<ConnId> = Vec::new();
+    let remote = std::net::SocketAddr::from(([192, 0, 2, 1], 40000));
+    let pick = |conns: &[ConnId], b: u8| conns.get(usize::from(b) % conns.len().max(1)).copied();
+    loop {
+        while let Some(output) = server.poll_output() {
+            match output {
+                Output::Send { to, line } => {
+                    let text = match std::str::from_utf8(&line) {
+                        Ok(text) => text,
+                        Err(_) => panic!("sent invalid UTF-8: {line:?}"),
+                    };
+                    let Some(body) = text.strip_suffix('\n') else {
+                        panic!("sent a line without newline: {text:?}")
+                    };
+                    if text.chars().count() > crate::wire::limits::MAX_LINE_CHARS {
+                        panic!("sent a line over the limit: {text:?}");
+                    }
+                    if let Err(e) = Message::parse(body) {
+                        panic!("sent an invalid line {text:?}: {e}");
+                    }
+                    if flush_all {
+                        server.handle_flushed(to, line.len(), now);
+                    }
+                }
+                Output::Close { id, .. } => conns.retain(|c| *c != id),
+                Output::Dial { id, .. } => dials.push(id),
+                Output::Event(_) => {}
+            }
+        }
+        let Some(op) = next() else { return };
+        match op % 9 {
+            0 => conns.push(server.accept(Listener::Client, remote, now)),
+            1 => conns.push(server.accept(Listener::Server, remote, now)),
+            2 => {
+                let (Some(k), Some(len)) = (next(), next()) else {
+                    return;
+                };
+                let chunk: Vec<u8> = (0..len).map_while(|_| next()).collect();
+                if let Some(id) = pick(&conns, k) {
+                    server.handle_input(id, &chunk, now);
+                }
+            }
+            3 => {
+                let Some(k) = next() else { return };
+                if let Some(id) = pick(&conns, k) {
+                    server.handle_close(id, now);
+                    conns.retain(|c| *c != id);
+                }
+            }
+            4 => {
+                let Some(step) = next() else { return };
+                now += Duration::from_millis(u64::from(step) * 100);
+                server.handle_timeout(now);
+                if server.poll_timeout().is_some_and(|t| t <= now) {
+                    panic!("poll_timeout did not move past now");
+                }
+            }
+            5 => {
+                let Some(b) = next() else { return };
+                if !dials.is_empty() {
+                    let id = dials.remove(usize::from(b) % dials.len());
+                    server.dial_result(id, b & 1 == 1, now);
+                    if b & 1 == 1 {
+                        conns.push(id);
+                    }
+                }
+            }
+            6 => {
+                let (Some(k), Some(n)) = (next(), next()) else {
+                    return;
+                };
+                if let Some(id) = pick(&conns, k) {
+                    server.handle_flushed(id, usize::from(n) * 16, now);
+                }
+            }
+            _ => {
+                let (Some(k), Some(which)) = (next(), next()) else {
+                    return;
+                };
+                let line = CANNED
+                    .get(usize::from(which) % CANNED.len())
+                    .copied()
+                    .unwrap_or("HEART");
+                if let Some(id) = pick(&conns, k) {
+                    server.handle_input(id, format!("{line}\n").as_bytes(), now);
+                }
+            }
+        }
+    }
+}

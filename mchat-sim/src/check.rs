@@ -324,19 +324,17 @@ impl Checker {
                         .count()
                         == 1
                 });
-            if !m.join {
-                let own = received
-                    .get(&(m.client, format!("{} {text}", m.room)))
-                    .is_some_and(|times| times.iter().any(|t| *t >= m.at));
-                if own {
-                    return Err(format!(
-                        "client {} was sent its own notice {text:?} in {}",
-                        m.client, m.room
-                    ));
-                }
-            }
             if !isolated {
                 continue;
+            }
+            // A PART (the client stays on): it must not hear its own notice.
+            // A disconnect's notice may well reach the client's next session.
+            let stays = history.attached(m.client, m.server, m.at, m.at + window);
+            if !m.join && stays && got(m.client, m) > 0 {
+                return Err(format!(
+                    "client {} was sent its own notice {text:?} in {}",
+                    m.client, m.room
+                ));
             }
             if m.join && history.attached(m.client, m.server, m.at, m.at + self.settle) {
                 let n = got(m.client, m);

@@ -276,7 +276,8 @@ impl Sim {
         }
         let mut config = ServerConfig::new(server_addr(i));
         config.join = join.map(server_addr);
-        config.jitter_seed = self.cfg.seed ^ (i as u64) << 32 ^ self.history.alive[i].len() as u64;
+        let restarts = self.history.alive.get(i).map_or(0, Vec::len) as u64;
+        config.jitter_seed = self.cfg.seed ^ (i as u64) << 32 ^ restarts;
         (self.tune)(&mut config);
         if let Some(slot) = self.nodes.get_mut(i) {
             *slot = Some(Server::new(config, self.now));
@@ -776,6 +777,18 @@ impl Sim {
                 })
             })
             .collect()
+    }
+
+    /// Does every running server know (as a peer, or as an address it is
+    /// re-dialling) every other server? Then a crash of any one loses no
+    /// knowledge the mesh needs to heal.
+    pub fn knowledge_is_complete(&self) -> bool {
+        (0..self.nodes.len()).all(|i| {
+            self.server(i).is_some_and(|s| {
+                let known: Vec<&PeerAddr> = s.known_peers().collect();
+                (0..self.nodes.len()).all(|j| j == i || known.contains(&&server_addr(j)))
+            })
+        })
     }
 
     /// Checks that every running server is linked to every other running

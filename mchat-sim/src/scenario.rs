@@ -9,6 +9,15 @@ use crate::net::{Action, ClientAction, Sim, SimConfig};
 /// The rooms clients use.
 pub const ROOMS: [&str; 3] = ["lobby", "rust", "a9e52f505286f4bfd736a98595a5c8b87fc4b532"];
 
+/// The `i`-th room, cycling.
+fn room(i: usize) -> String {
+    ROOMS
+        .get(i % ROOMS.len())
+        .copied()
+        .unwrap_or("lobby")
+        .to_owned()
+}
+
 /// How long, after the last heal, the mesh has to become full again: the
 /// longest reconnect delay with its jitter, twice, and a margin.
 pub const HEAL_BOUND: Duration = Duration::from_secs(200);
@@ -111,7 +120,7 @@ pub fn random_run(seed: u64) -> Sim {
     sim.run_for(s(3000));
     for round in 0..5 {
         for c in 0..clients {
-            let room = ROOMS[(c + round) % ROOMS.len()].to_owned();
+            let room = room(c + round);
             let at = s(sim.rng.between(0, 500));
             sim.after(at, Action::Client(c, ClientAction::Msg(room)));
         }
@@ -125,7 +134,7 @@ fn random_action(sim: &mut Sim) {
     let servers = sim.config().servers;
     let clients = sim.config().clients;
     let c = sim.rng.index(clients);
-    let room = ROOMS[sim.rng.index(ROOMS.len())].to_owned();
+    let room = room(sim.rng.index(ROOMS.len()));
     let roll = sim.rng.below(1000);
     let action = match roll {
         0..=699 => Action::Client(c, ClientAction::Msg(room)),
@@ -134,7 +143,10 @@ fn random_action(sim: &mut Sim) {
         840..=869 => Action::Client(c, ClientAction::Nick),
         870..=899 => Action::Client(c, ClientAction::Disconnect),
         900..=949 => Action::Client(c, ClientAction::Connect(sim.rng.index(servers))),
-        950..=964 if servers > 1 => {
+        // A crash only while every server knows every other: if servers
+        // crash before they learned of each other, what they alone knew of
+        // the mesh is lost, and no protocol can find it again.
+        950..=964 if servers > 1 && sim.knowledge_is_complete() => {
             let i = sim.rng.index(servers);
             let down_for = Duration::from_millis(sim.rng.between(500, 15_000));
             sim.after(down_for, Action::Restart(i));

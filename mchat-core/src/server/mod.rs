@@ -216,6 +216,13 @@ impl Server {
         self.peers.keys()
     }
 
+    /// Every peer address this server knows: linked, or being re-dialled.
+    pub fn known_peers(&self) -> impl Iterator<Item = &PeerAddr> {
+        self.peers
+            .keys()
+            .chain(self.plans.keys().filter(|a| !self.peers.contains_key(*a)))
+    }
+
     /// Does a live connection have this handle?
     pub fn is_open(&self, id: ConnId) -> bool {
         self.wires.get(id).is_some_and(|c| !c.doomed)

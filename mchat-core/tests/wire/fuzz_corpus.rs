@@ -38,3 +38,12 @@ fn line_framer_corpus_replays_cleanly() {
         mchat_core::fuzzing::line_framer(&data);
     }
 }
+
+#[test]
+fn server_session_corpus_replays_cleanly() {
+    let files = corpus("server_session");
+    assert!(files.len() >= 5, "only {} corpus files", files.len());
+    for (_path, data) in files {
+        mchat_core::fuzzing::server_session(&data);
+    }
+}

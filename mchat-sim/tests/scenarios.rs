@@ -1,0 +1,165 @@
+//! Scripted mesh scenarios in the simulator (PROTOCOL.md §4, §8).
+
+// Test code: a panic is how a test fails.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::time::Duration;
+
+use mchat_sim::check::Checker;
+use mchat_sim::net::{Action, ClientAction, Sim, SimConfig};
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
+/// Every client connects to `homes[c]` and joins `room`.
+fn seat(sim: &mut Sim, homes: &[usize], room: &str) {
+    for (c, &server) in homes.iter().enumerate() {
+        sim.after(
+            Duration::ZERO,
+            Action::Client(c, ClientAction::Connect(server)),
+        );
+        sim.after(
+            ms(100),
+            Action::Client(c, ClientAction::Join(room.to_owned())),
+        );
+    }
+    sim.run_for(ms(2000));
+}
+
+/// Every client sends `rounds` lines to `room`, spread over time.
+fn chat(sim: &mut Sim, clients: usize, room: &str, rounds: usize) {
+    for _ in 0..rounds {
+        for c in 0..clients {
+            let at = ms(sim.rng.between(0, 200));
+            sim.after(at, Action::Client(c, ClientAction::Msg(room.to_owned())));
+        }
+        sim.run_for(ms(250));
+    }
+    sim.run_for(ms(2000));
+}
+
+fn check(sim: &Sim) {
+    Checker::for_delay(sim.config().max_delay)
+        .check(&sim.history)
+        .unwrap();
+}
+
+/// Lines each client received that are chat lines.
+fn chat_lines(sim: &Sim, client: usize) -> usize {
+    sim.history
+        .received
+        .iter()
+        .filter(|r| r.client == client && r.line.starts_with("MSG "))
+        .count()
+}
+
+#[test]
+fn mesh_built_through_one_address_becomes_full_and_a_fourth_server_joins_through_another() {
+    let mut sim = Sim::new(SimConfig::new(4, 4, 1));
+    sim.start_server(0, None);
+    sim.start_server(1, Some(0));
+    sim.start_server(2, Some(0));
+    sim.run_for(ms(3000));
+    sim.mesh_is_full().unwrap();
+    sim.start_server(3, Some(2));
+    sim.run_for(ms(3000));
+    sim.mesh_is_full().unwrap();
+    seat(&mut sim, &[0, 1, 2, 3], "lobby");
+    chat(&mut sim, 4, "lobby", 10);
+    check(&sim);
+    for c in 0..4 {
+        assert_eq!(
+            chat_lines(&sim, c),
+            30,
+            "client {c} gets every other client's 10 lines"
+        );
+    }
+}
+
+#[test]
+fn simultaneous_joins_through_different_peers_still_make_a_full_mesh() {
+    let mut sim = Sim::new(SimConfig::new(6, 0, 2));
+    sim.start_server(0, None);
+    sim.start_server(1, Some(0));
+    sim.run_for(ms(2000));
+    // Four newcomers at the same instant, through two different servers.
+    for (server, via) in [(2, 0), (3, 1), (4, 0), (5, 1)] {
+        sim.start_server(server, Some(via));
+    }
+    sim.run_for(Duration::from_secs(10));
+    sim.mesh_is_full().unwrap();
+}
+
+#[test]
+fn killed_server_leaves_the_rest_chatting_and_rejoins_when_restarted() {
+    let mut sim = Sim::new(SimConfig::new(3, 6, 3));
+    sim.start_server(0, None);
+    sim.start_server(1, Some(0));
+    sim.start_server(2, Some(1));
+    sim.run_for(ms(3000));
+    seat(&mut sim, &[0, 0, 1, 1, 2, 2], "lobby");
+    sim.after(Duration::ZERO, Action::Crash(2));
+    sim.run_for(ms(500));
+    chat(&mut sim, 4, "lobby", 5);
+    // Clients 0..4 sent 5 lines each while server 2 was down: 3 others × 5.
+    for c in 0..4 {
+        assert_eq!(chat_lines(&sim, c), 15, "client {c}");
+    }
+    sim.after(Duration::ZERO, Action::Restart(2));
+    sim.run_for(Duration::from_secs(120));
+    sim.mesh_is_full().unwrap();
+    for c in [4, 5] {
+        sim.after(Duration::ZERO, Action::Client(c, ClientAction::Connect(2)));
+        sim.after(
+            ms(100),
+            Action::Client(c, ClientAction::Join("lobby".into())),
+        );
+    }
+    sim.run_for(ms(2000));
+    chat(&mut sim, 6, "lobby", 5);
+    check(&sim);
+    assert_eq!(
+        chat_lines(&sim, 4),
+        25,
+        "the restarted server's client gets every line"
+    );
+}
+
+#[test]
+fn cut_link_heals_and_the_mesh_is_full_again() {
+    let mut sim = Sim::new(SimConfig::new(3, 3, 4));
+    sim.start_server(0, None);
+    sim.start_server(1, Some(0));
+    sim.start_server(2, Some(0));
+    sim.run_for(ms(3000));
+    seat(&mut sim, &[0, 1, 2], "lobby");
+    sim.after(Duration::ZERO, Action::Cut(0, 1));
+    sim.run_for(Duration::from_secs(30));
+    assert!(sim.mesh_is_full().is_err(), "a cut link is missing");
+    sim.after(Duration::ZERO, Action::Heal(0, 1));
+    sim.run_for(Duration::from_secs(120));
+    sim.mesh_is_full().unwrap();
+    chat(&mut sim, 3, "lobby", 5);
+    check(&sim);
+}
+
+#[test]
+fn same_seed_replays_identically() {
+    let a = mchat_sim::scenario::random_run(42);
+    let b = mchat_sim::scenario::random_run(42);
+    let lines = |sim: &Sim| {
+        sim.history
+            .received
+            .iter()
+            .map(|r| (r.client, r.line.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&a), lines(&b));
+    assert!(!lines(&a).is_empty());
+}
