@@ -43,6 +43,7 @@
 //! line.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod fuzzing;
 pub mod server;

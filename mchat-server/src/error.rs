@@ -1,0 +1,44 @@
+//! What can go wrong, said in one line to the person at the terminal.
+
+use std::io;
+use std::path::PathBuf;
+
+/// A failure to start or stop a server.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the peer must be given as <peer_host> <peer_port>, got {0:?}")]
+    PeerArgs(Vec<String>),
+    #[error("{what} {value:?} is not valid: {why}")]
+    Invalid {
+        what: &'static str,
+        value: String,
+        why: String,
+    },
+    #[error("cannot resolve host {host:?}: {source}")]
+    Resolve { host: String, source: io::Error },
+    #[error("host {0:?} resolves to no address")]
+    NoAddress(String),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: std::net::SocketAddr,
+        source: io::Error,
+    },
+    #[error("a server is already running for this host and port (pid {pid}, pidfile {path})")]
+    AlreadyRunning { pid: String, path: PathBuf },
+    #[error("pidfile {path}: {source}")]
+    Pidfile { path: PathBuf, source: io::Error },
+    #[error("log file {path}: {source}")]
+    Log { path: PathBuf, source: io::Error },
+    #[error("cannot become a daemon: {0}")]
+    Daemon(nix::Error),
+    #[error("no server is running for this host and port (no pidfile {0})")]
+    NotRunning(PathBuf),
+    #[error("no server is running for this host and port (removed the stale pidfile {0})")]
+    Stale(PathBuf),
+    #[error("cannot signal pid {pid}: {source}")]
+    Signal { pid: i32, source: nix::Error },
+    #[error("the server (pid {pid}) did not exit within {secs} s")]
+    StillRunning { pid: i32, secs: u64 },
+    #[error("{0}")]
+    Io(#[from] io::Error),
+}

@@ -1,0 +1,50 @@
+//! Turning `<host> <port>` into listening sockets: every address the name
+//! resolves to, so `localhost` serves both 127.0.0.1 and ::1.
+
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+
+use crate::error::Error;
+
+/// Every address `host` resolves to, with `port`, without duplicates.
+pub fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Error> {
+    let mut addrs: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|source| Error::Resolve {
+            host: host.to_owned(),
+            source,
+        })?
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    addrs.retain(|a| seen.insert(*a));
+    if addrs.is_empty() {
+        return Err(Error::NoAddress(host.to_owned()));
+    }
+    Ok(addrs)
+}
+
+/// Binds every address of `host` on `port`. With port 0 the first bind
+/// picks a free port and the others take the same one.
+pub fn bind_all(host: &str, port: u16) -> Result<Vec<TcpListener>, Error> {
+    let mut listeners = Vec::new();
+    let mut port = port;
+    for mut addr in resolve(host, port)? {
+        addr.set_port(port);
+        let listener = TcpListener::bind(addr).map_err(|source| Error::Bind { addr, source })?;
+        listener
+            .set_nonblocking(true)
+            .map_err(|source| Error::Bind { addr, source })?;
+        if port == 0 {
+            port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        }
+        listeners.push(listener);
+    }
+    Ok(listeners)
+}
+
+/// The port a set of listeners shares.
+pub fn port_of(listeners: &[TcpListener]) -> u16 {
+    listeners
+        .first()
+        .and_then(|l| l.local_addr().ok())
+        .map_or(0, |a| a.port())
+}
