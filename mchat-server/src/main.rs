@@ -2,6 +2,7 @@
 //! daemon unless `--non-daemon`), `stop` stops one through its pidfile.
 
 mod cli;
+mod daemon;
 mod driver;
 mod error;
 mod listen;
@@ -143,13 +144,23 @@ fn serve(
         start.host,
         log_path.display()
     );
-    if !start.non_daemon {
-        // Before any thread exists: fork, new session, stdio to /dev/null.
-        // The locked pidfile and the bound sockets go with the child.
-        nix::unistd::daemon(true, false).map_err(Error::Daemon)?;
+    // Before any thread exists: the locked pidfile and the bound sockets go
+    // with the daemon.
+    let ready = if start.non_daemon {
+        None
+    } else {
+        Some(daemon::daemonize()?)
+    };
+    if let Err(e) = pidfile.write_pid() {
+        if let Some(ready) = ready {
+            ready.fail(&e.to_string());
+        }
+        return Err(e);
     }
-    pidfile.write_pid()?;
     logging::init(log_file);
+    if let Some(ready) = ready {
+        ready.ok();
+    }
     log::info!(
         "server starts: {} client port {client_port}, server port {server_port}, advertised as {}",
         start.host,

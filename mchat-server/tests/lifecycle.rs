@@ -1,0 +1,237 @@
+//! Starting and stopping as the original does: daemon, pidfile, stop, log
+//! and its rotation; hosts by IPv6 literal and by DNS name.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::{BIN, Client, ServerProc, free_port, scratch};
+
+fn run(args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(BIN).args(args).output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn alive(pid: i32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+        && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .unwrap_or_default()
+            .contains(") Z ")
+}
+
+#[test]
+fn daemon_starts_refuses_a_twin_and_stops_through_its_pidfile() {
+    let dir = scratch("daemon");
+    let pidfile = dir.join("d.pid");
+    let (p, d) = (pidfile.to_str().unwrap(), dir.to_str().unwrap());
+    let port = free_port();
+    let (ok, out, err) = run(&[
+        "start",
+        "--pidfile",
+        p,
+        "--log-dir",
+        d,
+        "127.0.0.1",
+        &port.to_string(),
+        "0",
+    ]);
+    assert!(ok, "{out}{err}");
+    let pid: i32 = std::fs::read_to_string(&pidfile)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(alive(pid));
+    // It serves clients.
+    let mut c = Client::member(port, "alice", &["lobby"]);
+    c.send("HEART");
+    assert_eq!(c.next_line().unwrap(), "BLEED");
+    // A second start on the same host and port is refused.
+    let (ok, _, err) = run(&[
+        "start",
+        "--pidfile",
+        p,
+        "--log-dir",
+        d,
+        "127.0.0.1",
+        &port.to_string(),
+        "0",
+    ]);
+    assert!(
+        !ok && err.contains("already running") && err.contains(&pid.to_string()),
+        "{err}"
+    );
+    // Stop: gone, pidfile removed, log written.
+    let (ok, out, err) = run(&["stop", "--pidfile", p, "127.0.0.1", &port.to_string()]);
+    assert!(ok, "{out}{err}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while alive(pid) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(pid), "the daemon is still running");
+    assert!(!pidfile.exists());
+    let log = std::fs::read_to_string(dir.join(format!("127.0.0.1_{port}_server.log"))).unwrap();
+    assert!(
+        log.contains("server starts")
+            && log.contains("client")
+            && log.contains("server shuts down"),
+        "{log}"
+    );
+    // Stopping again says it is not running.
+    let (ok, _, err) = run(&["stop", "--pidfile", p, "127.0.0.1", &port.to_string()]);
+    assert!(!ok && err.contains("no server is running"), "{err}");
+}
+
+#[test]
+fn stale_pidfile_is_reported_and_removed() {
+    let dir = scratch("stale");
+    let pidfile = dir.join("s.pid");
+    std::fs::write(&pidfile, "999999\n").unwrap();
+    let (ok, _, err) = run(&[
+        "stop",
+        "--pidfile",
+        pidfile.to_str().unwrap(),
+        "127.0.0.1",
+        "1",
+    ]);
+    assert!(!ok && err.contains("stale"), "{err}");
+    assert!(!pidfile.exists());
+}
+
+#[test]
+fn bad_arguments_get_one_clear_line() {
+    let dir = scratch("badargs");
+    let p = dir.join("x.pid");
+    let p = p.to_str().unwrap();
+    for (args, says) in [
+        (
+            vec!["start", "--pidfile", p, "no-such-host.invalid", "0", "0"],
+            "cannot resolve host",
+        ),
+        (
+            vec!["start", "--pidfile", p, "127.0.0.1", "0", "0", "peer-only"],
+            "<peer_host> <peer_port>",
+        ),
+        (
+            vec![
+                "start",
+                "--pidfile",
+                p,
+                "127.0.0.1",
+                "0",
+                "0",
+                "127.0.0.1",
+                "0",
+            ],
+            "peer port",
+        ),
+        (
+            vec!["start", "--pidfile", p, "127.0.0.1", "70000", "0"],
+            "client_port",
+        ),
+    ] {
+        let (ok, _, err) = run(&args);
+        assert!(!ok, "{args:?} succeeded");
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{err}"
+        );
+    }
+    // A busy port.
+    let busy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    let (ok, _, err) = run(&[
+        "start",
+        "--non-daemon",
+        "--pidfile",
+        p,
+        "127.0.0.1",
+        &port,
+        "0",
+    ]);
+    assert!(
+        !ok && err.contains("cannot listen") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn log_is_rotated_to_dot_one_at_its_size_limit() {
+    let dir = scratch("rotate");
+    let s = ServerProc::start(
+        &dir,
+        "127.0.0.1",
+        (0, 0),
+        None,
+        &["--log-max-bytes", "2000"],
+    );
+    for _ in 0..40 {
+        Client::member(s.client_port, "x", &[]).close();
+    }
+    let main = dir.join(format!("127.0.0.1_{}_server.log", s.client_port));
+    let backup = dir.join(format!("127.0.0.1_{}_server.log.1", s.client_port));
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !backup.exists() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(backup.exists(), "no rotation");
+    assert!(std::fs::metadata(&main).unwrap().len() <= 2000);
+    assert!(std::fs::metadata(&backup).unwrap().len() <= 2000);
+}
+
+#[test]
+fn ipv6_literal_and_dns_name_both_serve() {
+    let dir = scratch("v6");
+    // `localhost` binds every address it resolves to.
+    let local = ServerProc::start(&dir, "localhost", (0, 0), None, &[]);
+    let mut c4 = Client::connect("127.0.0.1", local.client_port);
+    c4.send("HEART");
+    assert_eq!(c4.next_line().unwrap(), "BLEED");
+    let resolves_v6 = std::net::ToSocketAddrs::to_socket_addrs(&("localhost", 1))
+        .unwrap()
+        .any(|a| a.is_ipv6());
+    if resolves_v6 {
+        let mut c6 = Client::connect("::1", local.client_port);
+        c6.send("HEART");
+        assert_eq!(c6.next_line().unwrap(), "BLEED");
+    }
+    // An IPv6 literal, joining through a peer named by DNS.
+    let v6 = ServerProc::start(
+        &dir,
+        "::1",
+        (0, 0),
+        Some(("localhost", local.server_port)),
+        &[],
+    );
+    let mut c = Client::connect("::1", v6.client_port);
+    c.send("HEART");
+    assert_eq!(c.next_line().unwrap(), "BLEED");
+    // The two servers link: a line from one reaches the other.
+    let mut a = Client::member_at("::1", v6.client_port, "a", &["r"]);
+    let mut b = Client::member(local.client_port, "b", &["r"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        a.send("MSG a r over the mesh");
+        a.drain(Duration::from_millis(1));
+        if b.drain(Duration::from_millis(200))
+            .iter()
+            .any(|l| l == "MSG a r over the mesh")
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the servers never linked");
+    }
+}

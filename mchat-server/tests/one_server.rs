@@ -1,0 +1,111 @@
+//! One real server over TCP: PROTOCOL.md §3, §6, §7 end to end.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use support::{Client, ServerProc, scratch};
+
+fn server(name: &str, extra: &[&str]) -> ServerProc {
+    ServerProc::start(&scratch(name), "127.0.0.1", (0, 0), None, extra)
+}
+
+#[test]
+fn clients_join_chat_and_part_with_notices() {
+    let s = server("chat", &[]);
+    let mut alice = Client::member(s.client_port, "alice", &["lobby"]);
+    let mut bob = Client::member(s.client_port, "bob", &["lobby"]);
+    alice.expect("SYSTEM lobby bob joined channel");
+    alice.send("MSG alice lobby hello bob");
+    bob.expect("MSG alice lobby hello bob");
+    bob.send("NICK robert");
+    alice.expect("SYSTEM lobby bob changed nickname to robert");
+    bob.expect("SYSTEM lobby bob changed nickname to robert");
+    bob.send("PART lobby");
+    alice.expect("SYSTEM lobby robert left channel");
+    bob.send("JOIN lobby");
+    bob.expect("SYSTEM lobby robert joined channel");
+    bob.close();
+    alice.expect("SYSTEM lobby robert left channel");
+}
+
+#[test]
+fn refused_lines_are_answered_with_error_and_the_connection_stays() {
+    let s = server("errors", &[]);
+    let mut alice = Client::member(s.client_port, "alice", &["lobby"]);
+    let cases: [(&[u8], &str); 8] = [
+        (b"PART rust\n", "ERROR not-joined "),
+        (b"MSG alice rust hi\n", "ERROR not-joined "),
+        (b"JOIN lobby\n", "ERROR already-joined "),
+        (b"msg alice lobby hi\n", "ERROR unknown-command "),
+        (b"SYSTEM lobby fake\n", "ERROR unknown-command "),
+        (b"MSG alice lobby\n", "ERROR malformed "),
+        (b"JOIN \xff\n", "ERROR bad-utf8 "),
+        (
+            b"NICK aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n",
+            "ERROR bad-nick ",
+        ),
+    ];
+    for (line, prefix) in cases {
+        alice.send_raw(line);
+        let got = alice.next_line().unwrap();
+        assert!(got.starts_with(prefix), "{line:?} got {got:?}");
+    }
+    let mut long = b"MSG alice lobby ".to_vec();
+    long.extend(std::iter::repeat_n(b'x', 2000));
+    long.push(b'\n');
+    alice.send_raw(&long);
+    assert!(alice.next_line().unwrap().starts_with("ERROR too-long "));
+    alice.send("HEART");
+    assert_eq!(alice.next_line().unwrap(), "BLEED");
+}
+
+#[test]
+fn server_sends_heart_and_drops_a_silent_client() {
+    let s = server("heartbeat", &["--heartbeat-ms", "100"]);
+    let mut silent = Client::member(s.client_port, "silent", &["lobby"]);
+    let mut alive = Client::member(s.client_port, "alive", &["lobby"]);
+    // `alive` answers every HEART (Client does); `silent` reads nothing more.
+    let started = Instant::now();
+    alive.expect("SYSTEM lobby silent left channel");
+    let waited = started.elapsed();
+    // Three unanswered beats, closed at the fourth: 0.3 to 0.4 s with 100 ms beats.
+    assert!(
+        waited >= Duration::from_millis(250),
+        "dropped after {waited:?}"
+    );
+    let seen = silent.expect_closed();
+    assert_eq!(seen.concat().matches("HEART").count(), 3, "{seen:?}");
+}
+
+#[test]
+fn client_dribbling_a_line_without_newline_does_not_delay_others() {
+    let s = server("dribble", &[]);
+    let mut slowpoke = Client::member(s.client_port, "slowpoke", &["lobby"]);
+    let mut alice = Client::member(s.client_port, "alice", &["lobby"]);
+    let mut bob = Client::member(s.client_port, "bob", &["lobby"]);
+    slowpoke.send_raw(b"MSG slowpoke lobby this line never ends");
+    for i in 0..20 {
+        alice.send(&format!("MSG alice lobby line {i}"));
+        bob.expect(&format!("MSG alice lobby line {i}"));
+    }
+    slowpoke.send_raw(b"\n");
+    bob.expect("MSG slowpoke lobby this line never ends");
+}
+
+#[test]
+fn client_over_the_limit_is_told_the_server_is_full() {
+    let s = server("full", &["--max-clients", "1"]);
+    let _first = Client::member(s.client_port, "first", &[]);
+    let mut second = Client::connect("127.0.0.1", s.client_port);
+    let got = second.next_line().unwrap();
+    assert!(got.starts_with("ERROR server-full "), "{got}");
+    second.expect_closed();
+}
