@@ -157,7 +157,16 @@ pub fn server_session(data: &[u8]) {
         let Some(op) = next() else { return };
         match op % 9 {
             0 => conns.push(server.accept(Listener::Client, remote, now)),
-            1 => conns.push(server.accept(Listener::Server, remote, now)),
+            1 => {
+                // Sometimes from the address one of our own dials left from.
+                let Some(b) = next() else { return };
+                let from = std::net::SocketAddr::from(([127, 0, 0, 1], u16::from(b) + 1000));
+                conns.push(server.accept(
+                    Listener::Server,
+                    if b & 1 == 1 { from } else { remote },
+                    now,
+                ));
+            }
             2 => {
                 let (Some(k), Some(len)) = (next(), next()) else {
                     return;
@@ -186,7 +195,8 @@ pub fn server_session(data: &[u8]) {
                 let Some(b) = next() else { return };
                 if !dials.is_empty() {
                     let id = dials.remove(usize::from(b) % dials.len());
-                    server.dial_result(id, b & 1 == 1, now);
+                    let local = std::net::SocketAddr::from(([127, 0, 0, 1], u16::from(b) + 1000));
+                    server.dial_result(id, (b & 1 == 1).then_some(local), now);
                     if b & 1 == 1 {
                         conns.push(id);
                     }

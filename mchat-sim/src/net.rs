@@ -431,6 +431,19 @@ impl Sim {
         self.after(delay * 2, Action::DialDone(pipe));
     }
 
+    /// The made-up address the dialling end of `pipe` connects from.
+    fn dial_local(pipe: u64) -> SocketAddr {
+        SocketAddr::from((
+            [
+                10,
+                (pipe >> 24) as u8,
+                (pipe >> 16) as u8,
+                (pipe >> 8) as u8,
+            ],
+            1024 + (pipe & 0xff) as u16,
+        ))
+    }
+
     fn accept(&mut self, pipe: u64) {
         let now = self.now;
         let Some(p) = self.pipes.get(&pipe) else {
@@ -450,7 +463,7 @@ impl Sim {
         let Some(Some(node)) = self.nodes.get_mut(to) else {
             return;
         };
-        let id = node.accept(Listener::Server, remote(), now);
+        let id = node.accept(Listener::Server, Self::dial_local(pipe), now);
         p.b = End::Server(to, Some(id));
         self.server_ends.insert((to, id), pipe);
         self.history.disturb(from, to, now);
@@ -474,7 +487,7 @@ impl Sim {
             self.pipes.remove(&pipe);
         }
         if let Some(Some(node)) = self.nodes.get_mut(i) {
-            node.dial_result(id, connected, now);
+            node.dial_result(id, connected.then(|| Self::dial_local(pipe)), now);
         }
         self.drain(i);
     }

@@ -1,5 +1,6 @@
 //! The table of connections: what each one is and what it owes.
 
+use std::net::SocketAddr;
 use std::time::Instant;
 
 use bytes::Bytes;
@@ -16,11 +17,19 @@ pub(crate) enum Role {
     Client(ClientState),
     /// We asked the driver to dial `addr`; no result yet.
     Dialing { addr: PeerAddr },
-    /// We dialled `addr` and are connected; waiting for the acceptor's first
-    /// `ALL_ADDRS` (§4 step 2). No chat flows yet.
-    Opening { addr: PeerAddr, deadline: Instant },
-    /// Accepted on the server port; waiting for `MY_ADDR` (§4 step 4).
-    Candidate { deadline: Instant },
+    /// We dialled `addr` and are connected from `local`; waiting for the
+    /// acceptor's first `ALL_ADDRS` (§4 step 2). No chat flows yet.
+    Opening {
+        addr: PeerAddr,
+        deadline: Instant,
+        local: SocketAddr,
+    },
+    /// Accepted on the server port from `remote`; waiting for `MY_ADDR`
+    /// (§4 step 4).
+    Candidate {
+        deadline: Instant,
+        remote: SocketAddr,
+    },
     /// Refused because the server is full; only an `ERROR` and a close follow.
     Refused,
     /// An established peer link (§4).

@@ -43,33 +43,71 @@ impl Server {
             return id;
         }
         let deadline = now + self.config.handshake_timeout;
-        let id = self.insert(Role::Candidate { deadline });
+        let id = self.insert(Role::Candidate { deadline, remote });
         self.server_links += 1;
         self.deadlines.insert((deadline, id));
-        for line in self.all_addrs() {
+        for line in self.all_addrs(None, now) {
             self.wires.send(id, &line);
+        }
+        if let Some(dialled) = self.pending_handshake(
+            |role| matches!(role, Role::Opening { local, .. } if *local == remote),
+        ) {
+            self.found_self(dialled, id);
         }
         id
     }
 
-    pub(super) fn on_dial_result(&mut self, id: ConnId, connected: bool, now: Instant) {
+    /// The pending handshake (candidate or dialled link) whose role matches.
+    fn pending_handshake(&self, matches: impl Fn(&Role) -> bool) -> Option<ConnId> {
+        self.deadlines
+            .iter()
+            .map(|&(_, id)| id)
+            .find(|&id| self.wires.get(id).is_some_and(|c| matches(&c.role)))
+    }
+
+    /// Our dial `dialled` arrived at our own server port as `candidate`: the
+    /// address dialled is another name of ours. It is never dialled again.
+    fn found_self(&mut self, dialled: ConnId, candidate: ConnId) {
+        if let Some(Role::Opening { addr, .. }) = self.wires.get(dialled).map(|c| &c.role) {
+            let alias = addr.clone();
+            self.plans.remove(&alias);
+            self.aliases
+                .insert(alias.clone(), self.config.advertised.clone());
+            self.event(Event::SelfAlias { addr: alias });
+        }
+        self.doom(dialled, CloseReason::SelfConnection);
+        self.doom(candidate, CloseReason::SelfConnection);
+    }
+
+    pub(super) fn on_dial_result(
+        &mut self,
+        id: ConnId,
+        connected_from: Option<SocketAddr>,
+        now: Instant,
+    ) {
         let Some(conn) = self.wires.get_mut(id) else {
             return;
         };
         let Role::Dialing { addr } = &conn.role else {
             return;
         };
-        if !connected {
+        let Some(local) = connected_from else {
             self.drop_conn(id, None, now);
             return;
-        }
+        };
         // Connected: the acceptor speaks first (§4 step 2).
         let deadline = now + self.config.open_timeout;
         conn.role = Role::Opening {
             addr: addr.clone(),
             deadline,
+            local,
         };
         self.deadlines.insert((deadline, id));
+        if let Some(candidate) = self.pending_handshake(
+            |role| matches!(role, Role::Candidate { remote, .. } if *remote == local),
+        ) {
+            self.found_self(id, candidate);
+        }
     }
 
     /// A candidate counts only once it sends `MY_ADDR`; anything else from it
@@ -77,7 +115,7 @@ impl Server {
     pub(super) fn on_candidate_frame(&mut self, id: ConnId, frame: Frame<'_>, now: Instant) {
         let Ok(line) = frame else { return };
         if let Ok(Message::MyAddr(addr)) = Message::parse(line.as_str()) {
-            if let Some(Role::Candidate { deadline }) = self.wires.get(id).map(|c| &c.role) {
+            if let Some(Role::Candidate { deadline, .. }) = self.wires.get(id).map(|c| &c.role) {
                 self.deadlines.remove(&(*deadline, id));
             }
             self.establish(id, addr, false, now);
@@ -94,7 +132,8 @@ impl Server {
         };
         match message {
             Message::AllAddrs(list) => {
-                let Some(Role::Opening { addr, deadline }) = self.wires.get(id).map(|c| &c.role)
+                let Some(Role::Opening { addr, deadline, .. }) =
+                    self.wires.get(id).map(|c| &c.role)
                 else {
                     return;
                 };
@@ -146,7 +185,11 @@ impl Server {
     }
 
     fn peer_line_dropped(&mut self, id: ConnId, why: String) {
-        self.event(Event::PeerLineDropped { id, why });
+        let addr = match self.wires.get(id).map(|c| &c.role) {
+            Some(Role::Peer { addr, .. } | Role::Opening { addr, .. }) => Some(addr.clone()),
+            _ => None,
+        };
+        self.event(Event::PeerLineDropped { id, addr, why });
     }
 
     fn send_my_addr(&mut self, id: ConnId) {
@@ -174,7 +217,7 @@ impl Server {
         }
         self.event(Event::ServerConnected { id, addr });
         // Gossip on a new peer (§4, mesh upkeep).
-        self.gossip();
+        self.gossip(now);
         let _ = now;
     }
 
@@ -260,10 +303,13 @@ impl Server {
     }
 
     /// Sends our `ALL_ADDRS` to every established peer.
-    pub(super) fn gossip(&mut self) {
-        let lines = self.all_addrs();
-        for line in &lines {
-            self.send_to_peers(line);
+    pub(super) fn gossip(&mut self, now: Instant) {
+        let peers: Vec<(PeerAddr, ConnId)> =
+            self.peers.iter().map(|(a, &id)| (a.clone(), id)).collect();
+        for (addr, id) in peers {
+            for line in self.all_addrs(Some(&addr), now) {
+                self.wires.send(id, &line);
+            }
         }
     }
 
@@ -312,11 +358,18 @@ impl Server {
     /// A dial, or the handshake of a link we dialled, failed: try again
     /// later with a doubled delay, or give up (§4, reconnect).
     pub(super) fn dial_failed(&mut self, addr: &PeerAddr, now: Instant) {
-        self.event(Event::DialFailed { addr: addr.clone() });
         let Some(plan) = self.plans.get_mut(addr) else {
             return;
         };
         plan.in_flight = None;
+        self.wires
+            .out
+            .push_back(super::Output::Event(Event::DialFailed {
+                addr: addr.clone(),
+            }));
+        let Some(plan) = self.plans.get_mut(addr) else {
+            return;
+        };
         if now.saturating_duration_since(plan.unreachable_since) >= self.config.reconnect_give_up {
             self.plans.remove(addr);
             self.given_up.insert(addr.clone(), now);

@@ -103,15 +103,19 @@ impl Server {
     /// A connection arrived on one of the listening sockets. Returns its
     /// handle; if the server is full, the outputs already refuse and close it.
     pub fn accept(&mut self, listener: Listener, remote: SocketAddr, now: Instant) -> ConnId {
-        match listener {
+        let id = match listener {
             Listener::Client => self.accept_client(remote),
             Listener::Server => self.accept_server(remote, now),
-        }
+        };
+        self.reap(now);
+        id
     }
 
-    /// The result of an [`Output::Dial`]: `connected` or not.
-    pub fn dial_result(&mut self, id: ConnId, connected: bool, now: Instant) {
-        self.on_dial_result(id, connected, now);
+    /// The result of an [`Output::Dial`]: the new connection's local
+    /// address if it connected, `None` if it failed. The local address lets
+    /// the server recognize a dial that reached itself under another name.
+    pub fn dial_result(&mut self, id: ConnId, connected_from: Option<SocketAddr>, now: Instant) {
+        self.on_dial_result(id, connected_from, now);
         self.reap(now);
     }
 
@@ -161,7 +165,7 @@ impl Server {
                 next_tick(self.next_heartbeat, self.config.heartbeat_interval, now);
         }
         if now >= self.next_gossip {
-            self.gossip();
+            self.gossip(now);
             self.next_gossip = next_tick(self.next_gossip, self.config.gossip_interval, now);
         }
         while let Some(&(deadline, id)) = self.deadlines.first() {
@@ -275,7 +279,7 @@ impl Server {
                 self.event(Event::ClientDisconnected { id, reason });
             }
             Role::Refused => {}
-            Role::Candidate { deadline } => {
+            Role::Candidate { deadline, .. } => {
                 self.server_links -= 1;
                 self.deadlines.remove(&(deadline, id));
             }
@@ -283,7 +287,7 @@ impl Server {
                 self.server_links -= 1;
                 self.dial_failed(&addr, now);
             }
-            Role::Opening { addr, deadline } => {
+            Role::Opening { addr, deadline, .. } => {
                 self.server_links -= 1;
                 self.deadlines.remove(&(deadline, id));
                 self.dial_failed(&addr, now);
@@ -306,19 +310,31 @@ impl Server {
         }
     }
 
-    /// The `ALL_ADDRS` lines listing every peer this server knows (§4): the
-    /// established ones and those it is trying to reach. Passing on the
-    /// latter keeps a peer known to the mesh even if the one server that was
-    /// re-dialling it crashes.
-    fn all_addrs(&self) -> Vec<Bytes> {
+    /// The `ALL_ADDRS` lines listing every peer this server knows (§4) but
+    /// `recipient`: the established ones, and those it has been trying to
+    /// reach for a short while. Passing on the latter keeps a peer known to
+    /// the mesh even if the one server that was re-dialling it crashes; not
+    /// passing on long-dead ones spares an original server, whose dials
+    /// block, from dialling them. The recipient is left out because an
+    /// original server only knows itself by the exact name it was started
+    /// with, and would dial itself under any other.
+    fn all_addrs(&self, recipient: Option<&PeerAddr>, now: Instant) -> Vec<Bytes> {
+        let fresh = self.config.reconnect_max * 2;
         let mut addrs: Vec<PeerAddr> = self.peers.keys().cloned().collect();
         addrs.extend(
             self.plans
-                .keys()
-                .filter(|a| !self.peers.contains_key(*a))
-                .cloned(),
+                .iter()
+                .filter(|(a, p)| {
+                    !self.peers.contains_key(*a)
+                        && now.saturating_duration_since(p.unreachable_since) < fresh
+                })
+                .map(|(a, _)| a.clone()),
         );
+        addrs.retain(|a| {
+            Some(a) != recipient && self.aliases.get(a).is_none_or(|c| Some(c) != recipient)
+        });
         addrs.sort();
+        addrs.dedup();
         all_addrs_lines(&addrs)
             .iter()
             .map(Message::encode)

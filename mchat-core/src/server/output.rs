@@ -160,7 +160,15 @@ pub enum Event {
     PeerLineDropped {
         /// The link.
         id: ConnId,
+        /// The peer's address, once the handshake told it.
+        addr: Option<PeerAddr>,
         /// What was wrong.
         why: String,
+    },
+    /// A dial reached this very server: the address is another name of
+    /// ours, and is never dialled again.
+    SelfAlias {
+        /// The address dialled.
+        addr: PeerAddr,
     },
 }

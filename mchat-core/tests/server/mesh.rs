@@ -7,6 +7,11 @@ use mchat_core::server::{CloseReason, ConnId, Event, Listener};
 
 use crate::harness::{Harness, addr, config};
 
+/// The local address our dials connect from, in these tests.
+fn local() -> std::net::SocketAddr {
+    "10.0.0.5:50000".parse().unwrap()
+}
+
 /// A fake peer that dialled us and finished the handshake as `host:port`.
 fn accepted_peer(h: &mut Harness, host: &str, port: u16) -> ConnId {
     let id = h.accept(Listener::Server);
@@ -97,9 +102,9 @@ fn my_addr_makes_a_peer_and_gossips_it_to_every_peer() {
             .iter()
             .any(|e| matches!(e, Event::ServerConnected { .. }))
     );
-    let expected = ["ALL_ADDRS 10.0.0.7 7000 10.0.0.8 8000"];
-    assert_eq!(h.take(first), expected);
-    assert_eq!(h.take(second)[1..], expected);
+    // Each is told of the others, never of itself.
+    assert_eq!(h.take(first), ["ALL_ADDRS 10.0.0.8 8000"]);
+    assert_eq!(h.take(second)[1..], ["ALL_ADDRS 10.0.0.7 7000"]);
 }
 
 #[test]
@@ -110,7 +115,7 @@ fn joining_server_dials_its_peer_and_answers_all_addrs_with_my_addr() {
     assert_eq!(h.dials.len(), 1);
     let (link, target) = h.dials[0].clone();
     assert_eq!(target, addr("10.0.0.1", 6062));
-    h.server.dial_result(link, true, h.now);
+    h.server.dial_result(link, Some(local()), h.now);
     h.drain();
     assert!(
         h.take(link).is_empty(),
@@ -133,7 +138,7 @@ fn every_all_addrs_line_gets_its_own_my_addr() {
     cfg.join = Some(addr("10.0.0.1", 6062));
     let mut h = Harness::new(cfg);
     let link = h.dials[0].0;
-    h.server.dial_result(link, true, h.now);
+    h.server.dial_result(link, Some(local()), h.now);
     h.input(link, b"ALL_ADDRS 10.0.0.9 1\nALL_ADDRS 10.0.0.9 2\n");
     let my_addrs = h
         .take(link)
@@ -237,7 +242,7 @@ fn second_link_to_a_higher_peer_keeps_the_one_we_dialled() {
     let mut h = Harness::new(cfg);
     let ours = h.dials[0].0;
     let theirs = accepted_peer(&mut h, "10.0.0.9", 6062);
-    h.server.dial_result(ours, true, h.now);
+    h.server.dial_result(ours, Some(local()), h.now);
     h.say(ours, "ALL_ADDRS");
     assert!(keeps(&h, ours));
     assert_eq!(h.closed.get(&theirs), Some(&CloseReason::DuplicateLink));
@@ -254,7 +259,7 @@ fn second_link_to_a_lower_peer_keeps_the_one_it_dialled() {
     cfg.join = Some(addr("10.0.0.1", 6062));
     let mut h = Harness::new(cfg);
     let ours = h.dials[0].0;
-    h.server.dial_result(ours, true, h.now);
+    h.server.dial_result(ours, Some(local()), h.now);
     h.say(ours, "ALL_ADDRS");
     let theirs = accepted_peer(&mut h, "10.0.0.1", 6062);
     assert!(keeps(&h, theirs));
@@ -276,7 +281,7 @@ fn peer_dialled_by_another_name_is_renamed_by_its_my_addr() {
     cfg.join = Some(addr("localhost", 6062));
     let mut h = Harness::new(cfg);
     let link = h.dials[0].0;
-    h.server.dial_result(link, true, h.now);
+    h.server.dial_result(link, Some(local()), h.now);
     h.say(link, "ALL_ADDRS");
     // Our gossip makes it answer with the name it advertises.
     h.say(link, "MY_ADDR 10.0.0.9 6062");
@@ -311,7 +316,7 @@ fn lost_peer_is_redialled_with_doubling_backoff_then_given_up() {
         while let Some((id, target)) = h.dials.pop() {
             assert_eq!(target, addr("10.0.0.9", 6062));
             attempts.push(h.now.duration_since(lost_at));
-            h.server.dial_result(id, false, h.now);
+            h.server.dial_result(id, None, h.now);
             h.drain();
         }
     }
@@ -339,7 +344,7 @@ fn redial_that_succeeds_restores_the_link() {
     h.close(peer);
     h.advance(Duration::from_secs(2));
     let (id, _) = h.dials.pop().expect("a redial");
-    h.server.dial_result(id, true, h.now);
+    h.server.dial_result(id, Some(local()), h.now);
     h.say(id, "ALL_ADDRS");
     assert_eq!(h.server.peers().count(), 1);
     for _ in 0..60 {
@@ -356,7 +361,7 @@ fn dialled_link_without_all_addrs_counts_as_a_failed_dial() {
     cfg.join = Some(addr("10.0.0.9", 6062));
     let mut h = Harness::new(cfg);
     let (link, _) = h.dials[0].clone();
-    h.server.dial_result(link, true, h.now);
+    h.server.dial_result(link, Some(local()), h.now);
     h.advance(Duration::from_secs(11));
     assert_eq!(h.closed.get(&link), Some(&CloseReason::HandshakeTimeout));
     assert!(
@@ -366,4 +371,72 @@ fn dialled_link_without_all_addrs_counts_as_a_failed_dial() {
     );
     h.advance(Duration::from_secs(5));
     assert!(h.dials.len() >= 2, "it tries again");
+}
+
+fn dials_itself_under_another_name(accept_first: bool) {
+    let mut cfg = config();
+    cfg.join = Some(addr("localhost", 6062));
+    let mut h = Harness::new(cfg);
+    let (dial, _) = h.dials[0].clone();
+    let from: std::net::SocketAddr = "127.0.0.1:51000".parse().unwrap();
+    let candidate = if accept_first {
+        let c = h.server.accept(Listener::Server, from, h.now);
+        h.server.dial_result(dial, Some(from), h.now);
+        c
+    } else {
+        h.server.dial_result(dial, Some(from), h.now);
+        h.server.accept(Listener::Server, from, h.now)
+    };
+    h.drain();
+    assert_eq!(h.closed.get(&dial), Some(&CloseReason::SelfConnection));
+    assert_eq!(h.closed.get(&candidate), Some(&CloseReason::SelfConnection));
+    assert!(
+        h.events
+            .iter()
+            .any(|e| matches!(e, Event::SelfAlias { .. }))
+    );
+    // Never dialled again, not even when gossip names it.
+    let peer = accepted_peer(&mut h, "10.0.0.9", 6062);
+    h.say(peer, "ALL_ADDRS localhost 6062");
+    for _ in 0..60 {
+        h.advance(Duration::from_secs(2));
+        h.say(peer, "BLEED");
+    }
+    assert_eq!(h.dials.len(), 1, "{:?}", h.dials);
+}
+
+#[test]
+fn dial_that_reaches_ourselves_is_recognized_when_the_accept_comes_first() {
+    dials_itself_under_another_name(true);
+}
+
+#[test]
+fn dial_that_reaches_ourselves_is_recognized_when_the_connect_comes_first() {
+    dials_itself_under_another_name(false);
+}
+
+#[test]
+fn peers_unreachable_for_long_are_no_longer_gossiped() {
+    let mut h = Harness::with_defaults();
+    let lost = accepted_peer(&mut h, "10.0.0.9", 6062);
+    h.close(lost);
+    let other = accepted_peer(&mut h, "10.0.0.7", 7000);
+    // Being re-dialled, 10.0.0.9 is still passed on at first…
+    let early = h.accept(Listener::Server);
+    assert_eq!(h.take(early), ["ALL_ADDRS 10.0.0.7 7000 10.0.0.9 6062"]);
+    // …but not once it has been out of reach for two maximum backoffs.
+    let mut answered = 0;
+    for _ in 0..70 {
+        h.advance(Duration::from_secs(2));
+        h.say(other, "BLEED");
+        while let Some((id, _)) = h.dials.pop() {
+            h.server.dial_result(id, None, h.now);
+            h.drain();
+            answered += 1;
+        }
+    }
+    assert!(answered > 3);
+    h.take_all();
+    let newcomer = h.accept(Listener::Server);
+    assert_eq!(h.take(newcomer), ["ALL_ADDRS 10.0.0.7 7000"]);
 }

@@ -10,7 +10,7 @@ use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use mchat_core::server::{ConnId, Event, Listener, Output, Server};
+use mchat_core::server::{CloseReason, ConnId, Event, Listener, Output, Server};
 use smol::{Async, LocalExecutor};
 
 use super::tasks;
@@ -99,14 +99,15 @@ impl Hub {
         match stream {
             Ok(stream) => {
                 let _ = stream.get_ref().set_nodelay(true);
+                let local = stream.get_ref().local_addr().ok();
                 if self.server.is_open(id) {
                     self.add_link(id, Rc::new(stream));
                 }
-                self.server.dial_result(id, true, now);
+                self.server.dial_result(id, local, now);
             }
             Err(e) => {
                 log::debug!("dial {id} failed: {e}");
-                self.server.dial_result(id, false, now);
+                self.server.dial_result(id, None, now);
             }
         }
         self.drain();
@@ -194,6 +195,14 @@ impl Hub {
                 }
             }
             Output::Close { id, reason } => {
+                if matches!(
+                    reason,
+                    CloseReason::DuplicateLink
+                        | CloseReason::SelfConnection
+                        | CloseReason::HandshakeTimeout
+                ) {
+                    log::info!("closing server connection {id}: {reason}");
+                }
                 if let Some(mut link) = self.links.remove(&id) {
                     let stream = link.stream.clone();
                     if reason.flush_first() {
@@ -332,6 +341,18 @@ fn log_event(event: &Event) {
         } => log::warn!("refused server {remote}: server full"),
         Event::DialFailed { addr } => log::warn!("could not connect to server {addr}"),
         Event::GaveUp { addr } => log::warn!("gave up on server {addr}: unreachable too long"),
-        Event::PeerLineDropped { id, why } => log::warn!("dropped a line from server {id}: {why}"),
+        Event::PeerLineDropped {
+            id,
+            addr: Some(addr),
+            why,
+        } => log::warn!("dropped a line from server {addr} ({id}): {why}"),
+        Event::PeerLineDropped {
+            id,
+            addr: None,
+            why,
+        } => log::warn!("dropped a line from server connection {id}: {why}"),
+        Event::SelfAlias { addr } => {
+            log::warn!("{addr} is this server itself; it will not be dialled again")
+        }
     }
 }
