@@ -1,0 +1,128 @@
+//! The client's one loop: user input, server bytes and timers into the
+//! `Client` state machine; its outputs onto the socket and the screen.
+
+use std::time::{Duration, Instant};
+
+use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
+use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput, Command};
+use smol::Timer;
+use smol::net::TcpStream;
+
+use crate::input::{Input, Printer};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+enum Wake {
+    Input(Input),
+    Read(std::io::Result<usize>),
+    Timer,
+}
+
+/// Runs until the user quits or input ends.
+pub async fn run(
+    config: ClientConfig,
+    connect: Option<Command>,
+    lines: async_channel::Receiver<Input>,
+    mut printer: Printer,
+) {
+    let mut client = Client::new(config);
+    let mut stream: Option<TcpStream> = None;
+    let mut buf = vec![0u8; 16 * 1024];
+    if let Some(command) = connect {
+        client.handle_command(command, Instant::now());
+    }
+    loop {
+        if carry_out(&mut client, &mut stream, &mut printer).await {
+            return;
+        }
+        printer.set_prompt(prompt(&client));
+        let input = async { Wake::Input(lines.recv().await.unwrap_or(Input::End)) };
+        let timer = async {
+            match client.poll_timeout() {
+                Some(at) => Timer::at(at).await,
+                None => future::pending().await,
+            };
+            Wake::Timer
+        };
+        let wake = match stream.as_mut() {
+            Some(s) => {
+                future::or(
+                    input,
+                    future::or(async { Wake::Read(s.read(&mut buf).await) }, timer),
+                )
+                .await
+            }
+            None => future::or(input, timer).await,
+        };
+        let now = Instant::now();
+        match wake {
+            Wake::Input(Input::Line(line)) => client.handle_input_line(&line, now),
+            Wake::Input(Input::End) => client.handle_command(Command::Quit, now),
+            Wake::Read(Ok(0) | Err(_)) => {
+                stream = None;
+                client.handle_close();
+            }
+            Wake::Read(Ok(n)) => client.handle_input(buf.get(..n).unwrap_or_default(), now),
+            Wake::Timer => client.handle_timeout(now),
+        }
+    }
+}
+
+fn prompt(client: &Client) -> String {
+    match client.current_room() {
+        Some(room) => format!("[{room}] {}> ", client.nick()),
+        None => format!("{}> ", client.nick()),
+    }
+}
+
+/// Does what the client asks. Returns `true` when the user quits.
+async fn carry_out(
+    client: &mut Client,
+    stream: &mut Option<TcpStream>,
+    printer: &mut Printer,
+) -> bool {
+    let mut quit = false;
+    while let Some(output) = client.poll_output() {
+        match output {
+            ClientOutput::Send(line) => {
+                if let Some(s) = stream.as_mut()
+                    && s.write_all(&line).await.is_err()
+                {
+                    *stream = None;
+                    client.handle_close();
+                }
+            }
+            ClientOutput::Connect { host, port } => {
+                let attempt = async { TcpStream::connect((host.as_str(), port)).await };
+                let timeout = async {
+                    Timer::after(CONNECT_TIMEOUT).await;
+                    Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        "timed out",
+                    ))
+                };
+                match future::or(attempt, timeout).await {
+                    Ok(s) => {
+                        let _ = s.set_nodelay(true);
+                        *stream = Some(s);
+                        client.connected(&host, port, Instant::now());
+                    }
+                    Err(e) => client.connect_failed(&e.to_string()),
+                }
+            }
+            ClientOutput::Disconnect => {
+                if let Some(mut s) = stream.take() {
+                    let _ = s.flush().await;
+                    let _ = s.close().await;
+                }
+            }
+            ClientOutput::Event(ClientEvent::Quit) => quit = true,
+            ClientOutput::Event(event) => {
+                if let Some(line) = printer.style.render(&event) {
+                    printer.print(line);
+                }
+            }
+        }
+    }
+    quit
+}

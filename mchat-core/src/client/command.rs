@@ -1,0 +1,153 @@
+//! The user's commands (PROTOCOL.md §5), parsed from one input line.
+
+use std::fmt;
+
+/// One user command.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// `connect <host> <port>`
+    Connect {
+        /// DNS name or IP literal.
+        host: String,
+        /// The server's client port.
+        port: u16,
+    },
+    /// `disconnect`
+    Disconnect,
+    /// `join <room>`
+    Join(String),
+    /// `joinprivate <room> <password>`; the password is the rest of the line.
+    JoinPrivate {
+        /// The name the users type and see.
+        room: String,
+        /// The password (may hold spaces).
+        password: String,
+    },
+    /// `part <room>`
+    Part(String),
+    /// `msg <room> <message>`; the message is the rest of the line.
+    Msg {
+        /// The room as the user knows it.
+        room: String,
+        /// The text, any length.
+        text: String,
+    },
+    /// `nick <new_nick>`
+    Nick(String),
+    /// `help`
+    Help,
+    /// `quit`
+    Quit,
+}
+
+/// Why an input line is not a command.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    /// The first word is no command.
+    #[error("unknown command {0:?}; type help for the list")]
+    Unknown(String),
+    /// The command lacks an argument.
+    #[error("{command} needs: {usage}")]
+    Usage {
+        /// The command word.
+        command: &'static str,
+        /// How to use it.
+        usage: &'static str,
+    },
+}
+
+/// The `help` text.
+pub const HELP: &str = "\
+commands:
+  connect <host> <port>          connect to a server (DNS name, IPv4 or IPv6)
+  disconnect                     leave the server
+  join <room>                    join a room
+  joinprivate <room> <password>  join a private room: only those with the password see it
+  part <room>                    leave a room
+  msg <room> <message>           say something in a room (long messages are split)
+  nick <new_nick>                change your nick
+  help                           this text
+  quit                           leave the program
+a line that is not a command is said in the current room";
+
+fn usage(command: &'static str, usage: &'static str) -> CommandError {
+    CommandError::Usage { command, usage }
+}
+
+impl Command {
+    /// Parses one input line. A line whose first word is no command is
+    /// [`CommandError::Unknown`]; the terminal client says such a line in
+    /// the current room.
+    pub fn parse(line: &str) -> Result<Command, CommandError> {
+        let line = line.trim_start();
+        let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
+        let rest = rest.trim_start_matches(' ');
+        let one = |command, u| {
+            let arg = rest.trim_end();
+            if arg.is_empty() || arg.contains(' ') {
+                Err(usage(command, u))
+            } else {
+                Ok(arg.to_owned())
+            }
+        };
+        match word {
+            "connect" => {
+                let mut parts = rest.split_whitespace();
+                let (Some(host), Some(port), None) = (parts.next(), parts.next(), parts.next())
+                else {
+                    return Err(usage("connect", "connect <host> <port>"));
+                };
+                let port = port
+                    .parse()
+                    .map_err(|_| usage("connect", "connect <host> <port> (port 1-65535)"))?;
+                Ok(Command::Connect {
+                    host: host.to_owned(),
+                    port,
+                })
+            }
+            "disconnect" => Ok(Command::Disconnect),
+            "join" => Ok(Command::Join(one("join", "join <room>")?)),
+            "joinprivate" => {
+                let (room, password) = rest.split_once(' ').unwrap_or((rest, ""));
+                if room.is_empty() || password.is_empty() {
+                    return Err(usage("joinprivate", "joinprivate <room> <password>"));
+                }
+                Ok(Command::JoinPrivate {
+                    room: room.to_owned(),
+                    password: password.to_owned(),
+                })
+            }
+            "part" => Ok(Command::Part(one("part", "part <room>")?)),
+            "msg" => {
+                let (room, text) = rest.split_once(' ').unwrap_or((rest, ""));
+                if room.is_empty() {
+                    return Err(usage("msg", "msg <room> <message>"));
+                }
+                Ok(Command::Msg {
+                    room: room.to_owned(),
+                    text: text.to_owned(),
+                })
+            }
+            "nick" => Ok(Command::Nick(one("nick", "nick <new_nick>")?)),
+            "help" => Ok(Command::Help),
+            "quit" => Ok(Command::Quit),
+            other => Err(CommandError::Unknown(other.chars().take(32).collect())),
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Connect { host, port } => write!(f, "connect {host} {port}"),
+            Command::Disconnect => f.write_str("disconnect"),
+            Command::Join(room) => write!(f, "join {room}"),
+            Command::JoinPrivate { room, .. } => write!(f, "joinprivate {room} ***"),
+            Command::Part(room) => write!(f, "part {room}"),
+            Command::Msg { room, text } => write!(f, "msg {room} {text}"),
+            Command::Nick(nick) => write!(f, "nick {nick}"),
+            Command::Help => f.write_str("help"),
+            Command::Quit => f.write_str("quit"),
+        }
+    }
+}
