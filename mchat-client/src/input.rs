@@ -2,7 +2,7 @@
 //! terminal, plain lines otherwise. Input is read on its own thread.
 
 use std::io::BufRead;
-use std::sync::{Arc, Mutex};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use rustyline::{Config, DefaultEditor, ExternalPrinter};
@@ -16,35 +16,62 @@ pub enum Input {
 }
 
 /// Prints events without disturbing the line being typed.
+///
+/// The editor thread reads a line only after the session hands it the
+/// prompt ([`Printer::ready`]); so the session knows whether the editor is
+/// inside `readline` (print above the prompt through the editor) or
+/// waiting (print plainly).
 pub struct Printer {
     sink: Sink,
     pub style: Style,
-    /// The prompt the editor shows next, e.g. `[lobby] alice> `.
-    pub prompt: Arc<Mutex<String>>,
+    /// `-d`: show nothing.
+    quiet: bool,
 }
 
 enum Sink {
-    Quiet,
     Plain,
-    Editor(Box<dyn ExternalPrinter + Send>),
+    Editor {
+        printer: Box<dyn ExternalPrinter + Send>,
+        prompts: mpsc::Sender<String>,
+        editing: bool,
+    },
 }
 
 impl Printer {
     pub fn print(&mut self, line: String) {
+        if self.quiet {
+            return;
+        }
         match &mut self.sink {
-            Sink::Quiet => {}
             Sink::Plain => println!("{line}"),
-            Sink::Editor(printer) => {
+            Sink::Editor {
+                printer,
+                editing: true,
+                ..
+            } => {
                 if printer.print(line.clone()).is_err() {
                     println!("{line}");
                 }
             }
+            Sink::Editor { editing: false, .. } => println!("{line}"),
         }
     }
 
-    pub fn set_prompt(&self, prompt: String) {
-        if let Ok(mut current) = self.prompt.lock() {
-            *current = prompt;
+    /// The session handled the last line: let the editor read the next.
+    pub fn ready(&mut self, prompt: String) {
+        if let Sink::Editor {
+            prompts, editing, ..
+        } = &mut self.sink
+            && !*editing
+        {
+            *editing = prompts.send(prompt).is_ok();
+        }
+    }
+
+    /// The editor returned a line and waits for the next prompt.
+    pub fn line_taken(&mut self) {
+        if let Sink::Editor { editing, .. } = &mut self.sink {
+            *editing = false;
         }
     }
 }
@@ -55,43 +82,34 @@ pub fn start(
     quiet: bool,
 ) -> rustyline::Result<(async_channel::Receiver<Input>, Printer)> {
     let (tx, rx) = async_channel::unbounded();
-    let prompt = Arc::new(Mutex::new("> ".to_owned()));
-    let colour = interactive && std::env::var_os("NO_COLOR").is_none();
     if !interactive {
         std::thread::spawn(move || read_script(&tx));
-        let sink = if quiet { Sink::Quiet } else { Sink::Plain };
         return Ok((
             rx,
             Printer {
-                sink,
+                sink: Sink::Plain,
                 style: Style { colour: false },
-                prompt,
+                quiet,
             },
         ));
     }
+    let colour = std::env::var_os("NO_COLOR").is_none();
     let mut editor = DefaultEditor::with_config(Config::builder().auto_add_history(true).build())?;
-    let sink = if quiet {
-        Sink::Quiet
-    } else {
-        Sink::Editor(Box::new(editor.create_external_printer()?))
+    let (prompts, prompt_rx) = mpsc::channel::<String>();
+    let sink = Sink::Editor {
+        printer: Box::new(editor.create_external_printer()?),
+        prompts,
+        editing: false,
     };
-    let shown = prompt.clone();
     std::thread::spawn(move || {
-        loop {
-            let prompt = shown
-                .lock()
-                .map(|p| p.clone())
-                .unwrap_or_else(|_| "> ".to_owned());
-            match editor.readline(&prompt) {
-                Ok(line) => {
-                    if tx.send_blocking(Input::Line(line)).is_err() {
-                        return;
-                    }
-                }
-                Err(_) => {
-                    let _ = tx.send_blocking(Input::End);
-                    return;
-                }
+        while let Ok(prompt) = prompt_rx.recv() {
+            let input = match editor.readline(&prompt) {
+                Ok(line) => Input::Line(line),
+                Err(_) => Input::End,
+            };
+            let end = matches!(input, Input::End);
+            if tx.send_blocking(input).is_err() || end {
+                return;
             }
         }
     });
@@ -100,7 +118,7 @@ pub fn start(
         Printer {
             sink,
             style: Style { colour },
-            prompt,
+            quiet,
         },
     ))
 }

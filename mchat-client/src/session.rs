@@ -35,7 +35,7 @@ pub async fn run(
         if carry_out(&mut client, &mut stream, &mut printer).await {
             return;
         }
-        printer.set_prompt(prompt(&client));
+        printer.ready(prompt(&client));
         let input = async { Wake::Input(lines.recv().await.unwrap_or(Input::End)) };
         let timer = async {
             match client.poll_timeout() {
@@ -56,7 +56,10 @@ pub async fn run(
         };
         let now = Instant::now();
         match wake {
-            Wake::Input(Input::Line(line)) => client.handle_input_line(&line, now),
+            Wake::Input(Input::Line(line)) => {
+                printer.line_taken();
+                client.handle_input_line(&line, now);
+            }
             Wake::Input(Input::End) => client.handle_command(Command::Quit, now),
             Wake::Read(Ok(0) | Err(_)) => {
                 stream = None;

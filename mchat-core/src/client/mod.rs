@@ -102,9 +102,10 @@ pub enum ClientEvent {
         /// Why.
         reason: String,
     },
-    /// Disconnected, as asked or because the server closed.
+    /// Disconnected, as the user asked.
     Disconnected,
-    /// No `BLEED` for too long: the server is lost; disconnected.
+    /// The server closed the connection, or sent no `BLEED` for too long:
+    /// it is lost, and the client disconnected.
     ServerLost,
     /// Joined a room (sent the `JOIN`).
     Joined(String),
@@ -410,11 +411,11 @@ impl Client {
         }
     }
 
-    /// The server closed the connection, or it failed.
+    /// The server closed the connection, or it failed: the server is lost.
     pub fn handle_close(&mut self) {
         if !matches!(self.link, Link::Disconnected) {
             self.drop_link();
-            self.event(ClientEvent::Disconnected);
+            self.event(ClientEvent::ServerLost);
         }
     }
 

@@ -1,0 +1,332 @@
+//! The client binary against a real `mchat-server` over TCP, in scripted
+//! mode (stdin a pipe) and in a terminal (tmux).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const CLIENT: &str = env!("CARGO_BIN_EXE_mchat-client");
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// `mchat-server` is built beside this package's binary by
+/// `cargo test --workspace`.
+fn server_bin() -> PathBuf {
+    let path = PathBuf::from(CLIENT).with_file_name("mchat-server");
+    assert!(
+        path.exists(),
+        "{} is missing: run `cargo test --workspace` (or build mchat-server)",
+        path.display()
+    );
+    path
+}
+
+struct Server {
+    child: Child,
+    port: u16,
+    _dir: PathBuf,
+}
+
+impl Server {
+    fn start(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("mchat-client-test-{}-{name}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut child = Command::new(server_bin())
+            .args(["start", "--non-daemon", "--pidfile"])
+            .arg(dir.join("s.pid"))
+            .arg("--log-dir")
+            .arg(&dir)
+            .args(["127.0.0.1", "0", "0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .split(" port ")
+            .nth(1)
+            .unwrap()
+            .split(',')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        Self {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A scripted client: commands to its stdin, its stdout lines collected.
+struct Scripted {
+    child: Child,
+    stdin: ChildStdin,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Scripted {
+    fn start(args: &[&str]) -> Self {
+        let mut child = Command::new(CLIENT)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self {
+            child,
+            stdin,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    fn say(&mut self, command: &str) {
+        writeln!(self.stdin, "{command}").unwrap();
+    }
+
+    /// Waits for a line equal to `want`; returns every line seen before it.
+    fn expect(&mut self, want: &str) -> Vec<String> {
+        self.expect_within(want, DEADLINE)
+    }
+
+    fn expect_within(&mut self, want: &str, within: Duration) -> Vec<String> {
+        let deadline = Instant::now() + within;
+        let mut before = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(line) if line == want => {
+                    self.seen.extend(before.iter().cloned());
+                    return before;
+                }
+                Ok(line) => before.push(line),
+                Err(_) => panic!("expected {want:?} within {within:?}; got {before:?}"),
+            }
+        }
+    }
+}
+
+impl Drop for Scripted {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn two_clients_chat_in_a_public_and_a_private_room_and_a_wrong_password_sees_nothing() {
+    let server = Server::start("chat");
+    let port = server.port.to_string();
+    let mut alice = Scripted::start(&["--nick", "alice", "127.0.0.1", &port]);
+    let mut bob = Scripted::start(&["--nick", "bob", "127.0.0.1", &port]);
+    let mut eve = Scripted::start(&["--nick", "eve", "127.0.0.1", &port]);
+    for (c, nick) in [(&mut alice, "alice"), (&mut bob, "bob"), (&mut eve, "eve")] {
+        c.expect(&format!("connected to 127.0.0.1 {port}"));
+        c.say("join lobby");
+        c.expect(&format!("<lobby> SYSTEM: {nick} joined channel"));
+    }
+    alice.say("joinprivate sauna löyly");
+    alice.expect("<sauna> SYSTEM: alice joined channel");
+    bob.say("joinprivate sauna löyly");
+    bob.expect("<sauna> SYSTEM: bob joined channel");
+    eve.say("joinprivate sauna guess");
+    eve.expect("<sauna> SYSTEM: eve joined channel");
+
+    alice.say("msg lobby hello everyone");
+    bob.expect("<lobby> alice: hello everyone");
+    alice.say("msg sauna only for bob");
+    bob.expect("<sauna> alice: only for bob");
+    bob.say("msg sauna got it");
+    alice.expect("<sauna> bob: got it");
+    // Per-sender order: the marker follows anything alice said before it.
+    alice.say("msg lobby marker");
+    let eve_saw = eve.expect("<lobby> alice: marker");
+    assert!(
+        eve_saw
+            .iter()
+            .all(|l| !l.contains("only for bob") && !l.contains("got it")),
+        "{eve_saw:?}"
+    );
+    assert!(eve_saw.contains(&"<lobby> alice: hello everyone".to_owned()));
+}
+
+#[test]
+fn refusals_and_server_errors_are_shown() {
+    let server = Server::start("refusals");
+    let port = server.port.to_string();
+    let mut c = Scripted::start(&[]);
+    c.say("join lobby");
+    c.expect("refused: not connected; use connect <host> <port>");
+    c.say(&format!("connect 127.0.0.1 {port}"));
+    c.expect(&format!("connected to 127.0.0.1 {port}"));
+    c.say("msg lobby hi");
+    c.expect("refused: you have not joined lobby");
+    c.say("frobnicate");
+    c.expect("refused: no current room; join one first (type help for commands)");
+}
+
+#[test]
+fn killed_server_is_reported_lost_within_six_seconds() {
+    let mut server = Server::start("killed");
+    let port = server.port.to_string();
+    let mut c = Scripted::start(&["127.0.0.1", &port]);
+    c.expect(&format!("connected to 127.0.0.1 {port}"));
+    server.child.kill().unwrap();
+    server.child.wait().unwrap();
+    c.expect_within("server lost! disconnected", Duration::from_secs(6));
+}
+
+#[test]
+fn silent_server_is_given_up_by_the_keep_alive() {
+    // A "server" that accepts and never answers.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let mut c = Scripted::start(&["127.0.0.1", &port]);
+    let (mut silent, _) = listener.accept().unwrap();
+    c.expect(&format!("connected to 127.0.0.1 {port}"));
+    let started = Instant::now();
+    c.expect_within("server lost! disconnected", Duration::from_secs(7));
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "lost after {:?}",
+        started.elapsed()
+    );
+    let mut heard = String::new();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .unwrap();
+    let _ = silent.read_to_string(&mut heard);
+    assert!(
+        heard.starts_with("NICK mChatter\nHEART\nHEART\n"),
+        "{heard:?}"
+    );
+}
+
+/// tmux, for a real terminal.
+fn tmux(args: &[&str]) -> String {
+    let out = Command::new("tmux")
+        .args(args)
+        .output()
+        .expect("tmux is needed for this test (.ci/run installs it)");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn wait_for_screen(session: &str, what: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + DEADLINE;
+    loop {
+        let screen = tmux(&["capture-pane", "-p", "-t", session]);
+        if what(&screen) {
+            return screen;
+        }
+        assert!(Instant::now() < deadline, "screen never matched:\n{screen}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn message_arriving_while_typing_is_shown_above_and_the_half_line_survives() {
+    let server = Server::start("tty");
+    let session = format!("mchat-test-{}", std::process::id());
+    let command = format!(
+        "env NO_COLOR=1 {CLIENT} --nick alice 127.0.0.1 {}",
+        server.port
+    );
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        &session,
+        "-x",
+        "100",
+        "-y",
+        "20",
+        &command,
+    ]);
+    struct Kill(String);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            tmux(&["kill-session", "-t", &self.0]);
+        }
+    }
+    let _kill = Kill(session.clone());
+    wait_for_screen(&session, |s| s.contains("connected to 127.0.0.1"));
+    tmux(&["send-keys", "-t", &session, "join lobby", "Enter"]);
+    wait_for_screen(&session, |s| s.contains("SYSTEM: alice joined channel"));
+
+    let mut bob = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    bob.write_all(b"NICK bob\nJOIN lobby\n").unwrap();
+    wait_for_screen(&session, |s| s.contains("SYSTEM: bob joined channel"));
+
+    // Half a line typed, then a message arrives.
+    tmux(&["send-keys", "-t", &session, "-l", "half a li"]);
+    wait_for_screen(&session, |s| s.contains("alice> half a li"));
+    bob.write_all(b"MSG bob lobby incoming while you type\n")
+        .unwrap();
+    let screen = wait_for_screen(&session, |s| {
+        s.contains("<lobby> bob: incoming while you type")
+    });
+    let lines: Vec<&str> = screen.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert!(
+        lines.last().unwrap().ends_with("[lobby] alice> half a li"),
+        "the typed half line moved:\n{screen}"
+    );
+    let message_at = lines
+        .iter()
+        .position(|l| l.contains("incoming while you type"))
+        .unwrap();
+    assert!(
+        message_at < lines.len() - 1,
+        "the message is not above the prompt:\n{screen}"
+    );
+
+    // Finishing the line sends it whole.
+    tmux(&["send-keys", "-t", &session, "-l", "ne"]);
+    tmux(&["send-keys", "-t", &session, "Enter"]);
+    bob.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut reader = BufReader::new(bob);
+    let deadline = Instant::now() + DEADLINE;
+    let mut line = String::new();
+    while Instant::now() < deadline {
+        line.clear();
+        reader.read_line(&mut line).unwrap();
+        if line.starts_with("MSG alice") {
+            break;
+        }
+    }
+    assert_eq!(line, "MSG alice lobby half a line\n");
+}
