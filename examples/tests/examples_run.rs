@@ -1,0 +1,143 @@
+//! The examples run: the simulator example end to end, and the threaded
+//! server in one mesh with `mchat-server`, over real TCP on loopback.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const THREADED: &str = env!("CARGO_BIN_EXE_threaded_server");
+
+struct Proc(Child);
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts a server binary and reads its client and server ports from the
+/// "listening … port P, for servers on port Q" line it prints.
+fn start(cmd: &mut Command) -> (Proc, u16, u16) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    reader.read_line(&mut line).unwrap();
+    // Keep reading its output so it never blocks on a full pipe.
+    std::thread::spawn(move || for _ in reader.lines() {});
+    let port = |after: &str| -> u16 {
+        line.split(after)
+            .nth(1)
+            .unwrap()
+            .split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (Proc(child), port(" port "), port("servers on port "))
+}
+
+struct Chat(BufReader<TcpStream>);
+
+impl Chat {
+    fn join(port: u16, nick: &str) -> Self {
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.write_all(format!("NICK {nick}\nJOIN lobby\n").as_bytes())
+            .unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(200)))
+            .unwrap();
+        Chat(BufReader::new(s))
+    }
+
+    fn say(&mut self, text: &str) {
+        self.0
+            .get_mut()
+            .write_all(format!("MSG x lobby {text}\n").as_bytes())
+            .unwrap();
+    }
+
+    /// Has `text` arrived (reading for a moment)?
+    fn heard(&mut self, text: &str) -> bool {
+        let mut line = String::new();
+        while self.0.read_line(&mut line).is_ok_and(|n| n > 0) {
+            if line.trim_end().ends_with(text) {
+                return true;
+            }
+            if line == "HEART\n" {
+                self.0.get_mut().write_all(b"BLEED\n").unwrap();
+            }
+            line.clear();
+        }
+        false
+    }
+}
+
+/// Says fresh lines until one arrives at the other side.
+fn crosses(from: &mut Chat, to: &mut Chat) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    for i in 0.. {
+        assert!(Instant::now() < deadline, "no line crossed the mesh");
+        let text = format!("probe {i}");
+        from.say(&text);
+        if to.heard(&text) {
+            return;
+        }
+    }
+}
+
+#[test]
+fn threaded_server_meshes_with_mchat_server() {
+    let mchat_server = PathBuf::from(THREADED).with_file_name("mchat-server");
+    assert!(
+        mchat_server.exists(),
+        "build mchat-server first (cargo test --workspace does)"
+    );
+    let dir = std::env::temp_dir().join(format!("mchat-examples-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (_a, a_clients, a_servers) = start(
+        Command::new(&mchat_server)
+            .args(["start", "--non-daemon", "--pidfile"])
+            .arg(dir.join("a.pid"))
+            .arg("--log-dir")
+            .arg(&dir)
+            .args(["127.0.0.1", "0", "0"]),
+    );
+    let (_b, b_clients, _) = start(Command::new(THREADED).args([
+        "127.0.0.1",
+        "0",
+        "0",
+        "127.0.0.1",
+        &a_servers.to_string(),
+    ]));
+    let mut on_a = Chat::join(a_clients, "alice");
+    let mut on_b = Chat::join(b_clients, "bob");
+    crosses(&mut on_b, &mut on_a);
+    crosses(&mut on_a, &mut on_b);
+}
+
+#[test]
+fn simulate_example_shows_the_mesh_healing() {
+    let out = Command::new(PathBuf::from(THREADED).with_file_name("simulate"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("healed: mesh full: true"), "{text}");
+    assert!(
+        text.contains("every guarantee of PROTOCOL.md §8 held"),
+        "{text}"
+    );
+}
