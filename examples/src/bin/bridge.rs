@@ -17,36 +17,41 @@ fn main() {
         eprintln!("usage: bridge <host_a> <port_a> <host_b> <port_b> <room>");
         std::process::exit(2);
     };
-    let mut sides = [side(host_a, port_a, room), side(host_b, port_b, room)];
+    let mut a = side(host_a, port_a, room);
+    let mut b = side(host_b, port_b, room);
     loop {
-        for from in 0..2 {
-            let events = sides[from].wait(Duration::from_millis(50));
-            for event in events {
-                let line = match event {
-                    ClientEvent::Message {
-                        room: r,
-                        nick,
-                        text,
-                    } if r == *room => format!("<{nick}> {text}"),
-                    ClientEvent::Notice { room: r, text }
-                        if r == *room && !text.starts_with("bridge ") =>
-                    {
-                        format!("* {text}")
-                    }
-                    ClientEvent::ServerLost => {
-                        eprintln!("side {from} lost its server; reconnecting");
-                        sides[from] = side(
-                            if from == 0 { host_a } else { host_b },
-                            if from == 0 { port_a } else { port_b },
-                            room,
-                        );
-                        continue;
-                    }
-                    _ => continue,
-                };
-                sides[1 - from].type_line(&format!("msg {room} {line}"));
+        pass(&mut a, &mut b, room, (host_a, port_a));
+        pass(&mut b, &mut a, room, (host_b, port_b));
+    }
+}
+
+/// Says on `to` what happened in `room` on `from`; rebuilds `from` if its
+/// server went away.
+fn pass(
+    from: &mut BlockingClient,
+    to: &mut BlockingClient,
+    room: &str,
+    (host, port): (&str, &str),
+) {
+    for event in from.wait(Duration::from_millis(50)) {
+        let line = match event {
+            ClientEvent::Message {
+                room: r,
+                nick,
+                text,
+            } if r == room => format!("<{nick}> {text}"),
+            ClientEvent::Notice { room: r, text } if r == room && !text.starts_with("bridge ") => {
+                format!("* {text}")
             }
-        }
+            ClientEvent::ServerLost | ClientEvent::ConnectFailed { .. } => {
+                eprintln!("lost {host} {port}; reconnecting");
+                std::thread::sleep(Duration::from_secs(1));
+                *from = side(host, port, room);
+                continue;
+            }
+            _ => continue,
+        };
+        to.type_line(&format!("msg {room} {line}"));
     }
 }
 
