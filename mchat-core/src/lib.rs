@@ -41,11 +41,89 @@
 //! a room of 65 characters or a `MSG` line over 1024 characters is refused
 //! by its constructor, so every [`Message`](wire::Message) encodes to a valid
 //! line.
+//!
+//! **The server** ([`server::Server`]) is everything a server decides, as a
+//! state machine. Its driver reports facts — a connection accepted, bytes
+//! read, bytes written, a close, the time — and carries out the outputs.
+//! Nothing happens by itself: drain [`poll_output`](server::Server::poll_output)
+//! after every call, and call [`handle_timeout`](server::Server::handle_timeout)
+//! when [`poll_timeout`](server::Server::poll_timeout) says.
+//!
+//! ```
+//! use std::net::SocketAddr;
+//! use std::time::{Duration, Instant};
+//! use mchat_core::server::{Listener, Output, Server, ServerConfig};
+//! use mchat_core::wire::PeerAddr;
+//!
+//! let me: PeerAddr = PeerAddr::new("10.0.0.1".parse()?, 6062.try_into()?);
+//! let now = Instant::now();
+//! let mut server = Server::new(ServerConfig::new(me), now);
+//! let remote: SocketAddr = "192.0.2.7:50000".parse()?;
+//! let alice = server.accept(Listener::Client, remote, now);
+//! let bob = server.accept(Listener::Client, remote, now);
+//! server.handle_input(alice, b"NICK alice\nJOIN lobby\n", now);
+//! server.handle_input(bob, b"JOIN lobby\nMSG bob lobby hi alice\n", now);
+//!
+//! let mut to_alice = Vec::new();
+//! while let Some(output) = server.poll_output() {
+//!     if let Output::Send { to, line } = output {
+//!         if to == alice {
+//!             to_alice.push(String::from_utf8(line.to_vec())?);
+//!         }
+//!     }
+//! }
+//! assert_eq!(to_alice, [
+//!     "SYSTEM lobby alice joined channel\n",
+//!     "SYSTEM lobby NoName joined channel\n",
+//!     // A MSG under another nick is a nick change first (PROTOCOL.md §3).
+//!     "SYSTEM lobby NoName changed nickname to bob\n",
+//!     "MSG bob lobby hi alice\n",
+//! ]);
+//!
+//! // Time is an argument: two seconds later every connection gets HEART.
+//! server.handle_timeout(now + Duration::from_secs(2));
+//! let hearts = std::iter::from_fn(|| server.poll_output())
+//!     .filter(|o| matches!(o, Output::Send { line, .. } if &line[..] == b"HEART\n"))
+//!     .count();
+//! assert_eq!(hearts, 2);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! **The client** ([`client::Client`]) is the same shape: user commands and
+//! server bytes in, lines to send and events to show out. Private rooms,
+//! long-message splitting and keep-alive are its business.
+//!
+//! ```
+//! use std::time::Instant;
+//! use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput};
+//!
+//! let now = Instant::now();
+//! let mut client = Client::new(ClientConfig::default());
+//! client.handle_input_line("connect chat.example.org 6061", now);
+//! assert!(matches!(client.poll_output(), Some(ClientOutput::Connect { .. })));
+//! client.connected("chat.example.org", 6061, now); // the driver connected
+//! client.handle_input_line("joinprivate sauna hunter2", now);
+//! client.handle_input(b"MSG bob 47e4b9b4c1e6d2b3b0f8f4c3a2e1d0c9b8a7f6e5 hi\n", now);
+//!
+//! let sent: Vec<String> = std::iter::from_fn(|| client.poll_output())
+//!     .filter_map(|o| match o {
+//!         ClientOutput::Send(line) => Some(String::from_utf8_lossy(&line).into_owned()),
+//!         _ => None,
+//!     })
+//!     .collect();
+//! // The server sees the private room only as the SHA-1 of name and password.
+//! let wire = mchat_core::wire::private_room_name("sauna", "hunter2");
+//! assert_eq!(sent, ["NICK mChatter\n".to_owned(), format!("JOIN {wire}\n")]);
+//! ```
+//!
+//! The binaries `mchat-server` and `mchat-client` are thin drivers of these
+//! two; `docs/embedding.md` shows how to write your own.
 
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
 pub mod client;
+#[doc(hidden)]
 pub mod fuzzing;
 pub mod server;
 pub mod wire;
