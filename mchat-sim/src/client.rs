@@ -78,6 +78,19 @@ impl SimClient {
         replies
     }
 
+    /// Notes a `JOIN` (`join`) or `PART` this client sends.
+    fn record(&self, history: &mut History, room: &str, join: bool, server: usize, now: Instant) {
+        history.memberships.push(Membership {
+            client: self.idx,
+            room: room.to_owned(),
+            nick: self.nick.clone(),
+            at: now,
+            join,
+            server,
+            linked: Vec::new(),
+        });
+    }
+
     /// Carries out a chat action; returns the line to send, if any.
     pub fn act(
         &mut self,
@@ -91,30 +104,14 @@ impl SimClient {
                 if !self.rooms.insert(room.clone()) {
                     return None;
                 }
-                history.memberships.push(Membership {
-                    client: self.idx,
-                    room: room.clone(),
-                    nick: self.nick.clone(),
-                    at: now,
-                    join: true,
-                    server,
-                    linked: Vec::new(),
-                });
+                self.record(history, &room, true, server, now);
                 Some(format!("JOIN {room}"))
             }
             ClientAction::Part(room) => {
                 if !self.rooms.remove(&room) {
                     return None;
                 }
-                history.memberships.push(Membership {
-                    client: self.idx,
-                    room: room.clone(),
-                    nick: self.nick.clone(),
-                    at: now,
-                    join: false,
-                    server,
-                    linked: Vec::new(),
-                });
+                self.record(history, &room, false, server, now);
                 Some(format!("PART {room}"))
             }
             ClientAction::Msg(room) => {

@@ -404,28 +404,34 @@ impl Sim {
         }
     }
 
-    fn dial(&mut self, i: usize, id: ConnId, addr: &PeerAddr) {
+    /// A new pipe from `a` to `b` with a random delay; returns it and its delay.
+    fn open_pipe(&mut self, a: End, b: End) -> (u64, Duration) {
         let delay = self.delay();
         let pipe = self.next_pipe;
         self.next_pipe += 1;
+        let now = self.now;
         self.pipes.insert(
             pipe,
             Pipe {
-                a: End::Server(i, Some(id)),
-                b: End::Server(
-                    self.addrs
-                        .iter()
-                        .position(|a| a == addr)
-                        .unwrap_or(usize::MAX),
-                    None,
-                ),
+                a,
+                b,
                 delay,
                 a_open: true,
                 b_open: true,
-                last_to_a: self.now,
-                last_to_b: self.now,
+                last_to_a: now,
+                last_to_b: now,
             },
         );
+        (pipe, delay)
+    }
+
+    fn dial(&mut self, i: usize, id: ConnId, addr: &PeerAddr) {
+        let target = self
+            .addrs
+            .iter()
+            .position(|a| a == addr)
+            .unwrap_or(usize::MAX);
+        let (pipe, delay) = self.open_pipe(End::Server(i, Some(id)), End::Server(target, None));
         self.server_ends.insert((i, id), pipe);
         self.after(delay, Action::Accept(pipe));
         self.after(delay * 2, Action::DialDone(pipe));
@@ -712,21 +718,7 @@ impl Sim {
                     return;
                 };
                 let id = node.accept(Listener::Client, remote(), now);
-                let delay = self.delay();
-                let pipe = self.next_pipe;
-                self.next_pipe += 1;
-                self.pipes.insert(
-                    pipe,
-                    Pipe {
-                        a: End::Client(c),
-                        b: End::Server(server, Some(id)),
-                        delay,
-                        a_open: true,
-                        b_open: true,
-                        last_to_a: now,
-                        last_to_b: now,
-                    },
-                );
+                let (pipe, _) = self.open_pipe(End::Client(c), End::Server(server, Some(id)));
                 self.server_ends.insert((server, id), pipe);
                 if let Some(spans) = self.history.connected.get_mut(c) {
                     spans.push((

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use indexmap::IndexSet;
 
 use super::conns::{ClientState, Conn, Role};
-use super::output::{CloseReason, ConnId, Event, Listener, Output};
+use super::output::{ConnId, Event, Listener};
 use super::{BLEED, Server};
 use crate::wire::{
     ChatLine, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, Room, Text,
@@ -30,22 +30,7 @@ fn renamed(old: &Nick, new: &Nick) -> String {
 impl Server {
     pub(super) fn accept_client(&mut self, remote: SocketAddr) -> ConnId {
         if self.clients >= self.config.max_clients {
-            let id = self.insert(Role::Refused);
-            self.refuse(
-                id,
-                ErrorCode::ServerFull,
-                "the server has no room for another client",
-            );
-            self.wires.remove(id);
-            self.wires.out.push_back(Output::Close {
-                id,
-                reason: CloseReason::ServerFull,
-            });
-            self.event(Event::Refused {
-                listener: Listener::Client,
-                remote,
-            });
-            return id;
+            return self.refuse_connection(Listener::Client, remote);
         }
         let nick = Nick::from_trusted(DEFAULT_NICK.to_owned());
         let id = self.wires.insert(Conn::new(Role::Client(ClientState {

@@ -29,18 +29,7 @@ impl Server {
     /// `ALL_ADDRS` at once and must answer `MY_ADDR` in time (§4 steps 2, 4).
     pub(super) fn accept_server(&mut self, remote: SocketAddr, now: Instant) -> ConnId {
         if self.server_links >= self.config.max_servers {
-            // Peers are never sent ERROR: just close.
-            let id = self.insert(Role::Refused);
-            self.wires.remove(id);
-            self.wires.out.push_back(Output::Close {
-                id,
-                reason: CloseReason::ServerFull,
-            });
-            self.event(Event::Refused {
-                listener: Listener::Server,
-                remote,
-            });
-            return id;
+            return self.refuse_connection(Listener::Server, remote);
         }
         let deadline = now + self.config.handshake_timeout;
         let id = self.insert(Role::Candidate { deadline, remote });

@@ -341,6 +341,26 @@ impl Server {
             .collect()
     }
 
+    /// Turns away a connection the server has no room for (§9): a client
+    /// is told `server-full` first; a server is not (peers never get ERROR).
+    fn refuse_connection(&mut self, listener: Listener, remote: SocketAddr) -> ConnId {
+        let id = self.insert(Role::Refused);
+        if listener == Listener::Client {
+            self.refuse(
+                id,
+                crate::wire::ErrorCode::ServerFull,
+                "the server has no room for another client",
+            );
+        }
+        self.wires.remove(id);
+        self.wires.out.push_back(Output::Close {
+            id,
+            reason: CloseReason::ServerFull,
+        });
+        self.event(Event::Refused { listener, remote });
+        id
+    }
+
     fn insert(&mut self, role: Role) -> ConnId {
         self.wires.insert(Conn::new(role))
     }
