@@ -49,7 +49,9 @@ impl Printer {
                 editing: true,
                 ..
             } => {
-                if printer.print(line.clone()).is_err() {
+                // With its newline: between two reads the editor writes the
+                // text as it is, and the prompt would overwrite a bare line.
+                if printer.print(format!("{line}\n")).is_err() {
                     println!("{line}");
                 }
             }

@@ -284,9 +284,14 @@ fn message_arriving_while_typing_is_shown_above_and_the_half_line_survives() {
         }
     }
     let _kill = Kill(session.clone());
+    // Type only once the editor shows its prompt (it is reading then).
+    let prompt_shown =
+        |prompt: &'static str| move |s: &str| s.lines().any(|l| l.trim_end() == prompt);
     wait_for_screen(&session, |s| s.contains("connected to 127.0.0.1"));
+    wait_for_screen(&session, prompt_shown("alice>"));
     tmux(&["send-keys", "-t", &session, "join lobby", "Enter"]);
     wait_for_screen(&session, |s| s.contains("SYSTEM: alice joined channel"));
+    wait_for_screen(&session, prompt_shown("[lobby] alice>"));
 
     let mut bob = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
     bob.write_all(b"NICK bob\nJOIN lobby\n").unwrap();
