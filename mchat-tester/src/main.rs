@@ -1,8 +1,16 @@
 //! `mchat-tester`: load, failure and abuse testing for mChat servers.
-// The command line is declared ahead of its implementation (issues 5 and 7).
-#![allow(dead_code)]
+//!
+//! `load` measures throughput, loss and latency; `idle` measures what idle
+//! clients cost. (`chaos` and `abuse` are not built yet.)
+
+mod idle;
+mod lines;
+mod load;
+mod report;
+mod stats;
 
 use std::process::ExitCode;
+use std::time::Duration;
 
 use argh::FromArgs;
 
@@ -22,25 +30,70 @@ enum Command {
     Abuse(Abuse),
 }
 
-/// Drive chat traffic through servers and measure throughput and latency.
+/// Drive chat traffic through servers and measure throughput, loss and latency.
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "load")]
 struct Load {
-    /// client address of a server, HOST:PORT (repeatable)
+    /// client address of a server, HOST:PORT (repeatable; clients spread over them)
     #[argh(option)]
     server: Vec<String>,
+    /// receiving clients (default 50)
+    #[argh(option, default = "50")]
+    receivers: usize,
+    /// sending clients (default 1)
+    #[argh(option, default = "1")]
+    senders: usize,
+    /// rooms (default 1)
+    #[argh(option, default = "1")]
+    rooms: usize,
+    /// lines per sender (default 100000)
+    #[argh(option, default = "100_000")]
+    messages: u64,
+    /// stop sending after this many seconds
+    #[argh(option)]
+    duration: Option<f64>,
+    /// lines per second per sender (default 0: as fast as the window allows)
+    #[argh(option, default = "0.0")]
+    rate: f64,
+    /// lines a sender may be ahead of its room's first receiver (default 1000; 0: no window)
+    #[argh(option, default = "1000")]
+    window: u64,
+    /// bytes of text per line (default 86)
+    #[argh(option, default = "86")]
+    text_size: usize,
+    /// pid of the server, to report its CPU time and memory
+    #[argh(option)]
+    pid: Option<u32>,
+    /// print JSON
+    #[argh(switch)]
+    json: bool,
 }
 
 /// Hold many idle clients and measure what they cost the server.
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "idle")]
 struct Idle {
-    /// client address of the server, HOST:PORT
+    /// client address of a server, HOST:PORT (repeatable)
     #[argh(option)]
     server: Vec<String>,
+    /// clients (default 1000)
+    #[argh(option, default = "1000")]
+    clients: usize,
+    /// rooms they join (default 10)
+    #[argh(option, default = "10")]
+    rooms: usize,
+    /// seconds to hold them (default 10)
+    #[argh(option, default = "10.0")]
+    hold: f64,
+    /// pid of the server, to report its memory
+    #[argh(option)]
+    pid: Option<u32>,
+    /// print JSON
+    #[argh(switch)]
+    json: bool,
 }
 
-/// Run a mesh of servers through crashes and link cuts, checking delivery.
+/// Run a mesh of servers through crashes and link cuts (not built yet).
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "chaos")]
 struct Chaos {
@@ -49,7 +102,7 @@ struct Chaos {
     seed: u64,
 }
 
-/// Attack a live server with malicious and buggy clients.
+/// Attack a live server with malicious and buggy clients (not built yet).
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "abuse")]
 struct Abuse {
@@ -58,8 +111,59 @@ struct Abuse {
     server: Vec<String>,
 }
 
+fn servers_or_default(servers: Vec<String>) -> Vec<String> {
+    if servers.is_empty() {
+        vec!["127.0.0.1:6061".to_owned()]
+    } else {
+        servers
+    }
+}
+
 fn main() -> ExitCode {
     let cli: Cli = argh::from_env();
-    eprintln!("mchat-tester: {:?} is not built yet", cli.command);
-    ExitCode::FAILURE
+    let (report, json) = match cli.command {
+        Command::Load(a) => {
+            let plan = load::Plan {
+                servers: servers_or_default(a.server),
+                receivers: a.receivers,
+                senders: a.senders,
+                rooms: a.rooms.max(1),
+                messages: if a.duration.is_some() && a.messages == 100_000 {
+                    u64::MAX
+                } else {
+                    a.messages
+                },
+                duration: a.duration.map(Duration::from_secs_f64),
+                rate: a.rate,
+                window: a.window,
+                text_size: a.text_size,
+                pid: a.pid,
+            };
+            (load::run(&plan), a.json)
+        }
+        Command::Idle(a) => {
+            let plan = idle::Plan {
+                servers: servers_or_default(a.server),
+                clients: a.clients,
+                rooms: a.rooms.max(1),
+                hold: Duration::from_secs_f64(a.hold.max(0.0)),
+                pid: a.pid,
+            };
+            (idle::run(&plan), a.json)
+        }
+        Command::Chaos(c) => {
+            eprintln!("mchat-tester: chaos is not built yet (seed {})", c.seed);
+            return ExitCode::FAILURE;
+        }
+        Command::Abuse(a) => {
+            eprintln!("mchat-tester: abuse is not built yet ({:?})", a.server);
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        println!("{}", report.json());
+    } else {
+        print!("{}", report.table());
+    }
+    ExitCode::SUCCESS
 }

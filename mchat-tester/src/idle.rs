@@ -1,0 +1,95 @@
+//! `mchat-tester idle`: many clients that join rooms and only answer
+//! heartbeats; what they cost the server, and whether they stay.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use futures_lite::{AsyncWriteExt, future};
+use smol::net::TcpStream;
+use smol::{LocalExecutor, Timer};
+
+use crate::lines::Lines;
+use crate::report::Report;
+use crate::stats;
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub servers: Vec<String>,
+    pub clients: usize,
+    pub rooms: usize,
+    pub hold: Duration,
+    pub pid: Option<u32>,
+}
+
+pub fn run(plan: &Plan) -> Report {
+    let ex = LocalExecutor::new();
+    future::block_on(ex.run(run_on(&ex, plan)))
+}
+
+async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
+    let rss_before = plan.pid.and_then(stats::rss_kib);
+    let alive = Rc::new(Cell::new(0usize));
+    let failures = Rc::new(Cell::new(0usize));
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for i in 0..plan.clients {
+        let addr = plan
+            .servers
+            .get(i % plan.servers.len().max(1))
+            .cloned()
+            .unwrap_or_default();
+        let room = format!("idle{}", i % plan.rooms.max(1));
+        let (alive, failures) = (alive.clone(), failures.clone());
+        // Connect a few at a time, so the listen backlog never overflows.
+        if i % 256 == 255 {
+            future::yield_now().await;
+        }
+        let connected = async {
+            let mut stream = TcpStream::connect(addr.as_str()).await?;
+            stream
+                .write_all(format!("NICK i{i}\nJOIN {room}\n").as_bytes())
+                .await?;
+            Ok::<_, std::io::Error>(stream)
+        }
+        .await;
+        match connected {
+            Ok(stream) => {
+                alive.set(alive.get() + 1);
+                tasks.push(ex.spawn(async move {
+                    // Answers HEART; everything else is read and dropped.
+                    let _ = Lines::new(stream).for_each(|_| {}).await;
+                    alive.set(alive.get() - 1);
+                }));
+            }
+            Err(_) => failures.set(failures.get() + 1),
+        }
+    }
+    let connect_secs = started.elapsed().as_secs_f64();
+    let at_start = alive.get();
+    // Let the joins settle before measuring memory.
+    Timer::after(Duration::from_millis(500)).await;
+    let rss_loaded = plan.pid.and_then(stats::rss_kib);
+    Timer::after(plan.hold).await;
+    let rss_after = plan.pid.and_then(stats::rss_kib);
+    let mut report = Report::new("idle");
+    report
+        .num("clients", plan.clients as f64)
+        .num("connected", at_start as f64)
+        .num("connection_failures", failures.get() as f64)
+        .num("connect_s", connect_secs)
+        .num("hold_s", plan.hold.as_secs_f64())
+        .num("still_connected", alive.get() as f64);
+    if let (Some(before), Some(loaded), Some(after)) = (rss_before, rss_loaded, rss_after) {
+        report
+            .num("server_rss_before_kib", before as f64)
+            .num("server_rss_loaded_kib", loaded as f64)
+            .num("server_rss_after_kib", after as f64)
+            .num(
+                "bytes_per_client",
+                (loaded.saturating_sub(before) * 1024) as f64 / at_start.max(1) as f64,
+            );
+    }
+    drop(tasks);
+    report
+}

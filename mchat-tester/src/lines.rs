@@ -1,0 +1,98 @@
+//! Reading protocol lines from a socket without a copy per line, answering
+//! `HEART` on the way.
+
+use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use smol::net::TcpStream;
+
+/// A buffered line reader over one connection.
+pub struct Lines {
+    stream: TcpStream,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+}
+
+impl Lines {
+    pub fn new(stream: TcpStream) -> Self {
+        Self {
+            stream,
+            buf: vec![0; 64 * 1024],
+            start: 0,
+            end: 0,
+        }
+    }
+
+    /// Calls `each` with every complete line read (without `\n`) until the
+    /// connection closes; answers `HEART` itself.
+    pub async fn for_each(&mut self, mut each: impl FnMut(&[u8])) -> std::io::Result<()> {
+        self.read(|line| {
+            each(line);
+            false
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Reads lines until `stop` returns true for one (`Ok(true)`) or the
+    /// connection closes (`Ok(false)`); later lines stay buffered.
+    pub async fn until(&mut self, stop: impl FnMut(&[u8]) -> bool) -> std::io::Result<bool> {
+        self.read(stop).await
+    }
+
+    async fn read(&mut self, mut stop: impl FnMut(&[u8]) -> bool) -> std::io::Result<bool> {
+        let mut writer = self.stream.clone();
+        loop {
+            // Lines already buffered first.
+            let mut hearts = 0;
+            let mut stopped = false;
+            while let Some(at) = memchr::memchr(
+                b'\n',
+                self.buf.get(self.start..self.end).unwrap_or_default(),
+            ) {
+                let line = self
+                    .buf
+                    .get(self.start..self.start + at)
+                    .unwrap_or_default();
+                self.start += at + 1;
+                if line == b"HEART" {
+                    hearts += 1;
+                } else if stop(line) {
+                    stopped = true;
+                    break;
+                }
+            }
+            for _ in 0..hearts {
+                writer.write_all(b"BLEED\n").await?;
+            }
+            if stopped {
+                return Ok(true);
+            }
+            if !self.fill().await? {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Reads more bytes; `false` at the end of the stream.
+    async fn fill(&mut self) -> std::io::Result<bool> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = 0;
+        }
+        if self.end == self.buf.len() {
+            // Move the unfinished line to the front, or grow for a long one.
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+            if self.end == self.buf.len() {
+                self.buf.resize(self.buf.len() * 2, 0);
+            }
+        }
+        let n = self
+            .stream
+            .read(self.buf.get_mut(self.end..).unwrap_or_default())
+            .await?;
+        self.end += n;
+        Ok(n > 0)
+    }
+}

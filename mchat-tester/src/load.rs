@@ -1,0 +1,321 @@
+//! `mchat-tester load`: chat traffic through one or more servers, measured.
+//!
+//! Receivers and senders are spread over the servers and rooms round-robin.
+//! Every line carries its sender, sequence number and send time, so each
+//! receiver counts deliveries, gaps, duplicates or reorderings, and latency.
+
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use futures_lite::{AsyncWriteExt, future};
+use hdrhistogram::Histogram;
+use smol::net::TcpStream;
+use smol::{LocalExecutor, Timer};
+
+use crate::lines::Lines;
+use crate::report::Report;
+use crate::stats;
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub servers: Vec<String>,
+    pub receivers: usize,
+    pub senders: usize,
+    pub rooms: usize,
+    /// Lines per sender; with `duration`, the most.
+    pub messages: u64,
+    pub duration: Option<Duration>,
+    /// Lines per second per sender; 0 sends as fast as the window allows.
+    pub rate: f64,
+    /// Lines a sender may have ahead of its room's first receiver.
+    pub window: u64,
+    pub text_size: usize,
+    pub pid: Option<u32>,
+}
+
+/// What every receiver adds up.
+struct Tally {
+    start: Instant,
+    delivered: Cell<u64>,
+    reordered: Cell<u64>,
+    last_delivery: Cell<Instant>,
+    latency: RefCell<Histogram<u64>>,
+    /// Per receiver, per sender: the highest sequence number seen.
+    last_seq: RefCell<Vec<Vec<u64>>>,
+    /// Per sender: the highest sequence number its room's first receiver saw.
+    acked: Vec<Cell<u64>>,
+    progress: event_listener::Event,
+    failures: Cell<u64>,
+}
+
+fn room(i: usize, rooms: usize) -> String {
+    format!("load{}", i % rooms.max(1))
+}
+
+fn server_of(i: usize, servers: &[String]) -> &str {
+    servers
+        .get(i % servers.len().max(1))
+        .map_or("127.0.0.1:6061", String::as_str)
+}
+
+/// `MSG <nick> <room> <sender> <seq> <micros> …` → (sender, seq, micros).
+fn decode(line: &[u8]) -> Option<(usize, u64, u64)> {
+    let rest = line.strip_prefix(b"MSG ")?;
+    let mut fields = rest.splitn(6, |&b| b == b' ').skip(2);
+    let mut number = || -> Option<u64> { std::str::from_utf8(fields.next()?).ok()?.parse().ok() };
+    Some((number()? as usize, number()?, number()?))
+}
+
+/// Connects, names itself and joins `room`, waiting for its own notice.
+async fn join(addr: &str, nick: &str, room: &str) -> std::io::Result<(TcpStream, Lines)> {
+    let mut stream = TcpStream::connect(addr).await?;
+    stream.set_nodelay(true)?;
+    stream
+        .write_all(format!("NICK {nick}\nJOIN {room}\n").as_bytes())
+        .await?;
+    let mut lines = Lines::new(stream.clone());
+    let want = format!("SYSTEM {room} {nick} joined channel");
+    let mut joined = false;
+    let wait = async {
+        let _ = lines
+            .until(|line| {
+                joined |= line == want.as_bytes();
+                joined
+            })
+            .await;
+    };
+    future::or(wait, async {
+        Timer::after(Duration::from_secs(10)).await;
+    })
+    .await;
+    if !joined {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("{nick} never saw its join"),
+        ));
+    }
+    Ok((stream, lines))
+}
+
+pub fn run(plan: &Plan) -> Report {
+    let ex = LocalExecutor::new();
+    future::block_on(ex.run(run_on(&ex, plan)))
+}
+
+async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
+    let cpu_before = plan.pid.and_then(stats::cpu_seconds);
+    let tally = Rc::new(Tally {
+        start: Instant::now(),
+        delivered: Cell::new(0),
+        reordered: Cell::new(0),
+        last_delivery: Cell::new(Instant::now()),
+        latency: RefCell::new(
+            Histogram::new_with_bounds(1, 60_000_000, 3).unwrap_or_else(|_| unreachable_hist()),
+        ),
+        last_seq: RefCell::new(vec![vec![0; plan.senders]; plan.receivers]),
+        acked: (0..plan.senders).map(|_| Cell::new(0)).collect(),
+        progress: event_listener::Event::new(),
+        failures: Cell::new(0),
+    });
+    // Receivers first, so every line sent has its audience.
+    let mut readers = Vec::new();
+    for r in 0..plan.receivers {
+        let room = room(r, plan.rooms);
+        match join(server_of(r, &plan.servers), &format!("r{r}"), &room).await {
+            Ok((_stream, mut lines)) => {
+                let tally = tally.clone();
+                let first_in_room = r < plan.rooms;
+                readers.push(ex.spawn(async move {
+                    let _ = lines
+                        .for_each(|line| receive(&tally, r, first_in_room, line))
+                        .await;
+                }));
+            }
+            Err(_) => tally.failures.set(tally.failures.get() + 1),
+        }
+    }
+    let mut audience = vec![0u64; plan.rooms.max(1)];
+    for r in 0..plan.receivers {
+        if let Some(n) = audience.get_mut(r % plan.rooms.max(1)) {
+            *n += 1;
+        }
+    }
+    let text_pad = "x".repeat(plan.text_size.saturating_sub(24));
+    let start = Instant::now();
+    let sent = Rc::new(Cell::new(0u64));
+    let mut writers = Vec::new();
+    for s in 0..plan.senders {
+        let room = room(s, plan.rooms);
+        let Ok((stream, mut lines)) =
+            join(server_of(s, &plan.servers), &format!("s{s}"), &room).await
+        else {
+            tally.failures.set(tally.failures.get() + 1);
+            continue;
+        };
+        // A sender reads too (others' lines, HEART) so it never stalls.
+        ex.spawn(async move {
+            let _ = lines.for_each(|_| {}).await;
+        })
+        .detach();
+        let (tally, sent, plan, pad) =
+            (tally.clone(), sent.clone(), plan.clone(), text_pad.clone());
+        writers.push(
+            ex.spawn(
+                async move { send(stream, s, &room, &plan, &pad, &tally, &sent, start).await },
+            ),
+        );
+    }
+    let mut expected = 0;
+    for (s, writer) in writers.into_iter().enumerate() {
+        let lines = writer.await;
+        expected += lines * audience.get(s % plan.rooms.max(1)).copied().unwrap_or(0);
+    }
+    let send_secs = start.elapsed().as_secs_f64();
+    // Let the last lines arrive: until everything did, or nothing more does.
+    let mut last = tally.delivered.get();
+    loop {
+        Timer::after(Duration::from_millis(500)).await;
+        let now = tally.delivered.get();
+        if now >= expected || now == last {
+            break;
+        }
+        last = now;
+    }
+    drop(readers);
+    let delivered = tally.delivered.get();
+    let reordered = tally.reordered.get();
+    let span = tally
+        .last_delivery
+        .get()
+        .saturating_duration_since(start)
+        .as_secs_f64()
+        .max(1e-9);
+    let hist = tally.latency.borrow();
+    let pct = |q: f64| hist.value_at_quantile(q) as f64 / 1000.0;
+    let mut report = Report::new("load");
+    report
+        .num("servers", plan.servers.len() as f64)
+        .num("receivers", plan.receivers as f64)
+        .num("senders", plan.senders as f64)
+        .num("rooms", plan.rooms as f64)
+        .num("text_bytes", plan.text_size as f64)
+        .num("sent", sent.get() as f64)
+        .num("sent_per_s", sent.get() as f64 / send_secs.max(1e-9))
+        .num("expected", expected as f64)
+        .num("delivered", delivered as f64)
+        .num("deliveries_per_s", delivered as f64 / span)
+        .num(
+            "lost",
+            expected.saturating_sub(delivered - reordered.min(delivered)) as f64,
+        )
+        .num("duplicated_or_reordered", reordered as f64)
+        .num("latency_p50_ms", pct(0.5))
+        .num("latency_p90_ms", pct(0.9))
+        .num("latency_p99_ms", pct(0.99))
+        .num("latency_p999_ms", pct(0.999))
+        .num("latency_max_ms", hist.max() as f64 / 1000.0)
+        .num("connection_failures", tally.failures.get() as f64);
+    if let Some(pid) = plan.pid {
+        if let (Some(before), Some(after)) = (cpu_before, stats::cpu_seconds(pid)) {
+            report.num("server_cpu_s", after - before);
+        }
+        if let Some(rss) = stats::rss_kib(pid) {
+            report.num("server_rss_kib", rss as f64);
+        }
+    }
+    report
+}
+
+fn unreachable_hist() -> Histogram<u64> {
+    // Bounds 1..60e6 with 3 digits are valid; this is never reached.
+    Histogram::new(3).unwrap_or_else(|_| unreachable_hist())
+}
+
+fn receive(tally: &Tally, receiver: usize, first_in_room: bool, line: &[u8]) {
+    let Some((sender, seq, micros)) = decode(line) else {
+        return;
+    };
+    let now = Instant::now();
+    tally.delivered.set(tally.delivered.get() + 1);
+    tally.last_delivery.set(now);
+    let sent_at = Duration::from_micros(micros);
+    let latency = now
+        .saturating_duration_since(tally.start + sent_at)
+        .as_micros() as u64;
+    let _ = tally.latency.borrow_mut().record(latency.max(1));
+    if let Some(last) = tally
+        .last_seq
+        .borrow_mut()
+        .get_mut(receiver)
+        .and_then(|v| v.get_mut(sender))
+    {
+        if seq <= *last {
+            tally.reordered.set(tally.reordered.get() + 1);
+        } else {
+            *last = seq;
+        }
+    }
+    if first_in_room && let Some(acked) = tally.acked.get(sender) {
+        acked.set(acked.get().max(seq));
+        tally.progress.notify(usize::MAX);
+    }
+}
+
+/// One sender's loop; returns the lines it sent.
+#[allow(clippy::too_many_arguments)]
+async fn send(
+    mut stream: TcpStream,
+    s: usize,
+    room: &str,
+    plan: &Plan,
+    pad: &str,
+    tally: &Tally,
+    sent: &Cell<u64>,
+    start: Instant,
+) -> u64 {
+    let mut batch = Vec::with_capacity(64 * 1024);
+    let mut seq = 0u64;
+    let deadline = plan.duration.map(|d| start + d);
+    while seq < plan.messages && deadline.is_none_or(|d| Instant::now() < d) {
+        if plan.rate > 0.0 {
+            let due = start + Duration::from_secs_f64(seq as f64 / plan.rate);
+            if due > Instant::now() {
+                flush(&mut stream, &mut batch).await;
+                Timer::at(due).await;
+            }
+        }
+        while plan.window > 0 && seq >= tally.acked.get(s).map_or(0, Cell::get) + plan.window {
+            flush(&mut stream, &mut batch).await;
+            let listener = tally.progress.listen();
+            if seq < tally.acked.get(s).map_or(0, Cell::get) + plan.window {
+                break;
+            }
+            future::or(listener, async {
+                Timer::after(Duration::from_millis(200)).await;
+            })
+            .await;
+            if deadline.is_some_and(|d| Instant::now() >= d) {
+                break;
+            }
+        }
+        seq += 1;
+        let micros =
+            start.saturating_duration_since(tally.start).as_micros() + start.elapsed().as_micros();
+        batch.extend_from_slice(format!("MSG s{s} {room} {s} {seq} {micros} {pad}\n").as_bytes());
+        if batch.len() >= 32 * 1024 {
+            flush(&mut stream, &mut batch).await;
+        }
+        sent.set(sent.get() + 1);
+    }
+    flush(&mut stream, &mut batch).await;
+    seq
+}
+
+async fn flush(stream: &mut TcpStream, batch: &mut Vec<u8>) {
+    if !batch.is_empty() {
+        let _ = stream.write_all(batch).await;
+        batch.clear();
+    }
+}
