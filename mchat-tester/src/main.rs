@@ -1,8 +1,10 @@
 //! `mchat-tester`: load, failure and abuse testing for mChat servers.
 //!
 //! `load` measures throughput, loss and latency; `idle` measures what idle
-//! clients cost. (`chaos` and `abuse` are not built yet.)
+//! clients cost; `abuse` attacks a server with bad clients. (`chaos` is not
+//! built yet.)
 
+mod abuse;
 mod idle;
 mod lines;
 mod load;
@@ -102,13 +104,23 @@ struct Chaos {
     seed: u64,
 }
 
-/// Attack a live server with malicious and buggy clients (not built yet).
+/// Attack a live server with malicious and buggy clients, next to a probe
+/// that keeps chatting; one line per case, then "N passed, N failed".
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "abuse")]
 struct Abuse {
     /// client address of the server, HOST:PORT
     #[argh(option)]
     server: Vec<String>,
+    /// the server's server port, for the cases that pose as servers
+    #[argh(option)]
+    server_port: Option<u16>,
+    /// pid of the server, to watch its memory
+    #[argh(option)]
+    pid: Option<u32>,
+    /// the memory the server may reach, MiB (default 256)
+    #[argh(option, default = "256")]
+    max_rss_mib: u64,
 }
 
 fn servers_or_default(servers: Vec<String>) -> Vec<String> {
@@ -156,8 +168,17 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
         Command::Abuse(a) => {
-            eprintln!("mchat-tester: abuse is not built yet ({:?})", a.server);
-            return ExitCode::FAILURE;
+            let plan = abuse::Plan {
+                server: servers_or_default(a.server).swap_remove(0),
+                server_port: a.server_port,
+                pid: a.pid,
+                max_rss_kib: a.max_rss_mib * 1024,
+            };
+            return if abuse::run(&plan) == 0 {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            };
         }
     };
     if json {

@@ -123,3 +123,48 @@ fn idle_clients_stay_connected() {
     assert_eq!(figure(&f, "still_connected"), 200.0);
     assert!(figure(&f, "bytes_per_client") > 0.0);
 }
+
+#[test]
+fn abuse_cases_all_pass() {
+    let bin = PathBuf::from(TESTER).with_file_name("mchat-server");
+    let dir = std::env::temp_dir().join(format!("mchat-tester-abuse-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (cport, sport) = (free_port(), free_port());
+    let child = Command::new(bin)
+        .args(["start", "--non-daemon", "--pidfile"])
+        .arg(dir.join("a.pid"))
+        .arg("--log-dir")
+        .arg(&dir)
+        .args(["127.0.0.1", &cport.to_string(), &sport.to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut server = Server(child, cport);
+    let mut line = String::new();
+    BufReader::new(server.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let out = Command::new(TESTER)
+        .args([
+            "abuse",
+            "--server",
+            &format!("127.0.0.1:{cport}"),
+            "--server-port",
+            &sport.to_string(),
+        ])
+        .args(["--pid", &server.0.id().to_string()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert_eq!(text.lines().last(), Some("13 passed, 0 failed"), "{text}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
