@@ -1,6 +1,7 @@
 //! `mchat-tester load`: chat traffic through one or more servers, measured.
 //!
-//! Receivers and senders are spread over the servers and rooms round-robin.
+//! Receivers are spread over the servers, receivers and senders over the
+//! rooms, round-robin; senders all use the first server.
 //! Every line carries its sender, sequence number and send time, so each
 //! receiver counts deliveries, gaps, duplicates or reorderings, and latency.
 
@@ -148,8 +149,9 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     let mut writers = Vec::new();
     for s in 0..plan.senders {
         let room = room(s, plan.rooms);
+        // Senders all use the first server; receivers are spread over all.
         let Ok((stream, mut lines)) =
-            join(server_of(s, &plan.servers), &format!("s{s}"), &room).await
+            join(server_of(0, &plan.servers), &format!("s{s}"), &room).await
         else {
             tally.failures.set(tally.failures.get() + 1);
             continue;

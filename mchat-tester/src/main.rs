@@ -36,7 +36,7 @@ enum Command {
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "load")]
 struct Load {
-    /// client address of a server, HOST:PORT (repeatable; clients spread over them)
+    /// client address of a server, HOST:PORT (repeatable: receivers spread over them, senders on the first)
     #[argh(option)]
     server: Vec<String>,
     /// receiving clients (default 50)

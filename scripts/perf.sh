@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The performance runs of issue 7 / docs/performance.md, on loopback:
+#   cargo build --release -p mchat-server -p mchat-tester && bash scripts/perf.sh
+# Starts its own servers on ports 19061.. and stops them (by pid) at the end.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=target/release
+DIR=$(mktemp -d)
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$DIR"; }
+trap cleanup EXIT
+
+start() { # start <client_port> <server_port> [peer_port]
+    "$BIN/mchat-server" start --non-daemon --pidfile "$DIR/$1.pid" --log-dir "$DIR" \
+        127.0.0.1 "$1" "$2" ${3:+127.0.0.1 $3} > "$DIR/$1.out" 2>&1 &
+    PIDS+=($!)
+    for _ in $(seq 100); do [ -s "$DIR/$1.out" ] && break; sleep 0.05; done
+}
+
+start 19061 19062
+S1=${PIDS[0]}
+echo "## fan-out, 1 server, 50 receivers, 1 sender"
+"$BIN/mchat-tester" load --server 127.0.0.1:19061 --receivers 50 --senders 1 --messages 200000 --pid "$S1"
+echo "## fan-out, 1 server, 200 receivers, 10 senders, one room"
+"$BIN/mchat-tester" load --server 127.0.0.1:19061 --receivers 200 --senders 10 --messages 20000 --pid "$S1"
+echo "## latency, 50 receivers, 1 000 lines/s"
+"$BIN/mchat-tester" load --server 127.0.0.1:19061 --receivers 50 --senders 1 --messages 10000 --rate 1000 --pid "$S1"
+
+start 19063 19064 19062
+start 19065 19066 19062
+sleep 2 # the three servers link (heartbeat-free: only the handshake)
+echo "## 3-server mesh, 200 receivers spread, 10 senders on server 1"
+"$BIN/mchat-tester" load --server 127.0.0.1:19061 --server 127.0.0.1:19063 --server 127.0.0.1:19065 \
+    --receivers 200 --senders 10 --messages 20000 --pid "$S1"
