@@ -58,7 +58,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
                 alive.set(alive.get() + 1);
                 tasks.push(ex.spawn(async move {
                     // Answers HEART; everything else is read and dropped.
-                    let _ = Lines::new(stream).for_each(|_| {}).await;
+                    let _ = Lines::with_capacity(stream, 2048).for_each(|_| {}).await;
                     alive.set(alive.get() - 1);
                 }));
             }

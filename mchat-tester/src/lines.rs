@@ -13,10 +13,17 @@ pub struct Lines {
 }
 
 impl Lines {
+    /// A reader with a 64 KiB buffer, for connections that carry traffic.
     pub fn new(stream: TcpStream) -> Self {
+        Self::with_capacity(stream, 64 * 1024)
+    }
+
+    /// A reader with a buffer of `bytes` (it grows for a longer line): idle
+    /// connections by the thousand want a small one.
+    pub fn with_capacity(stream: TcpStream, bytes: usize) -> Self {
         Self {
             stream,
-            buf: vec![0; 64 * 1024],
+            buf: vec![0; bytes.max(64)],
             start: 0,
             end: 0,
         }
