@@ -34,6 +34,11 @@ pub struct Start {
     #[argh(option)]
     pub advertise: Option<String>,
 
+    /// server port put in MY_ADDR (default: the bound server port); for a
+    /// server behind a port forward or a relay
+    #[argh(option)]
+    pub advertise_port: Option<u16>,
+
     /// pidfile (default: /tmp/mchat_<host>_<client_port>.pid)
     #[argh(option)]
     pub pidfile: Option<PathBuf>,

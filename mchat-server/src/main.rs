@@ -122,7 +122,12 @@ fn serve(
     let log_path = log_dir.join(format!("{}_{}_server.log", start.host, client_port));
     let log_file = logging::RotatingFile::open(&log_path, start.log_max_bytes, start.non_daemon)?;
 
-    let mut config = ServerConfig::new(PeerAddr::new(advertised_host, server_port_nz));
+    let advertised_port = match start.advertise_port {
+        Some(port) => NonZeroU16::new(port)
+            .ok_or_else(|| invalid("advertised port", "0", "must be 1-65535"))?,
+        None => server_port_nz,
+    };
+    let mut config = ServerConfig::new(PeerAddr::new(advertised_host, advertised_port));
     config.join = join;
     config.heartbeat_interval = ms(start.heartbeat_ms);
     config.max_missed_heartbeats = start.missed_heartbeats;

@@ -1,10 +1,11 @@
 //! `mchat-tester`: load, failure and abuse testing for mChat servers.
 //!
 //! `load` measures throughput, loss and latency; `idle` measures what idle
-//! clients cost; `abuse` attacks a server with bad clients. (`chaos` is not
-//! built yet.)
+//! clients cost; `abuse` attacks a server with bad clients; `chaos` runs a
+//! mesh through crashes and cut links and checks every delivery.
 
 mod abuse;
+mod chaos;
 mod idle;
 mod lines;
 mod load;
@@ -95,11 +96,24 @@ struct Idle {
     json: bool,
 }
 
-/// Run a mesh of servers through crashes and link cuts (not built yet).
+/// Start a mesh of mchat-server processes behind relays, cut and heal links,
+/// kill and restart servers while clients chat, and check every delivery.
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "chaos")]
 struct Chaos {
-    /// random seed of the scenario
+    /// the mchat-server binary to run
+    #[argh(option)]
+    server_bin: String,
+    /// servers in the mesh (default 5)
+    #[argh(option, default = "5")]
+    servers: usize,
+    /// chatting clients on each server (default 2)
+    #[argh(option, default = "2")]
+    clients_per_server: usize,
+    /// seconds of failures (default 60)
+    #[argh(option, default = "60.0")]
+    duration: f64,
+    /// random seed of the scenario (default 1)
     #[argh(option, default = "1")]
     seed: u64,
 }
@@ -164,8 +178,23 @@ fn main() -> ExitCode {
             (idle::run(&plan), a.json)
         }
         Command::Chaos(c) => {
-            eprintln!("mchat-tester: chaos is not built yet (seed {})", c.seed);
-            return ExitCode::FAILURE;
+            let plan = chaos::Plan {
+                server_bin: c.server_bin.into(),
+                servers: c.servers.max(2),
+                clients_per_server: c.clients_per_server.max(1),
+                duration: Duration::from_secs_f64(c.duration.max(0.0)),
+                seed: c.seed,
+            };
+            return match chaos::run(&plan) {
+                Ok(summary) => {
+                    println!("PASS seed {}: {summary}", c.seed);
+                    ExitCode::SUCCESS
+                }
+                Err(violation) => {
+                    println!("FAIL seed {}: {violation}", c.seed);
+                    ExitCode::FAILURE
+                }
+            };
         }
         Command::Abuse(a) => {
             let plan = abuse::Plan {

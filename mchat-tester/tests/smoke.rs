@@ -168,3 +168,17 @@ fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+#[test]
+fn chaos_mesh_passes_a_short_seed() {
+    let server = PathBuf::from(TESTER).with_file_name("mchat-server");
+    let out = Command::new(TESTER)
+        .args(["chaos", "--server-bin"])
+        .arg(&server)
+        .args(["--servers", "3", "--duration", "6", "--seed", "7"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.starts_with("PASS seed 7:"), "{text}");
+}
