@@ -169,6 +169,25 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
             ),
         );
     }
+    // A progress line on a terminal, for long runs.
+    let progress = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let (tally, sent) = (tally.clone(), sent.clone());
+        ex.spawn(async move {
+            let mut last = (Instant::now(), 0u64);
+            loop {
+                Timer::after(Duration::from_millis(500)).await;
+                let delivered = tally.delivered.get();
+                let rate = (delivered - last.1) as f64 / last.0.elapsed().as_secs_f64();
+                last = (Instant::now(), delivered);
+                eprint!(
+                    "\r  sent {:>10}  delivered {:>12}  {:>10.0} deliveries/s ",
+                    sent.get(),
+                    delivered,
+                    rate
+                );
+            }
+        })
+    });
     let mut expected = 0;
     for (s, writer) in writers.into_iter().enumerate() {
         let lines = writer.await;
@@ -186,6 +205,10 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         last = now;
     }
     drop(readers);
+    if progress.is_some() {
+        eprintln!();
+    }
+    drop(progress);
     let delivered = tally.delivered.get();
     let reordered = tally.reordered.get();
     let span = tally
