@@ -37,17 +37,8 @@ fn start(cmd: &mut Command) -> (Proc, u16, u16) {
     reader.read_line(&mut line).unwrap();
     // Keep reading its output so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in reader.lines() {});
-    let port = |after: &str| -> u16 {
-        line.split(after)
-            .nth(1)
-            .unwrap()
-            .split(|c: char| !c.is_ascii_digit())
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap()
-    };
-    (Proc(child), port(" port "), port("servers on port "))
+    let (client_port, server_port) = testkit::ports_from_banner(&line);
+    (Proc(child), client_port, server_port)
 }
 
 struct Chat(BufReader<TcpStream>);

@@ -9,75 +9,15 @@
 )]
 
 use std::io::{BufRead, BufReader, Read, Write};
+
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use testkit::ServerProc;
 
 const CLIENT: &str = env!("CARGO_BIN_EXE_mchat-client");
 const DEADLINE: Duration = Duration::from_secs(10);
-
-/// `mchat-server` is built beside this package's binary by
-/// `cargo test --workspace`.
-fn server_bin() -> PathBuf {
-    let path = PathBuf::from(CLIENT).with_file_name("mchat-server");
-    assert!(
-        path.exists(),
-        "{} is missing: run `cargo test --workspace` (or build mchat-server)",
-        path.display()
-    );
-    path
-}
-
-struct Server {
-    child: Child,
-    port: u16,
-    _dir: PathBuf,
-}
-
-impl Server {
-    fn start(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("mchat-client-test-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut child = Command::new(server_bin())
-            .args(["start", "--non-daemon", "--pidfile"])
-            .arg(dir.join("s.pid"))
-            .arg("--log-dir")
-            .arg(&dir)
-            .args(["127.0.0.1", "0", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .split(" port ")
-            .nth(1)
-            .unwrap()
-            .split(',')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        Self {
-            child,
-            port,
-            _dir: dir,
-        }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A scripted client: commands to its stdin, its stdout lines collected.
 struct Scripted {
@@ -150,8 +90,8 @@ impl Drop for Scripted {
 
 #[test]
 fn two_clients_chat_in_a_public_and_a_private_room_and_a_wrong_password_sees_nothing() {
-    let server = Server::start("chat");
-    let port = server.port.to_string();
+    let server = ServerProc::local("chat");
+    let port = server.client_port.to_string();
     let mut alice = Scripted::start(&["--nick", "alice", "127.0.0.1", &port]);
     let mut bob = Scripted::start(&["--nick", "bob", "127.0.0.1", &port]);
     let mut eve = Scripted::start(&["--nick", "eve", "127.0.0.1", &port]);
@@ -187,8 +127,8 @@ fn two_clients_chat_in_a_public_and_a_private_room_and_a_wrong_password_sees_not
 
 #[test]
 fn refusals_and_server_errors_are_shown() {
-    let server = Server::start("refusals");
-    let port = server.port.to_string();
+    let server = ServerProc::local("refusals");
+    let port = server.client_port.to_string();
     let mut c = Scripted::start(&[]);
     c.say("join lobby");
     c.expect("refused: not connected; use connect <host> <port>");
@@ -202,8 +142,8 @@ fn refusals_and_server_errors_are_shown() {
 
 #[test]
 fn killed_server_is_reported_lost_within_six_seconds() {
-    let mut server = Server::start("killed");
-    let port = server.port.to_string();
+    let mut server = ServerProc::local("killed");
+    let port = server.client_port.to_string();
     let mut c = Scripted::start(&["127.0.0.1", &port]);
     c.expect(&format!("connected to 127.0.0.1 {port}"));
     server.child.kill().unwrap();
@@ -260,11 +200,11 @@ fn wait_for_screen(session: &str, what: impl Fn(&str) -> bool) -> String {
 
 #[test]
 fn message_arriving_while_typing_is_shown_above_and_the_half_line_survives() {
-    let server = Server::start("tty");
+    let server = ServerProc::local("tty");
     let session = format!("mchat-test-{}", std::process::id());
     let command = format!(
         "env NO_COLOR=1 {CLIENT} --nick alice 127.0.0.1 {}",
-        server.port
+        server.client_port
     );
     tmux(&[
         "new-session",
@@ -293,7 +233,7 @@ fn message_arriving_while_typing_is_shown_above_and_the_half_line_survives() {
     wait_for_screen(&session, |s| s.contains("SYSTEM: alice joined channel"));
     wait_for_screen(&session, prompt_shown("[lobby] alice>"));
 
-    let mut bob = TcpStream::connect(("127.0.0.1", server.port)).unwrap();
+    let mut bob = TcpStream::connect(("127.0.0.1", server.client_port)).unwrap();
     bob.write_all(b"NICK bob\nJOIN lobby\n").unwrap();
     wait_for_screen(&session, |s| s.contains("SYSTEM: bob joined channel"));
 

@@ -7,57 +7,11 @@
     clippy::panic
 )]
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
+
+use testkit::ServerProc;
 
 const TESTER: &str = env!("CARGO_BIN_EXE_mchat-tester");
-
-struct Server(Child, u16);
-
-impl Server {
-    fn start(name: &str) -> Self {
-        let bin = PathBuf::from(TESTER).with_file_name("mchat-server");
-        assert!(
-            bin.exists(),
-            "build mchat-server first (cargo test --workspace does)"
-        );
-        let dir =
-            std::env::temp_dir().join(format!("mchat-tester-smoke-{}-{name}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut child = Command::new(bin)
-            .args(["start", "--non-daemon", "--pidfile"])
-            .arg(dir.join("s.pid"))
-            .arg("--log-dir")
-            .arg(&dir)
-            .args(["127.0.0.1", "0", "0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .split(" port ")
-            .nth(1)
-            .unwrap()
-            .split(',')
-            .next()
-            .unwrap()
-            .parse()
-            .unwrap();
-        Server(child, port)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// Runs the tester and returns its JSON figures.
 fn tester(args: &[String]) -> Vec<(String, f64)> {
@@ -88,11 +42,11 @@ fn figure(figures: &[(String, f64)], key: &str) -> f64 {
 
 #[test]
 fn load_delivers_everything_once_and_in_order() {
-    let server = Server::start("load");
+    let server = ServerProc::local("load");
     let args: Vec<String> = format!(
         "load --server 127.0.0.1:{} --receivers 8 --senders 3 --rooms 2 --messages 3000 --pid {}",
-        server.1,
-        server.0.id()
+        server.client_port,
+        server.pid()
     )
     .split(' ')
     .map(str::to_owned)
@@ -109,11 +63,11 @@ fn load_delivers_everything_once_and_in_order() {
 
 #[test]
 fn idle_clients_stay_connected() {
-    let server = Server::start("idle");
+    let server = ServerProc::local("idle");
     let args: Vec<String> = format!(
         "idle --server 127.0.0.1:{} --clients 200 --rooms 4 --hold 1 --pid {}",
-        server.1,
-        server.0.id()
+        server.client_port,
+        server.pid()
     )
     .split(' ')
     .map(str::to_owned)
@@ -126,34 +80,19 @@ fn idle_clients_stay_connected() {
 
 #[test]
 fn abuse_cases_all_pass() {
-    let bin = PathBuf::from(TESTER).with_file_name("mchat-server");
-    let dir = std::env::temp_dir().join(format!("mchat-tester-abuse-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let (cport, sport) = (free_port(), free_port());
-    let child = Command::new(bin)
-        .args(["start", "--non-daemon", "--pidfile"])
-        .arg(dir.join("a.pid"))
-        .arg("--log-dir")
-        .arg(&dir)
-        .args(["127.0.0.1", &cport.to_string(), &sport.to_string()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server(child, cport);
-    let mut line = String::new();
-    BufReader::new(server.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let server = ServerProc::local("abuse");
     let out = Command::new(TESTER)
         .args([
             "abuse",
             "--server",
-            &format!("127.0.0.1:{cport}"),
-            "--server-port",
-            &sport.to_string(),
+            &format!("127.0.0.1:{}", server.client_port),
         ])
-        .args(["--pid", &server.0.id().to_string()])
+        .args([
+            "--server-port",
+            &server.server_port.to_string(),
+            "--pid",
+            &server.pid().to_string(),
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
@@ -161,17 +100,9 @@ fn abuse_cases_all_pass() {
     assert_eq!(text.lines().last(), Some("13 passed, 0 failed"), "{text}");
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 #[test]
 fn chaos_mesh_passes_a_short_seed() {
-    let server = PathBuf::from(TESTER).with_file_name("mchat-server");
+    let server = testkit::workspace_bin("mchat-server");
     let out = Command::new(TESTER)
         .args(["chaos", "--server-bin"])
         .arg(&server)
