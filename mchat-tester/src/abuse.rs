@@ -21,6 +21,8 @@ pub struct Plan {
     pub server_port: Option<u16>,
     pub pid: Option<u32>,
     pub max_rss_kib: u64,
+    /// Print the cases as one JSON line before the totals.
+    pub json: bool,
 }
 
 type Outcome = Result<String, String>;
@@ -33,18 +35,33 @@ pub fn run(plan: &Plan) -> usize {
 
 async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> usize {
     let (mut passed, mut failed) = (0, 0);
+    let mut json = Vec::new();
     for name in CASES {
         let result = run_case(ex, plan, name).await;
-        match result {
-            Ok(detail) => {
-                passed += 1;
-                println!("PASS {name}: {detail}");
-            }
-            Err(why) => {
-                failed += 1;
-                println!("FAIL {name}: {why}");
-            }
+        let (verdict, detail) = match &result {
+            Ok(detail) => ("PASS", detail),
+            Err(why) => ("FAIL", why),
+        };
+        if result.is_ok() {
+            passed += 1;
+        } else {
+            failed += 1;
         }
+        if plan.json {
+            json.push(format!(
+                "{{\"case\": \"{name}\", \"pass\": {}, \"detail\": \"{}\"}}",
+                result.is_ok(),
+                detail.replace('\\', "\\\\").replace('"', "\\\"")
+            ));
+        } else {
+            println!("{verdict} {name}: {detail}");
+        }
+    }
+    if plan.json {
+        println!(
+            "{{\"test\": \"abuse\", \"passed\": {passed}, \"failed\": {failed}, \"cases\": [{}]}}",
+            json.join(", ")
+        );
     }
     println!("{passed} passed, {failed} failed");
     failed

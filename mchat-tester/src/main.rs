@@ -116,6 +116,9 @@ struct Chaos {
     /// random seed of the scenario (default 1)
     #[argh(option, default = "1")]
     seed: u64,
+    /// print the verdict as JSON
+    #[argh(switch)]
+    json: bool,
 }
 
 /// Attack a live server with malicious and buggy clients, next to a probe
@@ -135,6 +138,9 @@ struct Abuse {
     /// the memory the server may reach, MiB (default 256)
     #[argh(option, default = "256")]
     max_rss_mib: u64,
+    /// print the cases as JSON (the last line stays "N passed, N failed")
+    #[argh(switch)]
+    json: bool,
 }
 
 fn servers_or_default(servers: Vec<String>) -> Vec<String> {
@@ -185,15 +191,28 @@ fn main() -> ExitCode {
                 duration: Duration::from_secs_f64(c.duration.max(0.0)),
                 seed: c.seed,
             };
-            return match chaos::run(&plan) {
-                Ok(summary) => {
-                    println!("PASS seed {}: {summary}", c.seed);
-                    ExitCode::SUCCESS
-                }
-                Err(violation) => {
-                    println!("FAIL seed {}: {violation}", c.seed);
-                    ExitCode::FAILURE
-                }
+            let verdict = chaos::run(&plan);
+            let (pass, detail) = match &verdict {
+                Ok(summary) => (true, summary.clone()),
+                Err(violation) => (false, violation.clone()),
+            };
+            if c.json {
+                let detail = detail.replace('\\', "\\\\").replace('"', "\\\"");
+                println!(
+                    "{{\"test\": \"chaos\", \"seed\": {}, \"pass\": {pass}, \"detail\": \"{detail}\"}}",
+                    c.seed
+                );
+            } else {
+                println!(
+                    "{} seed {}: {detail}",
+                    if pass { "PASS" } else { "FAIL" },
+                    c.seed
+                );
+            }
+            return if pass {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
             };
         }
         Command::Abuse(a) => {
@@ -202,6 +221,7 @@ fn main() -> ExitCode {
                 server_port: a.server_port,
                 pid: a.pid,
                 max_rss_kib: a.max_rss_mib * 1024,
+                json: a.json,
             };
             return if abuse::run(&plan) == 0 {
                 ExitCode::SUCCESS
