@@ -38,8 +38,17 @@ impl Rng {
     }
 }
 
-fn free_port() -> std::io::Result<u16> {
-    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+/// A free port below the kernel's ephemeral range (which starts at 32768
+/// by default): a killed server restarts on its ports, and an ephemeral
+/// one could meanwhile be taken by some outgoing connection.
+fn free_port(rng: &mut Rng) -> std::io::Result<u16> {
+    for _ in 0..1000 {
+        let port = 20_000 + rng.below(12_000) as u16;
+        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err(std::io::Error::other("no free port in 20000-31999"))
 }
 
 /// What every client saw, and the first broken rule.
@@ -103,8 +112,9 @@ pub fn run(plan: &Plan) -> Result<String, String> {
         std::env::temp_dir().join(format!("mchat-chaos-{}-{}", std::process::id(), plan.seed));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let mut nodes = Vec::new();
+    let mut ports_rng = Rng(u64::from(std::process::id()) << 20 ^ plan.seed | 1);
     for _ in 0..plan.servers {
-        let p = || free_port().map_err(|e| e.to_string());
+        let mut p = || free_port(&mut ports_rng).map_err(|e| e.to_string());
         nodes.push(Node {
             client_port: p()?,
             server_port: p()?,
@@ -151,6 +161,13 @@ pub fn run(plan: &Plan) -> Result<String, String> {
         let mut line = String::new();
         if let Some(out) = child.stdout.take() {
             let _ = BufReader::new(out).read_line(&mut line);
+        }
+        if !line.contains("listening") {
+            let _ = child.wait();
+            return Err(format!(
+                "server {i} did not start (ports {} {})",
+                node.client_port, node.server_port
+            ));
         }
         node.child = Some(child);
         Ok(())
