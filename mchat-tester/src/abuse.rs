@@ -30,7 +30,7 @@ type Outcome = Result<String, String>;
 /// Runs every case; prints a line each and the totals; returns the failures.
 pub fn run(plan: &Plan) -> usize {
     let ex = LocalExecutor::new();
-    future::block_on(ex.run(run_on(&ex, plan)))
+    smol::block_on(ex.run(run_on(&ex, plan)))
 }
 
 async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> usize {

@@ -24,7 +24,7 @@ pub struct Plan {
 
 pub fn run(plan: &Plan) -> Report {
     let ex = LocalExecutor::new();
-    future::block_on(ex.run(run_on(&ex, plan)))
+    smol::block_on(ex.run(run_on(&ex, plan)))
 }
 
 async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {

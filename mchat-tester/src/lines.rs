@@ -1,15 +1,23 @@
 //! Reading protocol lines from a socket without a copy per line, answering
 //! `HEART` on the way.
 
-use futures_lite::{AsyncReadExt, AsyncWriteExt};
+use std::io::Read;
+use std::sync::Arc;
+
+use futures_lite::AsyncWriteExt;
+use smol::Async;
 use smol::net::TcpStream;
 
 /// A buffered line reader over one connection.
 pub struct Lines {
     stream: TcpStream,
+    /// The same socket, read without the wrapper's extra `EAGAIN` read.
+    source: Arc<Async<std::net::TcpStream>>,
     buf: Vec<u8>,
     start: usize,
     end: usize,
+    /// The last read filled less than the buffer: the socket is drained.
+    drained: bool,
 }
 
 impl Lines {
@@ -22,10 +30,12 @@ impl Lines {
     /// connections by the thousand want a small one.
     pub fn with_capacity(stream: TcpStream, bytes: usize) -> Self {
         Self {
+            source: stream.clone().into(),
             stream,
             buf: vec![0; bytes.max(64)],
             start: 0,
             end: 0,
+            drained: false,
         }
     }
 
@@ -95,11 +105,23 @@ impl Lines {
                 self.buf.resize(self.buf.len() * 2, 0);
             }
         }
-        let n = self
-            .stream
-            .read(self.buf.get_mut(self.end..).unwrap_or_default())
-            .await?;
-        self.end += n;
-        Ok(n > 0)
+        let room = self.buf.get_mut(self.end..).unwrap_or_default();
+        loop {
+            // A short read drained the socket: wait for more before
+            // reading, rather than spend a syscall on `EAGAIN`.
+            if self.drained {
+                self.source.readable().await?;
+            }
+            match self.source.get_ref().read(room) {
+                Ok(n) => {
+                    self.drained = n < room.len();
+                    self.end += n;
+                    return Ok(n > 0);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => self.drained = true,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
     }
 }

@@ -102,7 +102,7 @@ async fn join(addr: &str, nick: &str, room: &str) -> std::io::Result<(TcpStream,
 
 pub fn run(plan: &Plan) -> Report {
     let ex = LocalExecutor::new();
-    future::block_on(ex.run(run_on(&ex, plan)))
+    smol::block_on(ex.run(run_on(&ex, plan)))
 }
 
 async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
