@@ -3,6 +3,7 @@
 
 use std::io::Read;
 use std::sync::Arc;
+use std::time::Instant;
 
 use futures_lite::AsyncWriteExt;
 use smol::Async;
@@ -18,6 +19,9 @@ pub struct Lines {
     end: usize,
     /// The last read filled less than the buffer: the socket is drained.
     drained: bool,
+    /// When the buffered bytes were read: their arrival time, within a
+    /// syscall, and one clock reading per read rather than per line.
+    read_at: Instant,
 }
 
 impl Lines {
@@ -36,14 +40,23 @@ impl Lines {
             start: 0,
             end: 0,
             drained: false,
+            read_at: Instant::now(),
         }
     }
 
     /// Calls `each` with every complete line read (without `\n`) until the
     /// connection closes; answers `HEART` itself.
     pub async fn for_each(&mut self, mut each: impl FnMut(&[u8])) -> std::io::Result<()> {
-        self.read(|line| {
-            each(line);
+        self.for_each_timed(|line, _| each(line)).await
+    }
+
+    /// As [`Lines::for_each`], with the time the line was read.
+    pub async fn for_each_timed(
+        &mut self,
+        mut each: impl FnMut(&[u8], Instant),
+    ) -> std::io::Result<()> {
+        self.read(|line, at| {
+            each(line, at);
             false
         })
         .await
@@ -52,11 +65,14 @@ impl Lines {
 
     /// Reads lines until `stop` returns true for one (`Ok(true)`) or the
     /// connection closes (`Ok(false)`); later lines stay buffered.
-    pub async fn until(&mut self, stop: impl FnMut(&[u8]) -> bool) -> std::io::Result<bool> {
-        self.read(stop).await
+    pub async fn until(&mut self, mut stop: impl FnMut(&[u8]) -> bool) -> std::io::Result<bool> {
+        self.read(|line, _| stop(line)).await
     }
 
-    async fn read(&mut self, mut stop: impl FnMut(&[u8]) -> bool) -> std::io::Result<bool> {
+    async fn read(
+        &mut self,
+        mut stop: impl FnMut(&[u8], Instant) -> bool,
+    ) -> std::io::Result<bool> {
         let mut writer = self.stream.clone();
         loop {
             // Lines already buffered first.
@@ -73,7 +89,7 @@ impl Lines {
                 self.start += at + 1;
                 if line == b"HEART" {
                     hearts += 1;
-                } else if stop(line) {
+                } else if stop(line, self.read_at) {
                     stopped = true;
                     break;
                 }
@@ -114,6 +130,7 @@ impl Lines {
             }
             match self.source.get_ref().read(room) {
                 Ok(n) => {
+                    self.read_at = Instant::now();
                     self.drained = n < room.len();
                     self.end += n;
                     return Ok(n > 0);
