@@ -33,6 +33,15 @@ pub fn bind_all(host: &str, port: u16) -> Result<Vec<TcpListener>, Error> {
         listener
             .set_nonblocking(true)
             .map_err(|source| Error::Bind { addr, source })?;
+        // std listens with a backlog of 128: a crowd of clients connecting at
+        // once overflows it while the hub is busy with the ones it took, and
+        // every SYN dropped costs its client a one-second retransmit.
+        nix::sys::socket::listen(&listener, nix::sys::socket::Backlog::MAXCONN).map_err(
+            |errno| Error::Bind {
+                addr,
+                source: errno.into(),
+            },
+        )?;
         if port == 0 {
             port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         }

@@ -109,3 +109,42 @@ fn client_over_the_limit_is_told_the_server_is_full() {
     assert!(got.starts_with("ERROR server-full "), "{got}");
     second.expect_closed();
 }
+
+#[test]
+fn a_crowd_connecting_while_the_server_is_busy_waits_in_the_listen_queue() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+
+    /// Lets the server run again however the test ends.
+    struct Resume(Pid);
+    impl Drop for Resume {
+        fn drop(&mut self) {
+            let _ = kill(self.0, Signal::SIGCONT);
+        }
+    }
+
+    let s = server("crowd", &[]);
+    let pid = Pid::from_raw(i32::try_from(s.pid()).unwrap());
+    // A stopped server accepts nothing: every connection below must wait in
+    // the kernel's listen queue. A SYN the queue cannot hold is dropped and
+    // retried after a second, so each connect gets half of that.
+    kill(pid, Signal::SIGSTOP).unwrap();
+    let resume = Resume(pid);
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], s.client_port));
+    let crowd: Vec<_> = (0..500)
+        .map(|i| {
+            std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(500))
+                .unwrap_or_else(|e| panic!("connection {i} of 500 was not queued: {e}"))
+        })
+        .collect();
+    drop(resume);
+    // Every queued connection is then served, the last as well as the first.
+    let mut last = Client::member(s.client_port, "last", &["lobby"]);
+    for (i, stream) in crowd.iter().enumerate() {
+        use std::io::Write;
+        (&*stream)
+            .write_all(format!("NICK crowd{i}\nJOIN lobby\n").as_bytes())
+            .unwrap();
+    }
+    last.expect("SYSTEM lobby crowd499 joined channel");
+}
