@@ -29,6 +29,7 @@ pub fn run(plan: &Plan) -> Report {
 
 async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     let rss_before = plan.pid.and_then(stats::rss_kib);
+    let cpu_before = plan.pid.and_then(stats::cpu_seconds);
     let alive = Rc::new(Cell::new(0usize));
     let failures = Rc::new(Cell::new(0usize));
     let started = Instant::now();
@@ -72,6 +73,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     let rss_loaded = plan.pid.and_then(stats::rss_kib);
     Timer::after(plan.hold).await;
     let rss_after = plan.pid.and_then(stats::rss_kib);
+    let cpu_after = plan.pid.and_then(stats::cpu_seconds);
     let mut report = Report::new("idle");
     report
         .num("clients", plan.clients as f64)
@@ -89,6 +91,11 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
                 "bytes_per_client",
                 (loaded.saturating_sub(before) * 1024) as f64 / at_start.max(1) as f64,
             );
+    }
+    if let (Some(before), Some(after)) = (cpu_before, cpu_after) {
+        // Connecting and holding: mostly heartbeats, one HEART and one BLEED
+        // per client every interval.
+        report.num("server_cpu_s", after - before);
     }
     drop(tasks);
     report
