@@ -21,6 +21,8 @@ const READ_CHUNK: usize = 64 * 1024;
 const READS_PER_WAKE: usize = 4;
 /// Lines gathered into one vectored write.
 const SLICES_PER_WRITE: usize = 1024; // IOV_MAX on Linux
+/// A drained queue this small is freed rather than kept (idle clients).
+const IDLE_QUEUE_CAPACITY: usize = 8;
 /// The gather list for short queues.
 const FEW_SLICES: usize = 8;
 
@@ -263,6 +265,11 @@ impl Hub {
         let Some(link) = self.links.get_mut(&id) else {
             return;
         };
+        if link.queue.is_empty() && link.queue.capacity() <= IDLE_QUEUE_CAPACITY {
+            // An idle client's heartbeat would otherwise keep a queue
+            // allocated for good; a busy connection keeps its bigger one.
+            link.queue = VecDeque::new();
+        }
         if !link.queue.is_empty() && !link.writer_waiting {
             link.writer_waiting = true;
             self.ex
