@@ -15,6 +15,7 @@ use smol::net::TcpStream;
 use smol::{LocalExecutor, Timer};
 
 use crate::lines::Lines;
+use crate::order::{Order, Seen};
 use crate::report::Report;
 use crate::stats;
 
@@ -40,11 +41,14 @@ pub struct Plan {
 struct Tally {
     start: Instant,
     delivered: Cell<u64>,
-    reordered: Cell<u64>,
+    duplicated: Cell<u64>,
+    out_of_order: Cell<u64>,
+    /// Receivers whose connection closed during the run.
+    disconnected: Cell<u64>,
     last_delivery: Cell<Instant>,
     latency: RefCell<Histogram<u64>>,
-    /// Per receiver, per sender: the highest sequence number seen.
-    last_seq: RefCell<Vec<Vec<u64>>>,
+    /// Per receiver, per sender: the sequence numbers seen.
+    seen: RefCell<Vec<Vec<Seen>>>,
     /// Per sender: the highest sequence number its room's first receiver saw.
     acked: Vec<Cell<u64>>,
     progress: event_listener::Event,
@@ -122,12 +126,14 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     let tally = Rc::new(Tally {
         start: Instant::now(),
         delivered: Cell::new(0),
-        reordered: Cell::new(0),
+        duplicated: Cell::new(0),
+        out_of_order: Cell::new(0),
+        disconnected: Cell::new(0),
         last_delivery: Cell::new(Instant::now()),
         latency: RefCell::new(
             Histogram::new_with_bounds(1, 60_000_000, 3).unwrap_or_else(|_| unreachable_hist()),
         ),
-        last_seq: RefCell::new(vec![vec![0; plan.senders]; plan.receivers]),
+        seen: RefCell::new(vec![vec![Seen::default(); plan.senders]; plan.receivers]),
         acked: (0..plan.senders).map(|_| Cell::new(0)).collect(),
         progress: event_listener::Event::new(),
         failures: Cell::new(0),
@@ -144,6 +150,9 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
                     let _ = lines
                         .for_each_timed(|line, at| receive(&tally, r, first_in_room, line, at))
                         .await;
+                    // Only reached if the server closed it: readers still
+                    // running at the end are dropped, not run to here.
+                    tally.disconnected.set(tally.disconnected.get() + 1);
                 }));
             }
             Err(_) => tally.failures.set(tally.failures.get() + 1),
@@ -222,7 +231,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     }
     drop(progress);
     let delivered = tally.delivered.get();
-    let reordered = tally.reordered.get();
+    let duplicated = tally.duplicated.get();
     let span = tally
         .last_delivery
         .get()
@@ -245,14 +254,16 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         .num("deliveries_per_s", delivered as f64 / span)
         .num(
             "lost",
-            expected.saturating_sub(delivered - reordered.min(delivered)) as f64,
+            expected.saturating_sub(delivered - duplicated.min(delivered)) as f64,
         )
-        .num("duplicated_or_reordered", reordered as f64)
+        .num("duplicated", duplicated as f64)
+        .num("out_of_order", tally.out_of_order.get() as f64)
         .num("latency_p50_ms", pct(0.5))
         .num("latency_p90_ms", pct(0.9))
         .num("latency_p99_ms", pct(0.99))
         .num("latency_p999_ms", pct(0.999))
         .num("latency_max_ms", hist.max() as f64 / 1000.0)
+        .num("receivers_disconnected", tally.disconnected.get() as f64)
         .num("connection_failures", tally.failures.get() as f64);
     if let Some(pid) = plan.pid {
         if let (Some(before), Some(after)) = (cpu_before, stats::cpu_seconds(pid)) {
@@ -281,17 +292,16 @@ fn receive(tally: &Tally, receiver: usize, first_in_room: bool, line: &[u8], now
         .saturating_duration_since(tally.start + sent_at)
         .as_micros() as u64;
     let _ = tally.latency.borrow_mut().record(latency.max(1));
-    if let Some(last) = tally
-        .last_seq
+    let order = tally
+        .seen
         .borrow_mut()
         .get_mut(receiver)
         .and_then(|v| v.get_mut(sender))
-    {
-        if seq <= *last {
-            tally.reordered.set(tally.reordered.get() + 1);
-        } else {
-            *last = seq;
-        }
+        .map(|seen| seen.note(seq));
+    match order {
+        Some(Order::Duplicate) => tally.duplicated.set(tally.duplicated.get() + 1),
+        Some(Order::Late) => tally.out_of_order.set(tally.out_of_order.get() + 1),
+        Some(Order::Next) | None => {}
     }
     if first_in_room && let Some(acked) = tally.acked.get(sender) {
         acked.set(acked.get().max(seq));

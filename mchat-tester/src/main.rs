@@ -9,6 +9,7 @@ mod chaos;
 mod idle;
 mod lines;
 mod load;
+mod order;
 mod report;
 mod stats;
 

@@ -56,7 +56,9 @@ fn load_delivers_everything_once_and_in_order() {
     assert_eq!(figure(&f, "expected"), 36_000.0);
     assert_eq!(figure(&f, "delivered"), 36_000.0);
     assert_eq!(figure(&f, "lost"), 0.0);
-    assert_eq!(figure(&f, "duplicated_or_reordered"), 0.0);
+    assert_eq!(figure(&f, "duplicated"), 0.0);
+    assert_eq!(figure(&f, "out_of_order"), 0.0);
+    assert_eq!(figure(&f, "receivers_disconnected"), 0.0);
     assert!(figure(&f, "latency_p50_ms") > 0.0);
     assert!(figure(&f, "server_rss_kib") > 0.0);
 }
