@@ -6,6 +6,7 @@
 
 mod abuse;
 mod chaos;
+mod connect;
 mod idle;
 mod lines;
 mod load;

@@ -1,0 +1,118 @@
+//! Connecting very many clients to one server address.
+//!
+//! Every connection from one source address to one server address needs its
+//! own ephemeral port, and Linux has about 28 000 of them
+//! (`ip_local_port_range`), so 50 000 clients cannot all come from
+//! 127.0.0.1. All of 127.0.0.0/8 is local, though: past the first block,
+//! clients of a loopback server connect from 127.0.0.2, 127.0.0.3, …
+
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::os::fd::AsRawFd;
+
+use nix::errno::Errno;
+use nix::sys::socket::{
+    AddressFamily, SockFlag, SockType, SockaddrStorage, bind, setsockopt, socket, sockopt,
+};
+use smol::Async;
+use smol::net::TcpStream;
+
+/// Clients per source address: nine in ten of this machine's ephemeral
+/// ports (others may be in use), or 25 000 if the range cannot be read.
+pub fn clients_per_source() -> usize {
+    std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| {
+            let mut ends = range.split_whitespace().map(str::parse::<usize>);
+            let (low, high) = (ends.next()?.ok()?, ends.next()?.ok()?);
+            Some(high.saturating_sub(low) * 9 / 10)
+        })
+        .filter(|&n| n > 0)
+        .unwrap_or(25_000)
+}
+
+/// Where the `i`-th client to `target` connects from, `per_source` clients
+/// to a source: the kernel's choice, except for the clients past the first
+/// block of a loopback server.
+pub fn source_for(i: usize, per_source: usize, target: SocketAddr) -> Option<IpAddr> {
+    let SocketAddr::V4(v4) = target else {
+        return None;
+    };
+    let block = i / per_source.max(1);
+    if !v4.ip().is_loopback() || block == 0 {
+        return None;
+    }
+    let last = u8::try_from(block + 1).ok()?;
+    Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
+}
+
+/// Connects to `target`, from `source` when given.
+pub async fn connect(target: SocketAddr, source: Option<IpAddr>) -> io::Result<TcpStream> {
+    let Some(source) = source else {
+        return TcpStream::connect(target).await;
+    };
+    let family = match target {
+        SocketAddr::V4(_) => AddressFamily::Inet,
+        SocketAddr::V6(_) => AddressFamily::Inet6,
+    };
+    let fd = socket(
+        family,
+        SockType::Stream,
+        SockFlag::SOCK_NONBLOCK | SockFlag::SOCK_CLOEXEC,
+        None,
+    )?;
+    // The port is then picked at connect time, for the whole address pair.
+    setsockopt(&fd, sockopt::IpBindAddressNoPort, &true)?;
+    bind(
+        fd.as_raw_fd(),
+        &SockaddrStorage::from(SocketAddr::new(source, 0)),
+    )?;
+    match nix::sys::socket::connect(fd.as_raw_fd(), &SockaddrStorage::from(target)) {
+        Ok(()) | Err(Errno::EINPROGRESS) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let stream = Async::new(std::net::TcpStream::from(fd))?;
+    stream.writable().await?;
+    if let Some(e) = stream.get_ref().take_error()? {
+        return Err(e);
+    }
+    Ok(TcpStream::from(stream))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{connect, source_for};
+    use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+
+    #[test]
+    fn loopback_clients_past_the_first_block_get_their_own_source() {
+        let per = 1000;
+        let local: SocketAddr = "127.0.0.1:6061".parse().unwrap();
+        assert_eq!(source_for(0, per, local), None);
+        assert_eq!(source_for(per - 1, per, local), None);
+        assert_eq!(
+            source_for(per, per, local),
+            Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2)))
+        );
+        assert_eq!(
+            source_for(2 * per + 7, per, local),
+            Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, 3)))
+        );
+        // Elsewhere the kernel chooses.
+        let remote: SocketAddr = "192.0.2.1:6061".parse().unwrap();
+        assert_eq!(source_for(3 * per, per, remote), None);
+        let v6: SocketAddr = "[::1]:6061".parse().unwrap();
+        assert_eq!(source_for(3 * per, per, v6), None);
+    }
+
+    #[test]
+    fn a_client_connects_from_the_source_it_is_given() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let target = listener.local_addr().unwrap();
+        let source = IpAddr::V4(Ipv4Addr::new(127, 0, 0, 2));
+        let stream = smol::block_on(connect(target, Some(source))).unwrap();
+        let (_accepted, remote) = listener.accept().unwrap();
+        assert_eq!(remote.ip(), source);
+        assert_eq!(stream.local_addr().unwrap(), remote);
+    }
+}
