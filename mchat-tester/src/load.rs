@@ -6,6 +6,7 @@
 //! receiver counts deliveries, gaps, duplicates or reorderings, and latency.
 
 use std::cell::{Cell, RefCell};
+use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -14,6 +15,7 @@ use hdrhistogram::Histogram;
 use smol::net::TcpStream;
 use smol::{LocalExecutor, Timer};
 
+use crate::connect;
 use crate::lines::Lines;
 use crate::order::{Order, Seen};
 use crate::report::Report;
@@ -59,10 +61,16 @@ fn room(i: usize, rooms: usize) -> String {
     format!("load{}", i % rooms.max(1))
 }
 
-fn server_of(i: usize, servers: &[String]) -> &str {
-    servers
-        .get(i % servers.len().max(1))
-        .map_or("127.0.0.1:6061", String::as_str)
+/// Where client `i` of `per_server` clients on each server connects: its
+/// server (round-robin) and, past the ephemeral ports, its source.
+fn target_of(
+    i: usize,
+    targets: &[Option<SocketAddr>],
+    per_source: usize,
+) -> Option<(SocketAddr, Option<IpAddr>)> {
+    let servers = targets.len().max(1);
+    let target = targets.get(i % servers).copied().flatten()?;
+    Some((target, connect::source_for(i / servers, per_source, target)))
 }
 
 /// `MSG <nick> <room> <sender> <seq> <micros> …` → (sender, seq, micros).
@@ -86,8 +94,13 @@ fn decode(line: &[u8]) -> Option<(usize, u64, u64)> {
 }
 
 /// Connects, names itself and joins `room`, waiting for its own notice.
-async fn join(addr: &str, nick: &str, room: &str) -> std::io::Result<(TcpStream, Lines)> {
-    let mut stream = TcpStream::connect(addr).await?;
+async fn join(
+    to: Option<(SocketAddr, Option<IpAddr>)>,
+    nick: &str,
+    room: &str,
+) -> std::io::Result<(TcpStream, Lines)> {
+    let (target, source) = to.ok_or_else(|| std::io::Error::other("no server address"))?;
+    let mut stream = connect::connect(target, source).await?;
     stream.set_nodelay(true)?;
     stream
         .write_all(format!("NICK {nick}\nJOIN {room}\n").as_bytes())
@@ -138,11 +151,17 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         progress: event_listener::Event::new(),
         failures: Cell::new(0),
     });
+    let mut targets = Vec::new();
+    for server in &plan.servers {
+        let addrs = smol::net::resolve(server.as_str()).await;
+        targets.push(addrs.ok().and_then(|a| a.first().copied()));
+    }
+    let per_source = connect::clients_per_source();
     // Receivers first, so every line sent has its audience.
     let mut readers = Vec::new();
     for r in 0..plan.receivers {
         let room = room(r, plan.rooms);
-        match join(server_of(r, &plan.servers), &format!("r{r}"), &room).await {
+        match join(target_of(r, &targets, per_source), &format!("r{r}"), &room).await {
             Ok((_stream, mut lines)) => {
                 let tally = tally.clone();
                 let first_in_room = r < plan.rooms;
@@ -172,7 +191,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         let room = room(s, plan.rooms);
         // Senders all use the first server; receivers are spread over all.
         let Ok((stream, mut lines)) =
-            join(server_of(0, &plan.servers), &format!("s{s}"), &room).await
+            join(target_of(0, &targets, per_source), &format!("s{s}"), &room).await
         else {
             tally.failures.set(tally.failures.get() + 1);
             continue;
