@@ -100,7 +100,7 @@ struct Slot {
 }
 
 fn split(id: ConnId) -> (usize, u32) {
-    ((id.0 & 0xffff_ffff) as usize, (id.0 >> 32) as u32)
+    (id.slot(), (id.0 >> 32) as u32)
 }
 
 impl Wires {

@@ -17,6 +17,14 @@ impl ConnId {
     pub fn get(self) -> u64 {
         self.0
     }
+
+    /// A small index for a driver's own table of connections: no two live
+    /// connections share one, but a closed connection's slot is reused, so
+    /// check the whole handle on lookup. Slots count up from 0 and stay
+    /// below the most connections ever open at once.
+    pub fn slot(self) -> usize {
+        (self.0 & 0xffff_ffff) as usize
+    }
 }
 
 impl fmt::Display for ConnId {

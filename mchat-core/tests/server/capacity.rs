@@ -83,3 +83,18 @@ fn room_over_the_room_limit_is_refused_too_many_rooms() {
     h.say(b, "JOIN one");
     assert_eq!(h.take(b), ["SYSTEM one b joined channel"]);
 }
+
+#[test]
+fn connection_slots_are_small_distinct_while_live_and_reused_after_close() {
+    let mut h = Harness::with_defaults();
+    let ids: Vec<_> = (0..5).map(|_| h.client()).collect();
+    let mut slots: Vec<usize> = ids.iter().map(|id| id.slot()).collect();
+    slots.sort_unstable();
+    assert_eq!(slots, [0, 1, 2, 3, 4]);
+    let gone = ids[2];
+    h.close(gone);
+    let next = h.client();
+    // The slot comes back, the handle does not.
+    assert_eq!(next.slot(), gone.slot());
+    assert_ne!(next, gone);
+}

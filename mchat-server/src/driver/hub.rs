@@ -3,8 +3,7 @@
 //! their awaits, never across one.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::VecDeque;
 use std::io::{self, IoSlice, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::rc::{Rc, Weak};
@@ -14,6 +13,7 @@ use bytes::Bytes;
 use mchat_core::server::{CloseReason, ConnId, Event, Listener, Output, Server};
 use smol::{Async, LocalExecutor};
 
+use super::links::Table;
 use super::tasks;
 
 /// Bytes read from one socket before other tasks get a turn.
@@ -37,27 +37,7 @@ struct Link {
     writer_waiting: bool,
 }
 
-/// Connection handles are issued by the state machine, not chosen by
-/// clients, so a plain multiplicative hash is safe and much cheaper than
-/// SipHash on the path every delivered line takes.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0 ^ n).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    }
-}
-
-type Links = HashMap<ConnId, Link, BuildHasherDefault<IdHasher>>;
+type Links = Table<Link>;
 
 pub struct Hub {
     pub server: Server,
@@ -84,7 +64,7 @@ impl Hub {
         Rc::new_cyclic(|me| {
             RefCell::new(Hub {
                 server,
-                links: Links::default(),
+                links: Table::new(),
                 read_buf: vec![0; READ_CHUNK].into_boxed_slice(),
                 dirty: Vec::new(),
                 ex,
@@ -143,7 +123,7 @@ impl Hub {
     /// The socket of `id` is readable: feeds what it has to the state
     /// machine. Returns `false` once the connection is gone.
     pub fn read_ready(&mut self, id: ConnId) -> bool {
-        let Some(stream) = self.links.get(&id).map(|l| l.stream.clone()) else {
+        let Some(stream) = self.links.get(id).map(|l| l.stream.clone()) else {
             return false;
         };
         let mut open = true;
@@ -174,12 +154,12 @@ impl Hub {
             self.lost(id);
         }
         self.drain();
-        self.links.contains_key(&id)
+        self.links.contains(id)
     }
 
     /// The other side went away, or the socket failed.
     fn lost(&mut self, id: ConnId) {
-        if let Some(link) = self.links.remove(&id) {
+        if let Some(link) = self.links.remove(id) {
             let _ = link.stream.get_ref().shutdown(Shutdown::Both);
         }
         self.server.handle_close(id, Instant::now());
@@ -214,7 +194,7 @@ impl Hub {
     fn carry_out(&mut self, output: Output) {
         match output {
             Output::Send { to, line } => {
-                if let Some(link) = self.links.get_mut(&to) {
+                if let Some(link) = self.links.get_mut(to) {
                     if link.queue.is_empty() && !link.writer_waiting {
                         self.dirty.push(to);
                     }
@@ -230,7 +210,7 @@ impl Hub {
                 ) {
                     log::info!("closing server connection {id}: {reason}");
                 }
-                if let Some(mut link) = self.links.remove(&id) {
+                if let Some(mut link) = self.links.remove(id) {
                     let stream = link.stream.clone();
                     if reason.flush_first() {
                         let _ = write_queue(&stream, &mut link);
@@ -249,7 +229,7 @@ impl Hub {
     /// Writes what is queued for `id` without blocking; if the kernel takes
     /// less than everything, a task waits for the socket to drain.
     pub fn flush(&mut self, id: ConnId) {
-        let Some(link) = self.links.get_mut(&id) else {
+        let Some(link) = self.links.get_mut(id) else {
             return;
         };
         let stream = link.stream.clone();
@@ -262,7 +242,7 @@ impl Hub {
                 return;
             }
         }
-        let Some(link) = self.links.get_mut(&id) else {
+        let Some(link) = self.links.get_mut(id) else {
             return;
         };
         if link.queue.is_empty() && link.queue.capacity() <= IDLE_QUEUE_CAPACITY {
@@ -280,13 +260,13 @@ impl Hub {
 
     /// The writer task of `id` saw the socket writable.
     pub fn writable(&mut self, id: ConnId) -> bool {
-        let Some(link) = self.links.get_mut(&id) else {
+        let Some(link) = self.links.get_mut(id) else {
             return false;
         };
         link.writer_waiting = false;
         self.flush(id);
         self.drain();
-        self.links.get(&id).is_some_and(|l| l.writer_waiting)
+        self.links.get(id).is_some_and(|l| l.writer_waiting)
     }
 
     /// Unsent bytes, all connections together.
@@ -299,7 +279,7 @@ impl Hub {
 
     /// Closes every connection (shutting down).
     pub fn close_all(&mut self) {
-        for (_, link) in self.links.drain() {
+        for link in self.links.drain() {
             let _ = link.stream.get_ref().shutdown(Shutdown::Both);
         }
     }

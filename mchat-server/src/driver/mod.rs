@@ -2,6 +2,7 @@
 //! with smol. See DESIGN.md, "Binaries: thin drivers".
 
 mod hub;
+mod links;
 mod tasks;
 
 use std::net::TcpListener;
