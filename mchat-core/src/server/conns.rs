@@ -155,10 +155,28 @@ impl Wires {
     }
 
     /// Every live connection's handle, in a fixed order.
-    pub fn ids(&self) -> Vec<ConnId> {
+    /// How many phases after `phase` the next one with an open connection
+    /// comes (`phases` if none but `phase` itself has one, or none at all).
+    pub fn phases_to_next_open(&self, phase: usize, phases: usize) -> usize {
+        let phases = phases.max(1);
+        (1..phases)
+            .find(|ahead| {
+                self.slots
+                    .iter()
+                    .skip((phase + ahead) % phases)
+                    .step_by(phases)
+                    .any(|s| s.conn.is_some())
+            })
+            .unwrap_or(phases)
+    }
+
+    /// The open connections whose slot is `phase` modulo `phases`.
+    pub fn ids_in_phase(&self, phase: usize, phases: usize) -> Vec<ConnId> {
         self.slots
             .iter()
             .enumerate()
+            .skip(phase)
+            .step_by(phases.max(1))
             .filter(|(_, s)| s.conn.is_some())
             .map(|(i, s)| ConnId(u64::from(s.generation) << 32 | i as u64))
             .collect()

@@ -1,14 +1,49 @@
 //! Keep-alive (PROTOCOL.md §7): `HEART` to every client and peer each
 //! interval; a connection that leaves too many unanswered in a row is closed.
 
+use std::time::{Duration, Instant};
+
 use super::output::{CloseReason, ConnId};
 use super::{HEART, Server};
 
+/// Each interval is cut into this many phases, and a connection gets its
+/// `HEART` in the phase of its slot: still one per interval each, but the
+/// beats of 20 000 clients (and the `BLEED`s they bring back) come in a
+/// hundred small batches instead of one burst that holds up the chat for a
+/// tenth of a second. Phases without connections are skipped, so a quiet
+/// server does not wake fifty times a second.
+pub(super) const HEARTBEAT_PHASES: usize = 100;
+
+/// How long one phase lasts (at least a millisecond).
+pub(super) fn phase_length(interval: Duration) -> Duration {
+    (interval / HEARTBEAT_PHASES as u32).max(Duration::from_millis(1))
+}
+
 impl Server {
-    /// One heartbeat interval has passed.
-    pub(super) fn heartbeat_tick(&mut self) {
+    /// Runs the heartbeat phases due at `now`: at most one interval's worth,
+    /// so a driver that was held up does not count several missed beats
+    /// against everyone at once.
+    pub(super) fn run_due_heartbeats(&mut self, now: Instant) {
+        let step = phase_length(self.config.heartbeat_interval);
+        let mut covered = 0;
+        while covered < HEARTBEAT_PHASES && now >= self.next_heartbeat {
+            self.heartbeat_phase_tick(self.heartbeat_phase);
+            let ahead = self
+                .wires
+                .phases_to_next_open(self.heartbeat_phase, HEARTBEAT_PHASES);
+            covered += ahead;
+            self.heartbeat_phase = (self.heartbeat_phase + ahead) % HEARTBEAT_PHASES;
+            self.next_heartbeat += step * u32::try_from(ahead).unwrap_or(u32::MAX);
+        }
+        if self.next_heartbeat <= now {
+            self.next_heartbeat = now + step;
+        }
+    }
+
+    /// One phase of an interval: the connections whose slot falls in it.
+    fn heartbeat_phase_tick(&mut self, phase: usize) {
         let limit = self.config.max_missed_heartbeats;
-        for id in self.wires.ids() {
+        for id in self.wires.ids_in_phase(phase, HEARTBEAT_PHASES) {
             let Some(conn) = self.wires.get_mut(id) else {
                 continue;
             };

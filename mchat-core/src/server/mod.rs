@@ -63,7 +63,9 @@ pub struct Server {
     clients: usize,
     /// Server-port connections of every state, ours and theirs.
     server_links: usize,
+    /// When the next heartbeat phase is due, and which one it is.
     next_heartbeat: Instant,
+    heartbeat_phase: usize,
     next_gossip: Instant,
     jitter: Jitter,
 }
@@ -74,7 +76,8 @@ impl Server {
     pub fn new(config: ServerConfig, now: Instant) -> Self {
         let wires = Wires::new(config.client_queue_limit, config.peer_queue_limit);
         let mut server = Self {
-            next_heartbeat: now + config.heartbeat_interval,
+            next_heartbeat: now + heartbeat::phase_length(config.heartbeat_interval),
+            heartbeat_phase: 0,
             next_gossip: now + config.gossip_interval,
             jitter: Jitter::new(config.jitter_seed),
             wires,
@@ -159,11 +162,7 @@ impl Server {
     /// Time passed: runs heartbeats, gossip, handshake deadlines and dials
     /// that are due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if now >= self.next_heartbeat {
-            self.heartbeat_tick();
-            self.next_heartbeat =
-                next_tick(self.next_heartbeat, self.config.heartbeat_interval, now);
-        }
+        self.run_due_heartbeats(now);
         if now >= self.next_gossip {
             self.gossip(now);
             self.next_gossip = next_tick(self.next_gossip, self.config.gossip_interval, now);
