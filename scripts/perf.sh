@@ -10,8 +10,8 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$DIR"; }
 trap cleanup EXIT
 
-start() { # start <client_port> <server_port> [peer_port]
-    "$BIN/mchat-server" start --non-daemon --pidfile "$DIR/$1.pid" --log-dir "$DIR" \
+start() { # start <client_port> <server_port> [peer_port]; $EXTRA: more options
+    "$BIN/mchat-server" start --non-daemon --pidfile "$DIR/$1.pid" --log-dir "$DIR" ${EXTRA:-} \
         127.0.0.1 "$1" "$2" ${3:+127.0.0.1 $3} > "$DIR/$1.out" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 100); do [ -s "$DIR/$1.out" ] && break; sleep 0.05; done
@@ -40,3 +40,19 @@ sleep 2 # the three servers link (heartbeat-free: only the handshake)
 echo "## 3-server mesh, 200 receivers spread, 10 senders on server 1"
 "$BIN/mchat-tester" load --server 127.0.0.1:19061 --server 127.0.0.1:19063 --server 127.0.0.1:19065 \
     --receivers 200 --senders 10 --messages 20000 --pid "$S1"
+
+# Chat beside a crowd: the latency run while 18 000 idle clients are held
+# (needs 18 000 descriptors in this shell; skipped below that).
+if [ "$(ulimit -n)" -ge 19000 ]; then
+    EXTRA="--max-clients 20000" start 19067 19068
+    S4=${PIDS[-1]}
+    "$BIN/mchat-tester" idle --server 127.0.0.1:19067 --clients 18000 --rooms 1000 --hold 30 --pid "$S4" > "$DIR/idle.out" &
+    IDLE=$!
+    # Until the server holds them all (at most a minute).
+    for _ in $(seq 600); do [ "$(ls /proc/"$S4"/fd | wc -l)" -ge 18000 ] && break; sleep 0.1; done
+    echo "## latency, 50 receivers, 1 000 lines/s, beside 18 000 idle clients"
+    "$BIN/mchat-tester" load --server 127.0.0.1:19067 --receivers 50 --senders 1 --messages 10000 --rate 1000 --pid "$S4"
+    wait "$IDLE"
+    echo "## the idle clients meanwhile"
+    cat "$DIR/idle.out"
+fi
