@@ -93,11 +93,19 @@ fn decode(line: &[u8]) -> Option<(usize, u64, u64)> {
     Some((usize::try_from(number()?).ok()?, number()?, number()?))
 }
 
+/// Read buffer of each of `receivers`: 64 KiB for the fan-out runs, less
+/// when there are so many that 64 KiB each would not fit in memory (the
+/// buffer still grows for a longer line).
+fn read_buffer(receivers: usize) -> usize {
+    (256 << 20) / receivers.max(1)
+}
+
 /// Connects, names itself and joins `room`, waiting for its own notice.
 async fn join(
     to: Option<(SocketAddr, Option<IpAddr>)>,
     nick: &str,
     room: &str,
+    buffer: usize,
 ) -> std::io::Result<(TcpStream, Lines)> {
     let (target, source) = to.ok_or_else(|| std::io::Error::other("no server address"))?;
     let mut stream = connect::connect(target, source).await?;
@@ -105,7 +113,7 @@ async fn join(
     stream
         .write_all(format!("NICK {nick}\nJOIN {room}\n").as_bytes())
         .await?;
-    let mut lines = Lines::new(stream.clone());
+    let mut lines = Lines::with_capacity(stream.clone(), buffer.clamp(4 << 10, 64 << 10));
     let want = format!("SYSTEM {room} {nick} joined channel");
     let mut joined = false;
     let wait = async {
@@ -161,7 +169,14 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     let mut readers = Vec::new();
     for r in 0..plan.receivers {
         let room = room(r, plan.rooms);
-        match join(target_of(r, &targets, per_source), &format!("r{r}"), &room).await {
+        match join(
+            target_of(r, &targets, per_source),
+            &format!("r{r}"),
+            &room,
+            read_buffer(plan.receivers),
+        )
+        .await
+        {
             Ok((_stream, mut lines)) => {
                 let tally = tally.clone();
                 let first_in_room = r < plan.rooms;
@@ -190,8 +205,13 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     for s in 0..plan.senders {
         let room = room(s, plan.rooms);
         // Senders all use the first server; receivers are spread over all.
-        let Ok((stream, mut lines)) =
-            join(target_of(0, &targets, per_source), &format!("s{s}"), &room).await
+        let Ok((stream, mut lines)) = join(
+            target_of(0, &targets, per_source),
+            &format!("s{s}"),
+            &room,
+            64 << 10,
+        )
+        .await
         else {
             tally.failures.set(tally.failures.get() + 1);
             continue;
