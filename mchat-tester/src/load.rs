@@ -229,9 +229,10 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
             ),
         );
     }
-    // A progress line on a terminal, for long runs.
+    // A progress bar on a terminal, for long runs.
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
-        let (tally, sent) = (tally.clone(), sent.clone());
+        let (tally, sent, plan) = (tally.clone(), sent.clone(), plan.clone());
+        let total = (plan.senders as u64).saturating_mul(plan.messages);
         ex.spawn(async move {
             let mut last = (Instant::now(), 0u64);
             loop {
@@ -239,8 +240,15 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
                 let delivered = tally.delivered.get();
                 let rate = (delivered - last.1) as f64 / last.0.elapsed().as_secs_f64();
                 last = (Instant::now(), delivered);
+                // The share of the run done: by time with --duration,
+                // else by lines sent.
+                let done = match plan.duration {
+                    Some(d) => start.elapsed().as_secs_f64() / d.as_secs_f64().max(1e-9),
+                    None => sent.get() as f64 / total.max(1) as f64,
+                };
                 eprint!(
-                    "\r  sent {:>10}  delivered {:>12}  {:>10.0} deliveries/s ",
+                    "\r  {}  sent {:>10}  delivered {:>12}  {:>10.0} deliveries/s ",
+                    bar(done),
                     sent.get(),
                     delivered,
                     rate
@@ -313,6 +321,19 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         }
     }
     report
+}
+
+/// `[#######.............]  35 %` for a share between 0 and 1.
+fn bar(done: f64) -> String {
+    const WIDTH: usize = 20;
+    let done = done.clamp(0.0, 1.0);
+    let filled = (done * WIDTH as f64).round() as usize;
+    format!(
+        "[{}{}] {:>3.0} %",
+        "#".repeat(filled),
+        ".".repeat(WIDTH - filled.min(WIDTH)),
+        done * 100.0
+    )
 }
 
 fn unreachable_hist() -> Histogram<u64> {
@@ -407,7 +428,16 @@ async fn flush(stream: &mut TcpStream, batch: &mut Vec<u8>) {
 
 #[cfg(test)]
 mod tests {
-    use super::decode;
+    use super::{bar, decode};
+
+    #[test]
+    fn progress_bar_fills_with_the_share_done() {
+        assert_eq!(bar(0.0), "[....................]   0 %");
+        assert_eq!(bar(0.35), "[#######.............]  35 %");
+        assert_eq!(bar(1.0), "[####################] 100 %");
+        // Past the end (a late last line) stays full.
+        assert_eq!(bar(1.7), "[####################] 100 %");
+    }
 
     #[test]
     fn decode_reads_sender_sequence_and_time() {
