@@ -19,7 +19,7 @@ use smol::net::TcpStream;
 
 /// Clients per source address: nine in ten of this machine's ephemeral
 /// ports (others may be in use), or 25 000 if the range cannot be read.
-pub fn clients_per_source() -> usize {
+fn clients_per_source() -> usize {
     std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
         .ok()
         .and_then(|range| {
@@ -34,7 +34,7 @@ pub fn clients_per_source() -> usize {
 /// Where the `i`-th client to `target` connects from, `per_source` clients
 /// to a source: the kernel's choice, except for the clients past the first
 /// block of a loopback server.
-pub fn source_for(i: usize, per_source: usize, target: SocketAddr) -> Option<IpAddr> {
+fn source_for(i: usize, per_source: usize, target: SocketAddr) -> Option<IpAddr> {
     let SocketAddr::V4(v4) = target else {
         return None;
     };
@@ -46,8 +46,43 @@ pub fn source_for(i: usize, per_source: usize, target: SocketAddr) -> Option<IpA
     Some(IpAddr::V4(Ipv4Addr::new(127, 0, 0, last)))
 }
 
+/// The servers a run's clients use, resolved once: client `i` goes to
+/// server `i` modulo their number, and from the source `source_for` gives.
+pub struct Targets {
+    servers: Vec<Option<SocketAddr>>,
+    per_source: usize,
+}
+
+impl Targets {
+    /// Resolves each `HOST:PORT`; one that does not resolve fails its
+    /// clients' connects.
+    pub async fn resolve(servers: &[String]) -> Self {
+        let mut resolved = Vec::new();
+        for server in servers {
+            let addrs = smol::net::resolve(server.as_str()).await;
+            resolved.push(addrs.ok().and_then(|a| a.first().copied()));
+        }
+        Self {
+            servers: resolved,
+            per_source: clients_per_source(),
+        }
+    }
+
+    /// Connects client `i`.
+    pub async fn connect(&self, i: usize) -> io::Result<TcpStream> {
+        let servers = self.servers.len().max(1);
+        let target = self
+            .servers
+            .get(i % servers)
+            .copied()
+            .flatten()
+            .ok_or_else(|| io::Error::other("no server address"))?;
+        connect(target, source_for(i / servers, self.per_source, target)).await
+    }
+}
+
 /// Connects to `target`, from `source` when given.
-pub async fn connect(target: SocketAddr, source: Option<IpAddr>) -> io::Result<TcpStream> {
+async fn connect(target: SocketAddr, source: Option<IpAddr>) -> io::Result<TcpStream> {
     let Some(source) = source else {
         return TcpStream::connect(target).await;
     };

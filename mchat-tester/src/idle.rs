@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures_lite::{AsyncWriteExt, future};
 use smol::{LocalExecutor, Timer};
 
-use crate::connect;
+use crate::connect::Targets;
 use crate::lines::Lines;
 use crate::report::Report;
 use crate::stats;
@@ -32,21 +32,10 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     let cpu_before = plan.pid.and_then(stats::cpu_seconds);
     let alive = Rc::new(Cell::new(0usize));
     let failures = Rc::new(Cell::new(0usize));
-    let mut targets = Vec::new();
-    for server in &plan.servers {
-        targets.push(
-            smol::net::resolve(server.as_str())
-                .await
-                .ok()
-                .and_then(|a| a.first().copied()),
-        );
-    }
-    let per_source = connect::clients_per_source();
+    let targets = Targets::resolve(&plan.servers).await;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..plan.clients {
-        let servers = targets.len().max(1);
-        let target = targets.get(i % servers).copied().flatten();
         let room = format!("idle{}", i % plan.rooms.max(1));
         let (alive, failures) = (alive.clone(), failures.clone());
         // Let the clients connected so far answer their heartbeats.
@@ -54,9 +43,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
             future::yield_now().await;
         }
         let connected = async {
-            let target = target.ok_or_else(|| std::io::Error::other("no address"))?;
-            let source = connect::source_for(i / servers, per_source, target);
-            let mut stream = connect::connect(target, source).await?;
+            let mut stream = targets.connect(i).await?;
             stream
                 .write_all(format!("NICK i{i}\nJOIN {room}\n").as_bytes())
                 .await?;

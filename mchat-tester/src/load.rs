@@ -6,7 +6,6 @@
 //! receiver counts deliveries, gaps, duplicates or reorderings, and latency.
 
 use std::cell::{Cell, RefCell};
-use std::net::{IpAddr, SocketAddr};
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
@@ -15,7 +14,7 @@ use hdrhistogram::Histogram;
 use smol::net::TcpStream;
 use smol::{LocalExecutor, Timer};
 
-use crate::connect;
+use crate::connect::Targets;
 use crate::lines::Lines;
 use crate::order::{Order, Seen};
 use crate::report::Report;
@@ -61,18 +60,6 @@ fn room(i: usize, rooms: usize) -> String {
     format!("load{}", i % rooms.max(1))
 }
 
-/// Where client `i` of `per_server` clients on each server connects: its
-/// server (round-robin) and, past the ephemeral ports, its source.
-fn target_of(
-    i: usize,
-    targets: &[Option<SocketAddr>],
-    per_source: usize,
-) -> Option<(SocketAddr, Option<IpAddr>)> {
-    let servers = targets.len().max(1);
-    let target = targets.get(i % servers).copied().flatten()?;
-    Some((target, connect::source_for(i / servers, per_source, target)))
-}
-
 /// `MSG <nick> <room> <sender> <seq> <micros> …` → (sender, seq, micros).
 /// By hand, byte by byte: at millions of lines a second the tester must
 /// cost less than the server it measures.
@@ -100,15 +87,16 @@ fn read_buffer(receivers: usize) -> usize {
     (256 << 20) / receivers.max(1)
 }
 
-/// Connects, names itself and joins `room`, waiting for its own notice.
+/// Connects as client `i` of `targets`, names itself and joins `room`,
+/// waiting for its own notice.
 async fn join(
-    to: Option<(SocketAddr, Option<IpAddr>)>,
+    targets: &Targets,
+    i: usize,
     nick: &str,
     room: &str,
     buffer: usize,
 ) -> std::io::Result<(TcpStream, Lines)> {
-    let (target, source) = to.ok_or_else(|| std::io::Error::other("no server address"))?;
-    let mut stream = connect::connect(target, source).await?;
+    let mut stream = targets.connect(i).await?;
     stream.set_nodelay(true)?;
     stream
         .write_all(format!("NICK {nick}\nJOIN {room}\n").as_bytes())
@@ -159,18 +147,14 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         progress: event_listener::Event::new(),
         failures: Cell::new(0),
     });
-    let mut targets = Vec::new();
-    for server in &plan.servers {
-        let addrs = smol::net::resolve(server.as_str()).await;
-        targets.push(addrs.ok().and_then(|a| a.first().copied()));
-    }
-    let per_source = connect::clients_per_source();
+    let targets = Targets::resolve(&plan.servers).await;
     // Receivers first, so every line sent has its audience.
     let mut readers = Vec::new();
     for r in 0..plan.receivers {
         let room = room(r, plan.rooms);
         match join(
-            target_of(r, &targets, per_source),
+            &targets,
+            r,
             &format!("r{r}"),
             &room,
             read_buffer(plan.receivers),
@@ -205,13 +189,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     for s in 0..plan.senders {
         let room = room(s, plan.rooms);
         // Senders all use the first server; receivers are spread over all.
-        let Ok((stream, mut lines)) = join(
-            target_of(0, &targets, per_source),
-            &format!("s{s}"),
-            &room,
-            64 << 10,
-        )
-        .await
+        let Ok((stream, mut lines)) = join(&targets, 0, &format!("s{s}"), &room, 64 << 10).await
         else {
             tally.failures.set(tally.failures.get() + 1);
             continue;
