@@ -400,8 +400,12 @@ fn talk(c: usize, port: u16, ledger: &Arc<Mutex<Ledger>>, stop: &Arc<Mutex<bool>
     }
 }
 
-/// Reads a client's lines into the ledger, answering HEART.
-fn listen(c: usize, stream: TcpStream, ledger: Arc<Mutex<Ledger>>) -> std::thread::JoinHandle<()> {
+/// Reads a client's lines on a thread of their own, answering HEART, and
+/// hands each chat line's text to `each`.
+fn on_texts(
+    stream: TcpStream,
+    mut each: impl FnMut(&str) + Send + 'static,
+) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
         let mut answer = stream.try_clone().ok();
         for line in BufReader::new(stream).lines().map_while(Result::ok) {
@@ -409,13 +413,19 @@ fn listen(c: usize, stream: TcpStream, ledger: Arc<Mutex<Ledger>>) -> std::threa
                 if let Some(a) = answer.as_mut() {
                     let _ = a.write_all(b"BLEED\n");
                 }
-            } else if let Some(rest) = line.strip_prefix("MSG ") {
-                if let Some(text) = rest.splitn(3, ' ').nth(2) {
-                    lock(&ledger).record(c, text);
-                }
+            } else if let Some(text) = line
+                .strip_prefix("MSG ")
+                .and_then(|rest| rest.splitn(3, ' ').nth(2))
+            {
+                each(text);
             }
         }
     })
+}
+
+/// Reads a client's lines into the ledger, answering HEART.
+fn listen(c: usize, stream: TcpStream, ledger: Arc<Mutex<Ledger>>) -> std::thread::JoinHandle<()> {
+    on_texts(stream, move |text| lock(&ledger).record(c, text))
 }
 
 /// How often (receiver, sender, round) arrived in the final rounds.
@@ -445,26 +455,14 @@ fn final_round(
             got.clone(),
             ledger.clone(),
         );
-        std::thread::spawn(move || {
-            let mut answer = r.try_clone().ok();
-            for line in BufReader::new(r).lines().map_while(Result::ok) {
-                if line == "HEART" {
-                    if let Some(a) = answer.as_mut() {
-                        let _ = a.write_all(b"BLEED\n");
-                    }
-                } else if let Some(text) = line
-                    .strip_prefix("MSG ")
-                    .and_then(|r| r.splitn(3, ' ').nth(2))
-                {
-                    let mut f = text.split(' ').skip(1);
-                    if let (Some(Ok(s)), Some(Ok(round))) =
-                        (f.next().map(str::parse), f.nth(1).map(str::parse))
-                    {
-                        *lock(&got).entry((c, s, round)).or_insert(0) += 1;
-                    }
-                    lock(&ledger).record(c, text);
-                }
+        on_texts(r, move |text| {
+            let mut f = text.split(' ').skip(1);
+            if let (Some(Ok(s)), Some(Ok(round))) =
+                (f.next().map(str::parse), f.nth(1).map(str::parse))
+            {
+                *lock(&got).entry((c, s, round)).or_insert(0) += 1;
             }
+            lock(&ledger).record(c, text);
         });
         streams.push(s);
     }
