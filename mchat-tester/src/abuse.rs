@@ -233,6 +233,22 @@ async fn error_codes(lines: &mut Lines, count: usize) -> Result<Vec<String>, Str
     Ok(codes)
 }
 
+/// Sends `input` as a client named `nick` (in `room`, if given) and checks
+/// that it is answered with exactly the ERROR codes `want`, in order.
+async fn refused(
+    server: &str,
+    nick: &str,
+    room: Option<&str>,
+    input: &[u8],
+    want: &[&str],
+) -> Result<(), String> {
+    let (mut s, mut lines) = client(server, nick, room)
+        .await
+        .map_err(|e| e.to_string())?;
+    s.write_all(input).await.map_err(|e| e.to_string())?;
+    check_codes(&error_codes(&mut lines, want.len()).await?, want)
+}
+
 fn check_codes(got: &[String], want: &[&str]) -> Result<(), String> {
     if got.iter().map(String::as_str).eq(want.iter().copied()) {
         Ok(())
@@ -271,35 +287,28 @@ async fn attack(plan: &Plan, name: &str) -> Outcome {
             Ok("10 MiB answered by one ERROR too-long; connection still usable".into())
         }
         "invalid-utf8" => {
-            let (mut s, mut lines) = client(server, "badbytes", None)
-                .await
-                .map_err(|e| e.to_string())?;
-            s.write_all(b"JOIN \xff\xfe\nNICK \xc3\n\xed\xa0\x80\n")
-                .await
-                .map_err(|e| e.to_string())?;
-            check_codes(
-                &error_codes(&mut lines, 3).await?,
+            refused(
+                server,
+                "badbytes",
+                None,
+                b"JOIN \xff\xfe\nNICK \xc3\n\xed\xa0\x80\n",
                 &["bad-utf8", "bad-utf8", "bad-utf8"],
-            )?;
+            )
+            .await?;
             Ok("3 invalid lines, 3 ERROR bad-utf8".into())
         }
         "control-characters" => {
-            let (mut s, mut lines) = client(server, "ctrl", None)
-                .await
-                .map_err(|e| e.to_string())?;
-            s.write_all(b"NICK a\x1b[31m\nJOIN r\x07\nNICK \x7f\n")
-                .await
-                .map_err(|e| e.to_string())?;
-            check_codes(
-                &error_codes(&mut lines, 3).await?,
+            refused(
+                server,
+                "ctrl",
+                None,
+                b"NICK a\x1b[31m\nJOIN r\x07\nNICK \x7f\n",
                 &["bad-nick", "bad-room", "bad-nick"],
-            )?;
+            )
+            .await?;
             Ok("escape, bell and DEL refused as bad-nick/bad-room".into())
         }
         "malformed-lines" => {
-            let (mut s, mut lines) = client(server, "malformed", Some("m"))
-                .await
-                .map_err(|e| e.to_string())?;
             let cases: [(&[u8], &str); 14] = [
                 (b"MSG malformed m", "malformed"),
                 (b"MSG", "malformed"),
@@ -321,25 +330,22 @@ async fn attack(plan: &Plan, name: &str) -> Outcome {
                 input.extend_from_slice(line);
                 input.push(b'\n');
             }
-            s.write_all(&input).await.map_err(|e| e.to_string())?;
             let want: Vec<&str> = cases.iter().map(|(_, c)| *c).collect();
-            check_codes(&error_codes(&mut lines, cases.len()).await?, &want)?;
+            refused(server, "malformed", Some("m"), &input, &want).await?;
             Ok(format!(
                 "{} malformed lines, each answered with its code",
                 cases.len()
             ))
         }
         "unallowed-actions" => {
-            let (mut s, mut lines) = client(server, "rude", Some("r"))
-                .await
-                .map_err(|e| e.to_string())?;
-            s.write_all(b"JOIN r\nPART elsewhere\nMSG rude elsewhere hi\n")
-                .await
-                .map_err(|e| e.to_string())?;
-            check_codes(
-                &error_codes(&mut lines, 3).await?,
+            refused(
+                server,
+                "rude",
+                Some("r"),
+                b"JOIN r\nPART elsewhere\nMSG rude elsewhere hi\n",
                 &["already-joined", "not-joined", "not-joined"],
-            )?;
+            )
+            .await?;
             Ok("JOIN twice, PART and MSG of an unjoined room refused".into())
         }
         "join-part-storm" => {
