@@ -11,7 +11,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
 const THREADED: &str = env!("CARGO_BIN_EXE_threaded_server");
@@ -27,17 +27,9 @@ impl Drop for Proc {
 /// Starts a server binary and reads its client and server ports from the
 /// "listening … port P, for servers on port Q" line it prints.
 fn start(cmd: &mut Command) -> (Proc, u16, u16) {
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
+    let (child, reader, (client_port, server_port)) = testkit::spawn_listening(cmd);
     // Keep reading its output so it never blocks on a full pipe.
     std::thread::spawn(move || for _ in reader.lines() {});
-    let (client_port, server_port) = testkit::ports_from_banner(&line);
     (Proc(child), client_port, server_port)
 }
 

@@ -66,6 +66,21 @@ pub fn ports_from_banner(line: &str) -> (u16, u16) {
     (after(" port "), after("servers on port "))
 }
 
+/// Spawns a server command (stdout piped, stderr dropped) and returns once
+/// it has printed its start line, with the ports read from it; the rest of
+/// its output stays in the reader.
+pub fn spawn_listening(cmd: &mut Command) -> (Child, BufReader<ChildStdout>, (u16, u16)) {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    (child, stdout, ports_from_banner(&line))
+}
+
 /// A running `mchat-server` in the foreground; killed when dropped.
 pub struct ServerProc {
     pub child: Child,
@@ -96,15 +111,7 @@ impl ServerProc {
         if let Some((peer_host, peer_port)) = peer {
             cmd.args([peer_host, &peer_port.to_string()]);
         }
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        let (client_port, server_port) = ports_from_banner(&line);
+        let (child, stdout, (client_port, server_port)) = spawn_listening(&mut cmd);
         Self {
             child,
             client_port,
