@@ -31,13 +31,13 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     let rss_before = plan.pid.and_then(stats::rss_kib);
     let cpu_before = plan.pid.and_then(stats::cpu_seconds);
     let alive = Rc::new(Cell::new(0usize));
-    let failures = Rc::new(Cell::new(0usize));
+    let mut failures = 0usize;
     let targets = Targets::resolve(&plan.servers).await;
     let started = Instant::now();
     let mut tasks = Vec::new();
     for i in 0..plan.clients {
         let room = format!("idle{}", i % plan.rooms.max(1));
-        let (alive, failures) = (alive.clone(), failures.clone());
+        let alive = alive.clone();
         // Let the clients connected so far answer their heartbeats.
         if i % 256 == 255 {
             future::yield_now().await;
@@ -59,7 +59,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
                     alive.set(alive.get() - 1);
                 }));
             }
-            Err(_) => failures.set(failures.get() + 1),
+            Err(_) => failures += 1,
         }
     }
     let connect_secs = started.elapsed().as_secs_f64();
@@ -74,7 +74,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     report
         .num("clients", plan.clients as f64)
         .num("connected", at_start as f64)
-        .num("connection_failures", failures.get() as f64)
+        .num("connection_failures", failures as f64)
         .num("connect_s", connect_secs)
         .num("hold_s", plan.hold.as_secs_f64())
         .num("still_connected", alive.get() as f64);
