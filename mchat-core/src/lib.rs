@@ -124,6 +124,7 @@
 
 pub mod client;
 #[doc(hidden)]
+#[cfg(feature = "fuzzing")]
 pub mod fuzzing;
 pub mod server;
 pub mod wire;

@@ -1,11 +1,11 @@
-//! Replays every checked-in cargo-fuzz corpus file through the same target
+//! Replays every checked-in fuzz seed (`fuzz/seeds/`) through the same target
 //! bodies the fuzzer runs, so CI covers them on stable.
 
 use std::path::PathBuf;
 
 fn corpus(target: &str) -> Vec<(PathBuf, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../fuzz/corpus")
+        .join("../fuzz/seeds")
         .join(target);
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
