@@ -1,20 +1,33 @@
 //! The command line (argh), as in the original document §3, with a flag for
-//! everything a deployer tunes. Defaults are PROTOCOL.md's.
+//! everything a deployer tunes. A flag only overrides: every default has one
+//! source, the core's `ServerConfig::new` or the driver's own constants
+//! (`Start::server_config`, `Start::driver_settings`). The `(default: …)` in
+//! each flag's help is checked against that source by a test below.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use argh::FromArgs;
+use mchat_core::server::ServerConfig;
+use mchat_core::wire::PeerAddr;
+
+use crate::{driver, logging, pidfile};
 
 /// The mChat server: relays room messages to its clients and across a full
 /// mesh of servers.
 #[derive(FromArgs, Debug)]
 pub struct Cli {
+    /// print the version and exit
+    #[argh(switch)]
+    pub version: bool,
+
     #[argh(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 #[derive(FromArgs, Debug)]
 #[argh(subcommand)]
+#[allow(clippy::large_enum_variant, reason = "parsed once, at start")]
 pub enum Command {
     Start(Start),
     Stop(Stop),
@@ -44,64 +57,64 @@ pub struct Start {
     pub pidfile: Option<PathBuf>,
 
     /// directory of the log file <host>_<client_port>_server.log (default: .)
-    #[argh(option, default = "PathBuf::from(\".\")")]
-    pub log_dir: PathBuf,
+    #[argh(option)]
+    pub log_dir: Option<PathBuf>,
 
     /// size at which the log is rotated to .1, in bytes (default: 5 MiB)
-    #[argh(option, default = "5 * 1024 * 1024")]
-    pub log_max_bytes: u64,
+    #[argh(option)]
+    pub log_max_bytes: Option<u64>,
 
     /// interval between HEARTs to every client and peer, ms (default: 2000)
-    #[argh(option, default = "2000")]
-    pub heartbeat_ms: u64,
+    #[argh(option)]
+    pub heartbeat_ms: Option<u64>,
 
     /// HEARTs left unanswered in a row before a connection is closed (default: 3)
-    #[argh(option, default = "3")]
-    pub missed_heartbeats: u32,
+    #[argh(option)]
+    pub missed_heartbeats: Option<u32>,
 
     /// time a new server connection has to send MY_ADDR, ms (default: 2000)
-    #[argh(option, default = "2000")]
-    pub handshake_timeout_ms: u64,
+    #[argh(option)]
+    pub handshake_timeout_ms: Option<u64>,
 
     /// interval between ALL_ADDRS gossip to every peer, ms (default: 30000)
-    #[argh(option, default = "30000")]
-    pub gossip_ms: u64,
+    #[argh(option)]
+    pub gossip_ms: Option<u64>,
 
     /// first delay before re-dialling a lost peer, ms; doubles up to 60 s (default: 1000)
-    #[argh(option, default = "1000")]
-    pub reconnect_ms: u64,
+    #[argh(option)]
+    pub reconnect_ms: Option<u64>,
 
     /// stop re-dialling a peer unreachable this long, s (default: 600)
-    #[argh(option, default = "600")]
-    pub reconnect_give_up_s: u64,
+    #[argh(option)]
+    pub reconnect_give_up_s: Option<u64>,
 
     /// time a dial to a peer may take to connect, ms (default: 5000)
-    #[argh(option, default = "5000")]
-    pub connect_timeout_ms: u64,
+    #[argh(option)]
+    pub connect_timeout_ms: Option<u64>,
 
     /// most clients at once (default: 10000)
-    #[argh(option, default = "10_000")]
-    pub max_clients: usize,
+    #[argh(option)]
+    pub max_clients: Option<usize>,
 
     /// most peer servers at once (default: 1000)
-    #[argh(option, default = "1_000")]
-    pub max_servers: usize,
+    #[argh(option)]
+    pub max_servers: Option<usize>,
 
     /// most rooms (default: 30000)
-    #[argh(option, default = "30_000")]
-    pub max_rooms: usize,
+    #[argh(option)]
+    pub max_rooms: Option<usize>,
 
     /// most members of one room on this server (default: 10000)
-    #[argh(option, default = "10_000")]
-    pub max_room_members: usize,
+    #[argh(option)]
+    pub max_room_members: Option<usize>,
 
     /// unsent bytes after which a client is disconnected (default: 1 MiB)
-    #[argh(option, default = "1024 * 1024")]
-    pub client_queue_bytes: usize,
+    #[argh(option)]
+    pub client_queue_bytes: Option<usize>,
 
     /// unsent bytes after which a peer is disconnected (default: 64 MiB)
-    #[argh(option, default = "64 * 1024 * 1024")]
-    pub peer_queue_bytes: usize,
+    #[argh(option)]
+    pub peer_queue_bytes: Option<usize>,
 
     /// host to listen on: a DNS name or an IPv4/IPv6 literal
     #[argh(positional)]
@@ -130,8 +143,8 @@ pub struct Stop {
     pub pidfile: Option<PathBuf>,
 
     /// seconds to wait for the server to exit (default: 10)
-    #[argh(option, default = "10")]
-    pub wait_s: u64,
+    #[argh(option)]
+    pub wait_s: Option<u64>,
 
     /// host the server was started with
     #[argh(positional)]
@@ -142,7 +155,191 @@ pub struct Stop {
     pub client_port: u16,
 }
 
+impl Start {
+    /// The core's defaults for a server advertising `advertised`, with what
+    /// the command line gave instead.
+    pub fn server_config(&self, advertised: PeerAddr, join: Option<PeerAddr>) -> ServerConfig {
+        let mut config = ServerConfig::new(advertised);
+        config.join = join;
+        set(&mut config.heartbeat_interval, self.heartbeat_ms.map(ms));
+        set(&mut config.max_missed_heartbeats, self.missed_heartbeats);
+        set(
+            &mut config.handshake_timeout,
+            self.handshake_timeout_ms.map(ms),
+        );
+        set(&mut config.gossip_interval, self.gossip_ms.map(ms));
+        set(&mut config.reconnect_initial, self.reconnect_ms.map(ms));
+        set(
+            &mut config.reconnect_give_up,
+            self.reconnect_give_up_s.map(Duration::from_secs),
+        );
+        set(&mut config.max_clients, self.max_clients);
+        set(&mut config.max_servers, self.max_servers);
+        set(&mut config.max_rooms, self.max_rooms);
+        set(&mut config.max_room_members, self.max_room_members);
+        set(&mut config.client_queue_limit, self.client_queue_bytes);
+        set(&mut config.peer_queue_limit, self.peer_queue_bytes);
+        config
+    }
+
+    /// What the socket driver needs beyond the state machine's config.
+    pub fn driver_settings(&self) -> driver::Settings {
+        let mut settings = driver::Settings::default();
+        set(
+            &mut settings.connect_timeout,
+            self.connect_timeout_ms.map(ms),
+        );
+        settings
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.log_dir.clone().unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    pub fn log_max_bytes(&self) -> u64 {
+        self.log_max_bytes.unwrap_or(logging::DEFAULT_MAX_BYTES)
+    }
+}
+
+impl Stop {
+    pub fn wait(&self) -> Duration {
+        self.wait_s
+            .map_or(pidfile::DEFAULT_STOP_WAIT, Duration::from_secs)
+    }
+}
+
+fn set<T>(slot: &mut T, given: Option<T>) {
+    if let Some(value) = given {
+        *slot = value;
+    }
+}
+
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
 /// The pidfile the original uses for a host and client port.
 pub fn default_pidfile(host: &str, client_port: u16) -> PathBuf {
     PathBuf::from(format!("/tmp/mchat_{host}_{client_port}.pid"))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The `(default: …)` each flag's help states is the default the server
+    //! really runs with.
+
+    use std::num::NonZeroU16;
+
+    use super::*;
+    use mchat_core::wire::Host;
+
+    fn help(subcommand: &str) -> String {
+        match Cli::from_args(&["mchat-server"], &[subcommand, "--help"]) {
+            Err(exit) => exit.output,
+            Ok(_) => panic!("--help parsed as a command"),
+        }
+    }
+
+    /// The help text of one flag, wrapped lines joined.
+    fn flag_help(help: &str, flag: &str) -> String {
+        let mut lines = help
+            .lines()
+            .skip_while(|l| !l.trim_start().starts_with(flag));
+        let first = lines.next().unwrap_or_else(|| panic!("{flag} not in help"));
+        let rest = lines.take_while(|l| !l.trim_start().starts_with("--") && !l.trim().is_empty());
+        std::iter::once(first)
+            .chain(rest)
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn mib(bytes: u64) -> String {
+        assert_eq!(bytes % (1 << 20), 0, "{bytes} is not a whole MiB");
+        format!("{} MiB", bytes >> 20)
+    }
+
+    #[test]
+    fn every_stated_default_is_the_one_in_force() {
+        let start = Start::from_args(&["start"], &["h", "1", "2"]).unwrap();
+        let advertised = PeerAddr::new(Host::new("h").unwrap(), NonZeroU16::MIN);
+        let config = start.server_config(advertised, None);
+        let driver = start.driver_settings();
+        let stated = [
+            ("--log-dir", start.log_dir().display().to_string()),
+            ("--log-max-bytes", mib(start.log_max_bytes())),
+            (
+                "--heartbeat-ms",
+                config.heartbeat_interval.as_millis().to_string(),
+            ),
+            (
+                "--missed-heartbeats",
+                config.max_missed_heartbeats.to_string(),
+            ),
+            (
+                "--handshake-timeout-ms",
+                config.handshake_timeout.as_millis().to_string(),
+            ),
+            (
+                "--gossip-ms",
+                config.gossip_interval.as_millis().to_string(),
+            ),
+            (
+                "--reconnect-ms",
+                config.reconnect_initial.as_millis().to_string(),
+            ),
+            (
+                "--reconnect-give-up-s",
+                config.reconnect_give_up.as_secs().to_string(),
+            ),
+            (
+                "--connect-timeout-ms",
+                driver.connect_timeout.as_millis().to_string(),
+            ),
+            ("--max-clients", config.max_clients.to_string()),
+            ("--max-servers", config.max_servers.to_string()),
+            ("--max-rooms", config.max_rooms.to_string()),
+            ("--max-room-members", config.max_room_members.to_string()),
+            (
+                "--client-queue-bytes",
+                mib(config.client_queue_limit as u64),
+            ),
+            ("--peer-queue-bytes", mib(config.peer_queue_limit as u64)),
+        ];
+        let help = help("start");
+        for (flag, default) in stated {
+            let text = flag_help(&help, flag);
+            assert!(
+                text.ends_with(&format!("(default: {default})")),
+                "{flag}: help says {text:?}, the default is {default}"
+            );
+        }
+        let reconnect = flag_help(&help, "--reconnect-ms");
+        let max = format!("up to {} s", config.reconnect_max.as_secs());
+        assert!(reconnect.contains(&max), "{reconnect:?} lacks {max:?}");
+
+        let stop = Stop::from_args(&["stop"], &["h", "1"]).unwrap();
+        let text = flag_help(&self::help("stop"), "--wait-s");
+        let default = format!("(default: {})", stop.wait().as_secs());
+        assert!(
+            text.ends_with(&default),
+            "--wait-s: {text:?}, not {default}"
+        );
+    }
+
+    #[test]
+    fn a_flag_given_overrides_only_its_own_field() {
+        let start = Start::from_args(
+            &["start"],
+            &["--heartbeat-ms", "250", "--max-rooms", "7", "h", "1", "2"],
+        )
+        .unwrap();
+        let advertised = PeerAddr::new(Host::new("h").unwrap(), NonZeroU16::MIN);
+        let config = start.server_config(advertised.clone(), None);
+        let defaults = ServerConfig::new(advertised);
+        assert_eq!(config.heartbeat_interval, Duration::from_millis(250));
+        assert_eq!(config.max_rooms, 7);
+        assert_eq!(config.gossip_interval, defaults.gossip_interval);
+        assert_eq!(config.max_clients, defaults.max_clients);
+    }
 }

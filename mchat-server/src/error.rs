@@ -6,8 +6,12 @@ use std::path::PathBuf;
 /// A failure to start or stop a server.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("the peer must be given as <peer_host> <peer_port>, got {0:?}")]
+    #[error("say what to do: mchat-server start … or mchat-server stop … (see --help)")]
+    NoCommand,
+    #[error("the peer must be given as <peer_host> <peer_port>, got: {}", .0.join(" "))]
     PeerArgs(Vec<String>),
+    #[error("the client port and the server port must differ (both are {0})")]
+    SamePort(u16),
     #[error("{what} {value:?} is not valid: {why}")]
     Invalid {
         what: &'static str,

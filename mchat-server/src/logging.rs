@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 
 /// A log file that moves itself to `<name>.1` when full.
+/// The size at which the log is rotated to `.1`, unless told otherwise.
+pub const DEFAULT_MAX_BYTES: u64 = 5 << 20;
+
 pub struct RotatingFile {
     path: PathBuf,
     backup: PathBuf,

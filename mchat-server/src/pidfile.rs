@@ -86,6 +86,9 @@ impl Pidfile {
 
 /// `stop`: signals the server holding `path` with SIGTERM and waits up to
 /// `wait` for it to exit. Returns its pid.
+/// How long `stop` waits for the server to exit, unless told otherwise.
+pub const DEFAULT_STOP_WAIT: Duration = Duration::from_secs(10);
+
 pub fn stop(path: &Path, wait: Duration) -> Result<i32, Error> {
     let mut file = match File::open(path) {
         Ok(file) => file,

@@ -244,3 +244,42 @@ fn ipv6_literal_and_dns_name_both_serve() {
         assert!(Instant::now() < deadline, "the servers never linked");
     }
 }
+
+#[test]
+fn version_is_printed_and_a_bare_command_says_what_to_do() {
+    let (ok, out, _) = run(&["--version"]);
+    assert!(ok);
+    assert_eq!(
+        out.trim(),
+        format!("mchat-server {}", env!("CARGO_PKG_VERSION"))
+    );
+    let (ok, _, err) = run(&[]);
+    assert!(!ok);
+    assert!(err.contains("mchat-server start"), "{err}");
+}
+
+#[test]
+fn one_port_for_clients_and_servers_is_refused_with_the_reason() {
+    let dir = scratch("sameport");
+    let port = free_port().to_string();
+    let pidfile = dir.join("s.pid");
+    let (ok, _, err) = run(&[
+        "start",
+        "--non-daemon",
+        "--pidfile",
+        pidfile.to_str().unwrap(),
+        "--log-dir",
+        dir.to_str().unwrap(),
+        "127.0.0.1",
+        &port,
+        &port,
+    ]);
+    assert!(!ok);
+    assert!(
+        err.contains(&format!(
+            "the client port and the server port must differ (both are {port})"
+        )),
+        "{err}"
+    );
+    assert!(!pidfile.exists(), "a refused start left its pidfile");
+}

@@ -18,17 +18,32 @@ use hub::Hub;
 /// How long a shutdown waits for queued lines to be written.
 const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
 
+/// What the driver needs beyond the state machine's config.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// How long a dial to a peer may take to connect.
+    pub connect_timeout: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
 /// Runs a server on the given listeners until SIGTERM or SIGINT.
 pub fn run(
     config: ServerConfig,
     clients: Vec<TcpListener>,
     servers: Vec<TcpListener>,
-    connect_timeout: Duration,
+    settings: Settings,
 ) -> std::io::Result<()> {
     let ex = Rc::new(LocalExecutor::new());
     let (wake_tx, wake_rx) = async_channel::bounded(1);
     let server = Server::new(config, Instant::now());
-    let hub = Hub::new(server, ex.clone(), wake_tx, connect_timeout);
+    let hub = Hub::new(server, ex.clone(), wake_tx, settings.connect_timeout);
     let signals =
         async_signal::Signals::new([async_signal::Signal::Term, async_signal::Signal::Int])?;
     smol::block_on(ex.run(async {

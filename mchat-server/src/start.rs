@@ -1,0 +1,128 @@
+//! `mchat-server start`: from the parsed command line to a running server.
+
+use std::num::NonZeroU16;
+
+use mchat_core::wire::{Host, PeerAddr};
+
+use crate::cli::{Start, default_pidfile};
+use crate::error::Error;
+use crate::pidfile::Pidfile;
+use crate::{daemon, driver, listen, logging};
+
+fn invalid(what: &'static str, value: &str, why: impl ToString) -> Error {
+    Error::Invalid {
+        what,
+        value: value.to_owned(),
+        why: why.to_string(),
+    }
+}
+
+/// The peer to join, from the optional `<peer_host> <peer_port>`.
+fn peer_of(args: &[String]) -> Result<Option<PeerAddr>, Error> {
+    match args {
+        [] => Ok(None),
+        [host, port] => {
+            let host = Host::new(host.as_str()).map_err(|e| invalid("peer host", host, e))?;
+            let port: u16 = port.parse().map_err(|e| invalid("peer port", port, e))?;
+            let port = NonZeroU16::new(port)
+                .ok_or_else(|| invalid("peer port", "0", "must be 1-65535"))?;
+            Ok(Some(PeerAddr::new(host, port)))
+        }
+        other => Err(Error::PeerArgs(other.to_vec())),
+    }
+}
+
+/// Runs `mchat-server start`: takes the pidfile, binds, daemonizes, serves.
+pub fn start_server(start: Start) -> Result<(), Error> {
+    let join = peer_of(&start.peer)?;
+    let advertised_host = start
+        .advertise
+        .clone()
+        .unwrap_or_else(|| start.host.clone());
+    let advertised_host = Host::new(advertised_host.as_str())
+        .map_err(|e| invalid("advertised host", &advertised_host, e))?;
+    let pid_path = start
+        .pidfile
+        .clone()
+        .unwrap_or_else(|| default_pidfile(&start.host, start.client_port));
+    let mut pidfile = Pidfile::acquire(&pid_path)?;
+    match serve(start, join, advertised_host, &mut pidfile) {
+        Ok(()) => {
+            pidfile.remove();
+            Ok(())
+        }
+        Err(e) => {
+            log::error!("{e}");
+            pidfile.remove();
+            Err(e)
+        }
+    }
+}
+
+/// Binds, daemonizes and runs, holding the pidfile.
+fn serve(
+    start: Start,
+    join: Option<PeerAddr>,
+    advertised_host: Host,
+    pidfile: &mut Pidfile,
+) -> Result<(), Error> {
+    if start.client_port == start.server_port && start.client_port != 0 {
+        return Err(Error::SamePort(start.client_port));
+    }
+    let clients = listen::bind_all(&start.host, start.client_port)?;
+    let servers = listen::bind_all(&start.host, start.server_port)?;
+    let (client_port, server_port) = (listen::port_of(&clients), listen::port_of(&servers));
+    let server_port_nz = NonZeroU16::new(server_port)
+        .ok_or_else(|| invalid("server port", "0", "no port was bound"))?;
+
+    let log_dir = start.log_dir();
+    let log_error = |source| Error::Log {
+        path: log_dir.clone(),
+        source,
+    };
+    std::fs::create_dir_all(&log_dir).map_err(log_error)?;
+    let log_dir = std::fs::canonicalize(&log_dir).map_err(log_error)?;
+    let log_path = log_dir.join(format!("{}_{}_server.log", start.host, client_port));
+    let log_file = logging::RotatingFile::open(&log_path, start.log_max_bytes(), start.non_daemon)?;
+
+    let advertised_port = match start.advertise_port {
+        Some(port) => NonZeroU16::new(port)
+            .ok_or_else(|| invalid("advertised port", "0", "must be 1-65535"))?,
+        None => server_port_nz,
+    };
+    let mut config = start.server_config(PeerAddr::new(advertised_host, advertised_port), join);
+    // Jitter differs between servers started together, so their re-dials spread.
+    config.jitter_seed = u64::from(std::process::id()) << 16 ^ u64::from(server_port);
+
+    // Said before daemonizing, while stdout is still the caller's.
+    println!(
+        "mchat-server: listening for clients on {} port {client_port}, for servers on port {server_port}; log {}",
+        start.host,
+        log_path.display()
+    );
+    // Before any thread exists: the locked pidfile and the bound sockets go
+    // with the daemon.
+    let ready = if start.non_daemon {
+        None
+    } else {
+        Some(daemon::daemonize()?)
+    };
+    if let Err(e) = pidfile.write_pid() {
+        if let Some(ready) = ready {
+            ready.fail(&e.to_string());
+        }
+        return Err(e);
+    }
+    logging::init(log_file);
+    if let Some(ready) = ready {
+        ready.ok();
+    }
+    log::info!(
+        "server starts: {} client port {client_port}, server port {server_port}, advertised as {}",
+        start.host,
+        config.advertised
+    );
+    let result = driver::run(config, clients, servers, start.driver_settings());
+    log::info!("server shuts down");
+    result.map_err(Error::Io)
+}
