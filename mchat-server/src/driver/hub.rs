@@ -40,49 +40,82 @@ struct Link {
 type Links = Table<Link>;
 
 pub struct Hub {
-    pub server: Server,
+    server: Server,
     links: Links,
     /// One read buffer for every socket: an idle connection owns none.
     read_buf: Box<[u8]>,
     /// Connections with new lines queued since the last flush.
     dirty: Vec<ConnId>,
-    pub ex: Rc<LocalExecutor<'static>>,
+    ex: Rc<LocalExecutor<'static>>,
     me: Weak<RefCell<Hub>>,
-    /// What the timer task sleeps until, and how to wake it earlier.
-    pub timer_target: Option<Instant>,
-    timer_wake: async_channel::Sender<()>,
-    pub connect_timeout: Duration,
+    timer: Timer,
+    connect_timeout: Duration,
+}
+
+/// The state machine's timer, owned by the hub alone: the timer task asks
+/// the hub what to sleep until and tells it when it woke; the hub wakes the
+/// task early when a drain brings the next deadline forward.
+struct Timer {
+    /// What the timer task sleeps until.
+    target: Option<Instant>,
+    wake: async_channel::Sender<()>,
 }
 
 impl Hub {
+    /// A hub owning `server`, with its timer task spawned on `ex`.
     pub fn new(
         server: Server,
         ex: Rc<LocalExecutor<'static>>,
-        timer_wake: async_channel::Sender<()>,
         connect_timeout: Duration,
     ) -> Rc<RefCell<Hub>> {
-        Rc::new_cyclic(|me| {
+        let (wake, woken) = async_channel::bounded(1);
+        let hub = Rc::new_cyclic(|me| {
             RefCell::new(Hub {
                 server,
                 links: Table::new(),
                 read_buf: vec![0; READ_CHUNK].into_boxed_slice(),
                 dirty: Vec::new(),
-                ex,
+                ex: ex.clone(),
                 me: me.clone(),
-                timer_target: None,
-                timer_wake,
+                timer: Timer { target: None, wake },
                 connect_timeout,
             })
-        })
+        });
+        ex.spawn(tasks::timer_loop(Rc::downgrade(&hub), woken))
+            .detach();
+        hub
     }
 
-    /// A connection came in on one of the listeners.
-    pub fn accept(&mut self, listener: Listener, stream: Async<TcpStream>, remote: SocketAddr) {
+    /// The deadline the timer task is to sleep until, now recorded as its
+    /// target (`None`: until woken).
+    pub fn arm_timer(&mut self) -> Option<Instant> {
+        self.timer.target = self.server.poll_timeout();
+        self.timer.target
+    }
+
+    /// The timer task woke at its target: runs what is due.
+    pub fn timer_fired(&mut self) {
+        let now = Instant::now();
+        if self.server.poll_timeout().is_some_and(|t| t <= now) {
+            self.server.handle_timeout(now);
+            self.drain();
+        }
+    }
+
+    /// A connection came in on one of the listeners; returns the handle
+    /// the state machine gave it.
+    pub fn accept(
+        &mut self,
+        listener: Listener,
+        stream: Async<TcpStream>,
+        remote: SocketAddr,
+    ) -> ConnId {
         let _ = stream.get_ref().set_nodelay(true);
         let stream = Rc::new(stream);
         let id = self.server.accept(listener, remote, Instant::now());
         self.add_link(id, stream);
         self.drain();
+        id
     }
 
     fn add_link(&mut self, id: ConnId, stream: Rc<Async<TcpStream>>) {
@@ -165,29 +198,31 @@ impl Hub {
         self.server.handle_close(id, Instant::now());
     }
 
-    /// Time to run the state machine's timers.
-    pub fn timeout(&mut self) {
-        self.server.handle_timeout(Instant::now());
-        self.drain();
-    }
-
-    /// Carries out every output of the state machine, then writes what was
-    /// queued, each connection in one vectored write.
+    /// Carries out every output of the state machine and writes what was
+    /// queued, each connection in one vectored write, until neither is
+    /// left: a failed write closes its connection, and the state machine
+    /// answers that with more outputs (notices to the room, a redial).
+    /// Then wakes the timer task if the next deadline moved earlier.
     pub fn drain(&mut self) {
         loop {
             while let Some(output) = self.server.poll_output() {
                 self.carry_out(output);
             }
-            let dirty = std::mem::take(&mut self.dirty);
-            for id in dirty {
-                self.flush(id);
-            }
             if self.dirty.is_empty() {
                 break;
             }
+            for id in std::mem::take(&mut self.dirty) {
+                self.flush(id);
+            }
         }
-        if self.server.poll_timeout() < self.timer_target || self.timer_target.is_none() {
-            let _ = self.timer_wake.try_send(());
+        let next = self.server.poll_timeout();
+        let earlier = match (next, self.timer.target) {
+            (Some(next), Some(target)) => next < target,
+            (Some(_), None) => true,
+            (None, _) => false,
+        };
+        if earlier {
+            let _ = self.timer.wake.try_send(());
         }
     }
 
@@ -381,5 +416,111 @@ fn log_event(event: &Event) {
         Event::SelfAlias { addr } => {
             log::warn!("{addr} is this server itself; it will not be dialled again")
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The hub over real loopback sockets, driven by hand: the executor is
+    //! never run, so no task reads or writes behind the test's back.
+
+    use std::io::{BufRead, BufReader};
+    use std::net::TcpListener;
+    use std::num::NonZeroU16;
+    use std::os::fd::AsFd;
+
+    use mchat_core::server::ServerConfig;
+    use mchat_core::wire::{Host, PeerAddr};
+    use nix::sys::socket::{setsockopt, sockopt};
+
+    use super::*;
+
+    struct Member {
+        id: ConnId,
+        /// The server's end, to wait until it is readable.
+        server_end: Rc<Async<TcpStream>>,
+        /// The client's end.
+        socket: BufReader<TcpStream>,
+    }
+
+    fn hub() -> Rc<RefCell<Hub>> {
+        let advertised = PeerAddr::new(Host::new("127.0.0.1").unwrap(), NonZeroU16::MIN);
+        let server = Server::new(ServerConfig::new(advertised), Instant::now());
+        Hub::new(
+            server,
+            Rc::new(LocalExecutor::new()),
+            Duration::from_secs(1),
+        )
+    }
+
+    /// A client in `room`, all its `joined channel` notices read.
+    fn member(hub: &Rc<RefCell<Hub>>, listener: &TcpListener, nick: &str, room: &str) -> Member {
+        let socket = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let (accepted, remote) = listener.accept().unwrap();
+        let id = hub
+            .borrow_mut()
+            .accept(Listener::Client, Async::new(accepted).unwrap(), remote);
+        let server_end = hub.borrow().links.get(id).unwrap().stream.clone();
+        let mut m = Member {
+            id,
+            server_end,
+            socket: BufReader::new(socket),
+        };
+        say(hub, &mut m, &format!("NICK {nick}\nJOIN {room}\n"));
+        assert_eq!(
+            next_line(&mut m),
+            format!("SYSTEM {room} {nick} joined channel")
+        );
+        m
+    }
+
+    /// Writes `lines` from the client and lets the hub read them.
+    fn say(hub: &Rc<RefCell<Hub>>, m: &mut Member, lines: &str) {
+        m.socket.get_mut().write_all(lines.as_bytes()).unwrap();
+        smol::block_on(m.server_end.readable()).unwrap();
+        assert!(hub.borrow_mut().read_ready(m.id));
+    }
+
+    fn next_line(m: &mut Member) -> String {
+        let mut line = String::new();
+        m.socket.read_line(&mut line).unwrap();
+        line.trim_end_matches('\n').to_owned()
+    }
+
+    #[test]
+    fn a_write_that_fails_during_a_fan_out_has_its_notices_sent_at_once() {
+        let hub = hub();
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let mut bob = member(&hub, &listener, "bob", "r");
+        let mut carol = member(&hub, &listener, "carol", "r");
+        assert_eq!(next_line(&mut bob), "SYSTEM r carol joined channel");
+        let ann = member(&hub, &listener, "ann", "r");
+        assert_eq!(next_line(&mut bob), "SYSTEM r ann joined channel");
+        assert_eq!(next_line(&mut carol), "SYSTEM r ann joined channel");
+
+        // Ann's side resets the connection. The hub has not read that yet,
+        // so its next write to her, in bob's fan-out, is what fails.
+        let ann_socket = ann.socket.into_inner();
+        setsockopt(
+            &ann_socket.as_fd(),
+            sockopt::Linger,
+            &nix::libc::linger {
+                l_onoff: 1,
+                l_linger: 0,
+            },
+        )
+        .unwrap();
+        drop(ann_socket);
+        smol::block_on(ann.server_end.readable()).unwrap();
+
+        say(&hub, &mut bob, "MSG bob r hello\n");
+        assert_eq!(next_line(&mut carol), "MSG bob r hello");
+        // Nothing else happens in the hub: the notice must already be out.
+        assert_eq!(next_line(&mut carol), "SYSTEM r ann left channel");
+        assert_eq!(next_line(&mut bob), "SYSTEM r ann left channel");
+        assert!(!hub.borrow().links.contains(ann.id));
     }
 }

@@ -41,9 +41,8 @@ pub fn run(
     settings: Settings,
 ) -> std::io::Result<()> {
     let ex = Rc::new(LocalExecutor::new());
-    let (wake_tx, wake_rx) = async_channel::bounded(1);
     let server = Server::new(config, Instant::now());
-    let hub = Hub::new(server, ex.clone(), wake_tx, settings.connect_timeout);
+    let hub = Hub::new(server, ex.clone(), settings.connect_timeout);
     let signals =
         async_signal::Signals::new([async_signal::Signal::Term, async_signal::Signal::Int])?;
     smol::block_on(ex.run(async {
@@ -54,8 +53,6 @@ pub fn run(
                 accepting.push(ex.spawn(tasks::accept_loop(Rc::downgrade(&hub), listener, kind)));
             }
         }
-        ex.spawn(tasks::timer_loop(Rc::downgrade(&hub), wake_rx))
-            .detach();
         // The first outputs (a dial to the peer to join) go out now.
         hub.borrow_mut().drain();
 

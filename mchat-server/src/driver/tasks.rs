@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::net::{TcpListener, TcpStream};
 use std::rc::{Rc, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures_lite::future;
 use mchat_core::server::{ConnId, Listener};
@@ -86,18 +86,12 @@ pub async fn dial(hub: Weak<RefCell<Hub>>, id: ConnId, addr: PeerAddr, timeout: 
     }
 }
 
-/// Runs the state machine's timers: sleeps until its `poll_timeout`, or
-/// until the hub says an earlier one appeared.
-pub async fn timer_loop(hub: Weak<RefCell<Hub>>, wake: async_channel::Receiver<()>) {
+/// Runs the hub's timer: sleeps until the deadline the hub gives it, or
+/// until the hub wakes it because an earlier one appeared.
+pub async fn timer_loop(hub: Weak<RefCell<Hub>>, woken: async_channel::Receiver<()>) {
     loop {
-        let target = match hub.upgrade() {
-            Some(hub) => {
-                let mut h = hub.borrow_mut();
-                let target = h.server.poll_timeout();
-                h.timer_target = target;
-                target
-            }
-            None => return,
+        let Some(target) = hub.upgrade().map(|h| h.borrow_mut().arm_timer()) else {
+            return;
         };
         let sleep = async {
             match target {
@@ -108,16 +102,13 @@ pub async fn timer_loop(hub: Weak<RefCell<Hub>>, wake: async_channel::Receiver<(
             }
             true
         };
-        let woken = async {
-            let _ = wake.recv().await;
+        let wake = async {
+            let _ = woken.recv().await;
             false
         };
-        if future::or(sleep, woken).await {
+        if future::or(sleep, wake).await {
             let Some(hub) = hub.upgrade() else { return };
-            let mut h = hub.borrow_mut();
-            if h.server.poll_timeout().is_some_and(|t| t <= Instant::now()) {
-                h.timeout();
-            }
+            hub.borrow_mut().timer_fired();
         }
     }
 }
