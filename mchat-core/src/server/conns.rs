@@ -100,7 +100,7 @@ struct Slot {
 }
 
 fn split(id: ConnId) -> (usize, u32) {
-    (id.slot(), (id.0 >> 32) as u32)
+    (id.slot(), id.generation())
 }
 
 impl Wires {
@@ -118,13 +118,14 @@ impl Wires {
         {
             slot.generation = slot.generation.wrapping_add(1);
             slot.conn = Some(conn);
-            return ConnId(u64::from(slot.generation) << 32 | u64::from(index));
+            return ConnId::new(index, slot.generation);
         }
+        let index = u32::try_from(self.slots.len()).unwrap_or(u32::MAX);
         self.slots.push(Slot {
             generation: 1,
             conn: Some(conn),
         });
-        ConnId(1 << 32 | (self.slots.len() - 1) as u64)
+        ConnId::new(index, 1)
     }
 
     pub fn get(&self, id: ConnId) -> Option<&Conn> {
@@ -174,11 +175,11 @@ impl Wires {
     pub fn ids_in_phase(&self, phase: usize, phases: usize) -> Vec<ConnId> {
         self.slots
             .iter()
-            .enumerate()
+            .zip(0u32..)
             .skip(phase)
             .step_by(phases.max(1))
-            .filter(|(_, s)| s.conn.is_some())
-            .map(|(i, s)| ConnId(u64::from(s.generation) << 32 | i as u64))
+            .filter(|(s, _)| s.conn.is_some())
+            .map(|(s, i)| ConnId::new(i, s.generation))
             .collect()
     }
 

@@ -7,15 +7,25 @@ use bytes::Bytes;
 
 use crate::wire::PeerAddr;
 
-/// A connection's handle, issued by the state machine. A handle is not
-/// reused while its connection lives, nor for a long time after.
+/// A connection's handle, issued by the state machine: a slot of its
+/// connection table and how many times that slot has been used. A handle is
+/// not reused while its connection lives, nor until its slot has been
+/// reused 2³² times. Shown as `#slot.generation`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ConnId(pub(crate) u64);
+pub struct ConnId {
+    // This field order keeps the order of handles that were once packed as
+    // `generation << 32 | slot`, which ties between equal deadlines follow.
+    generation: u32,
+    slot: u32,
+}
 
 impl ConnId {
-    /// The handle as a number, for logs and driver tables.
-    pub fn get(self) -> u64 {
-        self.0
+    pub(crate) fn new(slot: u32, generation: u32) -> Self {
+        Self { generation, slot }
+    }
+
+    pub(crate) fn generation(self) -> u32 {
+        self.generation
     }
 
     /// A small index for a driver's own table of connections: no two live
@@ -23,13 +33,13 @@ impl ConnId {
     /// check the whole handle on lookup. Slots count up from 0 and stay
     /// below the most connections ever open at once.
     pub fn slot(self) -> usize {
-        (self.0 & 0xffff_ffff) as usize
+        self.slot as usize
     }
 }
 
 impl fmt::Display for ConnId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
+        write!(f, "#{}.{}", self.slot, self.generation)
     }
 }
 
