@@ -23,7 +23,6 @@ mod mesh;
 mod output;
 mod rooms;
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
 use std::time::Instant;
 
@@ -32,10 +31,9 @@ use bytes::Bytes;
 pub use config::ServerConfig;
 pub use output::{CloseReason, ConnId, Event, Listener, Output};
 
-use crate::wire::{Frame, Message, PeerAddr, all_addrs_lines};
-use backoff::Jitter;
+use crate::wire::{Frame, PeerAddr};
 use conns::{Conn, Role, Wires};
-use mesh::DialPlan;
+use mesh::Mesh;
 use rooms::Rooms;
 
 /// The lines every connection exchanges, encoded once for the process.
@@ -48,26 +46,11 @@ pub struct Server {
     config: ServerConfig,
     wires: Wires,
     rooms: Rooms,
-    /// Established peer links, one per peer, by the peer's address.
-    peers: BTreeMap<PeerAddr, ConnId>,
-    /// Names we dialled a peer by, mapped to the address it advertises.
-    aliases: BTreeMap<PeerAddr, PeerAddr>,
-    /// Peers to dial, and when.
-    plans: BTreeMap<PeerAddr, DialPlan>,
-    /// Peers we gave up on, and when: gossip does not revive them before
-    /// another give-up period has passed, or a dead server would be passed
-    /// around the mesh forever.
-    given_up: BTreeMap<PeerAddr, Instant>,
-    /// Handshake deadlines of candidates and of links we dialled.
-    deadlines: BTreeSet<(Instant, ConnId)>,
+    mesh: Mesh,
     clients: usize,
-    /// Server-port connections of every state, ours and theirs.
-    server_links: usize,
     /// When the next heartbeat phase is due, and which one it is.
     next_heartbeat: Instant,
     heartbeat_phase: usize,
-    next_gossip: Instant,
-    jitter: Jitter,
 }
 
 impl Server {
@@ -78,21 +61,14 @@ impl Server {
         let mut server = Self {
             next_heartbeat: now + heartbeat::phase_length(config.heartbeat_interval),
             heartbeat_phase: 0,
-            next_gossip: now + config.gossip_interval,
-            jitter: Jitter::new(config.jitter_seed),
+            mesh: Mesh::new(&config, now),
             wires,
             rooms: Rooms::default(),
-            peers: BTreeMap::new(),
-            aliases: BTreeMap::new(),
-            plans: BTreeMap::new(),
-            given_up: BTreeMap::new(),
-            deadlines: BTreeSet::new(),
             clients: 0,
-            server_links: 0,
             config,
         };
         if let Some(peer) = server.config.join.clone() {
-            server.plan_dial(peer, now, now);
+            server.mesh.plan_dial(peer, now, &server.config, now);
             server.fire_due_plans(now);
         }
         server
@@ -163,15 +139,10 @@ impl Server {
     /// that are due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
         self.run_due_heartbeats(now);
-        if now >= self.next_gossip {
+        if self.mesh.gossip_due(&self.config, now) {
             self.gossip(now);
-            self.next_gossip = next_tick(self.next_gossip, self.config.gossip_interval, now);
         }
-        while let Some(&(deadline, id)) = self.deadlines.first() {
-            if deadline > now {
-                break;
-            }
-            self.deadlines.pop_first();
+        while let Some(id) = self.mesh.pop_expired_handshake(now) {
             self.handshake_expired(id, now);
         }
         self.fire_due_plans(now);
@@ -181,22 +152,7 @@ impl Server {
     /// When [`handle_timeout`](Self::handle_timeout) should next be called.
     /// After `handle_timeout(now)` it is always later than `now`.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        let deadline = self.deadlines.first().map(|&(at, _)| at);
-        let dial = self
-            .plans
-            .values()
-            .filter(|p| p.in_flight.is_none())
-            .map(|p| p.due)
-            .min();
-        [
-            Some(self.next_heartbeat),
-            Some(self.next_gossip),
-            deadline,
-            dial,
-        ]
-        .into_iter()
-        .flatten()
-        .min()
+        Some(self.next_heartbeat.min(self.mesh.next_deadline()))
     }
 
     /// The next thing for the driver to do. Drain it after every call above.
@@ -216,14 +172,12 @@ impl Server {
 
     /// The peers this server has an established link to, by address.
     pub fn peers(&self) -> impl Iterator<Item = &PeerAddr> {
-        self.peers.keys()
+        self.mesh.links().map(|(addr, _)| addr)
     }
 
     /// Every peer address this server knows: linked, or being re-dialled.
     pub fn known_peers(&self) -> impl Iterator<Item = &PeerAddr> {
-        self.peers
-            .keys()
-            .chain(self.plans.keys().filter(|a| !self.peers.contains_key(*a)))
+        self.mesh.known()
     }
 
     /// Does a live connection have this handle?
@@ -279,20 +233,20 @@ impl Server {
             }
             Role::Refused => {}
             Role::Candidate { deadline, .. } => {
-                self.server_links -= 1;
-                self.deadlines.remove(&(deadline, id));
+                self.mesh.connection_closed();
+                self.mesh.handshake_ended(deadline, id);
             }
             Role::Dialing { addr } => {
-                self.server_links -= 1;
+                self.mesh.connection_closed();
                 self.dial_failed(&addr, now);
             }
             Role::Opening { addr, deadline, .. } => {
-                self.server_links -= 1;
-                self.deadlines.remove(&(deadline, id));
+                self.mesh.connection_closed();
+                self.mesh.handshake_ended(deadline, id);
                 self.dial_failed(&addr, now);
             }
             Role::Peer { addr, .. } => {
-                self.server_links -= 1;
+                self.mesh.connection_closed();
                 self.peer_link_lost(id, addr, reason, now);
             }
         }
@@ -304,40 +258,9 @@ impl Server {
 
     /// Sends one message, encoded once, to every established peer.
     fn send_to_peers(&mut self, line: &Bytes) {
-        for &peer in self.peers.values() {
+        for (_, peer) in self.mesh.links() {
             self.wires.send(peer, line);
         }
-    }
-
-    /// The `ALL_ADDRS` lines listing every peer this server knows (§4) but
-    /// `recipient`: the established ones, and those it has been trying to
-    /// reach for a short while. Passing on the latter keeps a peer known to
-    /// the mesh even if the one server that was re-dialling it crashes; not
-    /// passing on long-dead ones spares an original server, whose dials
-    /// block, from dialling them. The recipient is left out because an
-    /// original server only knows itself by the exact name it was started
-    /// with, and would dial itself under any other.
-    fn all_addrs(&self, recipient: Option<&PeerAddr>, now: Instant) -> Vec<Bytes> {
-        let fresh = self.config.reconnect_max * 2;
-        let mut addrs: Vec<PeerAddr> = self.peers.keys().cloned().collect();
-        addrs.extend(
-            self.plans
-                .iter()
-                .filter(|(a, p)| {
-                    !self.peers.contains_key(*a)
-                        && now.saturating_duration_since(p.unreachable_since) < fresh
-                })
-                .map(|(a, _)| a.clone()),
-        );
-        addrs.retain(|a| {
-            Some(a) != recipient && self.aliases.get(a).is_none_or(|c| Some(c) != recipient)
-        });
-        addrs.sort();
-        addrs.dedup();
-        all_addrs_lines(&addrs)
-            .iter()
-            .map(Message::encode)
-            .collect()
     }
 
     /// Turns away a connection the server has no room for (§9): a client

@@ -440,3 +440,42 @@ fn peers_unreachable_for_long_are_no_longer_gossiped() {
     let newcomer = h.accept(Listener::Server);
     assert_eq!(h.take(newcomer), ["ALL_ADDRS 10.0.0.7 7000"]);
 }
+
+#[test]
+fn gossip_does_not_revive_a_peer_given_up_on_until_another_give_up_period_has_passed() {
+    let mut cfg = config();
+    cfg.reconnect_give_up = Duration::from_secs(60);
+    let give_up = cfg.reconnect_give_up;
+    let mut h = Harness::new(cfg);
+    let dead = addr("10.0.0.9", 6062);
+    let peer = accepted_peer(&mut h, "10.0.0.9", 6062);
+    h.close(peer);
+    // Every re-dial of it fails until the server gives up.
+    while !h.events.iter().any(|e| matches!(e, Event::GaveUp { .. })) {
+        h.advance(Duration::from_millis(100));
+        while let Some((id, _)) = h.dials.pop() {
+            h.server.dial_result(id, None, h.now);
+            h.drain();
+        }
+    }
+    let given_up_at = h.now;
+    // A peer that still lists the dead server does not make us dial it.
+    let gossiper = accepted_peer(&mut h, "10.0.0.5", 7000);
+    h.say(gossiper, "ALL_ADDRS 10.0.0.9 6062");
+    h.advance(Duration::from_secs(5));
+    assert!(
+        h.dials.iter().all(|(_, to)| *to != dead),
+        "revived by gossip: {:?}",
+        h.dials
+    );
+    // Once another give-up period has passed, gossip may revive it.
+    h.advance(give_up - h.now.duration_since(given_up_at));
+    let gossiper = accepted_peer(&mut h, "10.0.0.6", 7000);
+    h.say(gossiper, "ALL_ADDRS 10.0.0.9 6062");
+    h.advance(Duration::from_secs(5));
+    assert!(
+        h.dials.iter().any(|(_, to)| *to == dead),
+        "not revived after the period: {:?}",
+        h.dials
+    );
+}

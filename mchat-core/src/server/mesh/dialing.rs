@@ -1,0 +1,93 @@
+//! Finding and reaching peers (§4 step 3 and mesh upkeep): addresses learnt
+//! from `ALL_ADDRS`, gossip of our own list, the dials the plans call for,
+//! and what a failed dial leads to (backoff, giving up).
+
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::super::Server;
+use super::super::conns::Role;
+use super::super::output::{ConnId, Event, Output};
+use super::state::AfterFailure;
+use crate::wire::{Message, PeerAddr, all_addrs_lines};
+
+impl Server {
+    /// Addresses from an `ALL_ADDRS`: dial those we lack (§4 step 3). The
+    /// higher of two servers waits a moment, so that the lower, which hears
+    /// the same gossip, dials first and the pair builds one link.
+    pub(in crate::server) fn learn(&mut self, addrs: Vec<PeerAddr>, now: Instant) {
+        for addr in addrs {
+            let addr = self.mesh.canonical(addr);
+            if addr == self.config.advertised || !self.mesh.wants(&addr, &self.config, now) {
+                continue;
+            }
+            let due = if self.keeps_dialled_by_us(&addr) {
+                now
+            } else {
+                now + self.config.dial_defer
+            };
+            self.mesh.plan_dial(addr, due, &self.config, now);
+        }
+        self.fire_due_plans(now);
+    }
+
+    /// Sends our `ALL_ADDRS` to every established peer.
+    pub(in crate::server) fn gossip(&mut self, now: Instant) {
+        let links: Vec<(PeerAddr, ConnId)> =
+            self.mesh.links().map(|(a, id)| (a.clone(), id)).collect();
+        for (addr, id) in links {
+            for line in self.all_addrs(Some(&addr), now) {
+                self.wires.send(id, &line);
+            }
+        }
+    }
+
+    /// The `ALL_ADDRS` lines listing every peer this server knows (§4) but
+    /// `recipient`; see [`Mesh::listed_for`](super::Mesh::listed_for).
+    pub(in crate::server) fn all_addrs(
+        &self,
+        recipient: Option<&PeerAddr>,
+        now: Instant,
+    ) -> Vec<Bytes> {
+        let fresh = self.config.reconnect_max * 2;
+        let addrs = self.mesh.listed_for(recipient, fresh, now);
+        all_addrs_lines(&addrs)
+            .iter()
+            .map(Message::encode)
+            .collect()
+    }
+
+    /// Starts every dial whose time has come.
+    pub(in crate::server) fn fire_due_plans(&mut self, now: Instant) {
+        for addr in self.mesh.due_dials(now) {
+            if self.mesh.link(&addr).is_some() {
+                self.mesh.drop_plan(&addr);
+                continue;
+            }
+            if self.mesh.is_full(&self.config) {
+                // Full: look again later rather than spin.
+                self.mesh
+                    .postpone(&addr, now + self.config.reconnect_initial);
+                continue;
+            }
+            let id = self.insert(Role::Dialing { addr: addr.clone() });
+            self.mesh.connection_opened();
+            self.mesh.dial_started(&addr, id);
+            self.wires.out.push_back(Output::Dial { id, addr });
+        }
+    }
+
+    /// A dial, or the handshake of a link we dialled, failed: try again
+    /// later with a doubled delay, or give up (§4, reconnect).
+    pub(in crate::server) fn dial_failed(&mut self, addr: &PeerAddr, now: Instant) {
+        let after = self.mesh.dial_failed(addr, &self.config, now);
+        if after == AfterFailure::NotPlanned {
+            return;
+        }
+        self.event(Event::DialFailed { addr: addr.clone() });
+        if after == AfterFailure::GaveUp {
+            self.event(Event::GaveUp { addr: addr.clone() });
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! Established peer links (§4): a peer's chat and notices go to local
+//! members only and are never relayed; one link per pair of servers; a
+//! `MY_ADDR` on a link we dialled renames the peer; a lost link is
+//! re-dialled.
+
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::super::conns::Role;
+use super::super::output::{CloseReason, ConnId, Event};
+use super::super::{BLEED, Server};
+use crate::wire::{Frame, Message, PeerAddr};
+
+impl Server {
+    /// A line on an established link (§4): chat and notices go to local
+    /// members only; nothing is relayed further.
+    pub(in crate::server) fn on_peer_frame(&mut self, id: ConnId, frame: Frame<'_>, now: Instant) {
+        let line = match frame {
+            Ok(line) => line,
+            Err(e) => return self.peer_line_dropped(id, e.to_string()),
+        };
+        let message = match Message::parse(line.as_str()) {
+            Ok(message) => message,
+            Err(e) => return self.peer_line_dropped(id, e.to_string()),
+        };
+        match message {
+            Message::Msg(chat) => self.deliver_locally(chat.room().as_str(), line.to_bytes()),
+            Message::System(notice) => {
+                self.deliver_locally(notice.room().as_str(), line.to_bytes())
+            }
+            Message::Heart => self.wires.send(id, &BLEED),
+            Message::Bleed => self.heard_bleed(id),
+            Message::AllAddrs(list) => {
+                self.send_my_addr(id);
+                self.learn(list.into_vec(), now);
+            }
+            Message::MyAddr(addr) => self.peer_named_itself(id, addr),
+            other => self.peer_line_dropped(
+                id,
+                format!("{} is not a message a server sends", other.kind()),
+            ),
+        }
+    }
+
+    fn deliver_locally(&mut self, room: &str, line: Bytes) {
+        for member in self.rooms.members(room) {
+            self.wires.send(member, &line);
+        }
+    }
+
+    pub(in crate::server) fn peer_line_dropped(&mut self, id: ConnId, why: String) {
+        let addr = match self.wires.get(id).map(|c| &c.role) {
+            Some(Role::Peer { addr, .. } | Role::Opening { addr, .. }) => Some(addr.clone()),
+            _ => None,
+        };
+        self.event(Event::PeerLineDropped { id, addr, why });
+    }
+
+    pub(in crate::server) fn send_my_addr(&mut self, id: ConnId) {
+        let line = Message::MyAddr(self.config.advertised.clone()).encode();
+        self.wires.send(id, &line);
+    }
+
+    /// Does the one-link rule keep a link to `peer` dialled by us (`true`)
+    /// or by them? The link dialled by the lower address is kept (§4).
+    pub(in crate::server) fn keeps_dialled_by_us(&self, peer: &PeerAddr) -> bool {
+        self.config.advertised < *peer
+    }
+
+    /// A handshake finished: the link becomes the peer link for `addr`,
+    /// unless it is ourselves or the one-link rule prefers another link.
+    pub(in crate::server) fn establish(
+        &mut self,
+        id: ConnId,
+        addr: PeerAddr,
+        dialled_by_us: bool,
+        now: Instant,
+    ) {
+        let addr = self.mesh.canonical(addr);
+        if !self.register_peer(id, addr.clone(), dialled_by_us) {
+            return;
+        }
+        self.event(Event::ServerConnected { id, addr });
+        // Gossip on a new peer (§4, mesh upkeep).
+        self.gossip(now);
+    }
+
+    /// Makes `id` the link to `addr`; `false` if it was closed instead.
+    fn register_peer(&mut self, id: ConnId, addr: PeerAddr, dialled_by_us: bool) -> bool {
+        if addr == self.config.advertised {
+            self.doom(id, CloseReason::SelfConnection);
+            return false;
+        }
+        let Some(conn) = self.wires.get_mut(id) else {
+            return false;
+        };
+        conn.role = Role::Peer {
+            addr: addr.clone(),
+            dialled_by_us,
+        };
+        let Some(old) = self.mesh.link(&addr).filter(|&old| old != id) else {
+            self.mesh.set_link(addr, id);
+            return true;
+        };
+        // A second link to the same peer: both sides keep the one dialled
+        // by the lower address (§4, one link per pair).
+        let old_dialled_by_us = match self.wires.get(old).map(|c| &c.role) {
+            Some(Role::Peer { dialled_by_us, .. }) => *dialled_by_us,
+            _ => !dialled_by_us,
+        };
+        let wanted = self.keeps_dialled_by_us(&addr);
+        if dialled_by_us == wanted && old_dialled_by_us != wanted {
+            self.mesh.set_link(addr, id);
+            self.doom(old, CloseReason::DuplicateLink);
+            return true;
+        }
+        self.mesh.set_link(addr, old);
+        self.doom(id, CloseReason::DuplicateLink);
+        false
+    }
+
+    /// `MY_ADDR` on an established link. An original server ignores it; we
+    /// use it to learn the advertised name of a peer we dialled by another
+    /// name (say `localhost` for `127.0.0.1`), so that gossip naming it the
+    /// advertised way does not make us dial it twice.
+    fn peer_named_itself(&mut self, id: ConnId, named: PeerAddr) {
+        let Some(Role::Peer {
+            addr,
+            dialled_by_us: true,
+        }) = self.wires.get(id).map(|c| &c.role)
+        else {
+            return;
+        };
+        if *addr == named {
+            return;
+        }
+        let old = addr.clone();
+        self.mesh.remove_link(&old, id);
+        self.mesh.alias(old, named.clone());
+        self.register_peer(id, named, true);
+    }
+
+    /// An established link ended. Unless another link replaced it, the peer
+    /// is re-dialled with backoff (§4, reconnect).
+    pub(in crate::server) fn peer_link_lost(
+        &mut self,
+        id: ConnId,
+        addr: PeerAddr,
+        reason: Option<CloseReason>,
+        now: Instant,
+    ) {
+        if !self.mesh.remove_link(&addr, id) {
+            return; // a duplicate that lost to another link
+        }
+        self.event(Event::ServerDisconnected {
+            id,
+            addr: addr.clone(),
+            reason,
+        });
+        let mut due = now + self.mesh.spread(self.config.reconnect_initial);
+        if !self.keeps_dialled_by_us(&addr) {
+            due += self.config.dial_defer;
+        }
+        self.mesh.plan_dial(addr, due, &self.config, now);
+    }
+}

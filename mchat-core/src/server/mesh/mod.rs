@@ -1,0 +1,15 @@
+//! The server side of the server (PROTOCOL.md §4). The mesh's state is
+//! [`Mesh`] (`state.rs`); what the server does with it:
+//! - `handshake.rs`: the discovery handshake from both ends (§4 steps 1–4),
+//!   and finding that a dial reached this server itself;
+//! - `links.rs`: established links: peer lines delivered locally and never
+//!   relayed, the one-link-per-pair rule, renaming by `MY_ADDR`, a lost link;
+//! - `dialing.rs`: addresses learnt from `ALL_ADDRS`, gossip, dial plans,
+//!   reconnect with backoff and giving up.
+
+mod dialing;
+mod handshake;
+mod links;
+mod state;
+
+pub(super) use state::Mesh;
