@@ -126,5 +126,6 @@ pub mod client;
 #[doc(hidden)]
 #[cfg(feature = "fuzzing")]
 pub mod fuzzing;
+pub mod rng;
 pub mod server;
 pub mod wire;

@@ -2,22 +2,16 @@
 
 use std::time::Duration;
 
-/// A small, seeded pseudo-random generator (SplitMix64): the jitter must be
-/// reproducible from the configuration, so no OS randomness here.
+use crate::rng::SeededRng;
+
+/// Reconnect jitter, seeded from the configuration so that runs are
+/// reproducible: no OS randomness here.
 #[derive(Clone, Debug)]
-pub(crate) struct Jitter(u64);
+pub(crate) struct Jitter(SeededRng);
 
 impl Jitter {
     pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
+        Self(SeededRng::new(seed))
     }
 
     /// `delay` plus a random part of up to half of it, so that servers that
@@ -26,7 +20,7 @@ impl Jitter {
         let half = delay.as_micros() / 2;
         let extra = match u64::try_from(half) {
             Ok(0) | Err(_) => 0,
-            Ok(half) => self.next_u64() % half,
+            Ok(half) => self.0.below(half),
         };
         delay + Duration::from_micros(extra)
     }
@@ -35,4 +29,31 @@ impl Jitter {
 /// The next delay after `delay` failed: doubled, at most `max`.
 pub(crate) fn doubled(delay: Duration, max: Duration) -> Duration {
     delay.saturating_mul(2).min(max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jitter_adds_at_most_half_the_delay_and_varies() {
+        let mut jitter = Jitter::new(9);
+        let delay = Duration::from_secs(4);
+        let spread: Vec<Duration> = (0..50).map(|_| jitter.spread(delay)).collect();
+        assert!(spread.iter().all(|d| *d >= delay && *d < delay * 3 / 2));
+        assert!(spread.windows(2).any(|w| w[0] != w[1]), "no jitter at all");
+        // Too short to spread: left as it is.
+        assert_eq!(
+            jitter.spread(Duration::from_micros(1)),
+            Duration::from_micros(1)
+        );
+    }
+
+    #[test]
+    fn doubling_stops_at_the_cap_and_never_overflows() {
+        let max = Duration::from_secs(60);
+        assert_eq!(doubled(Duration::from_secs(1), max), Duration::from_secs(2));
+        assert_eq!(doubled(Duration::from_secs(40), max), max);
+        assert_eq!(doubled(Duration::MAX, max), max);
+    }
 }

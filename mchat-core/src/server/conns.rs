@@ -208,3 +208,62 @@ impl Wires {
         });
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Conn {
+        Conn::new(Role::Refused)
+    }
+
+    #[test]
+    fn a_freed_slot_is_reused_under_a_new_generation_and_the_old_handle_finds_nothing() {
+        let mut wires = Wires::new(100, 100);
+        let a = wires.insert(client());
+        let b = wires.insert(client());
+        assert_eq!((a.slot(), b.slot()), (0, 1));
+        assert!(wires.remove(a).is_some());
+        assert!(wires.remove(a).is_none(), "removed twice");
+        let c = wires.insert(client());
+        assert_eq!(c.slot(), a.slot());
+        assert_ne!(c, a);
+        assert!(
+            wires.get(a).is_none(),
+            "a stale handle reached the new connection"
+        );
+        assert!(wires.get(c).is_some() && wires.get(b).is_some());
+    }
+
+    #[test]
+    fn phases_hold_the_slots_equal_modulo_the_phase_count() {
+        let mut wires = Wires::new(100, 100);
+        let ids: Vec<ConnId> = (0..7).map(|_| wires.insert(client())).collect();
+        assert_eq!(wires.ids_in_phase(1, 3), vec![ids[1], ids[4]]);
+        wires.remove(ids[4]);
+        assert_eq!(wires.ids_in_phase(1, 3), vec![ids[1]]);
+        // Slots 0..7 fill phases 0, 1 and 2 of 5, then 3, 4 wrap to 0, 1.
+        assert_eq!(wires.phases_to_next_open(0, 5), 1);
+        // Only slots 0 and 5 left, both phase 0 of 5: the next is a full turn.
+        for id in [ids[1], ids[2], ids[3], ids[6]] {
+            wires.remove(id);
+        }
+        assert_eq!(wires.phases_to_next_open(0, 5), 5);
+        assert_eq!(wires.phases_to_next_open(3, 5), 2);
+    }
+
+    #[test]
+    fn a_send_past_the_limit_dooms_the_connection_instead_of_queueing() {
+        let mut wires = Wires::new(10, 100);
+        let id = wires.insert(Conn::new(Role::Client(ClientState {
+            nick: Nick::from_trusted("n".to_owned()),
+            rooms: IndexSet::new(),
+        })));
+        wires.send(id, &Bytes::from_static(b"123456\n"));
+        wires.send(id, &Bytes::from_static(b"123456\n"));
+        assert_eq!(wires.out.len(), 1);
+        assert_eq!(wires.doomed, vec![(id, CloseReason::SlowConsumer)]);
+        wires.send(id, &Bytes::from_static(b"x\n"));
+        assert_eq!(wires.out.len(), 1, "a doomed connection was sent more");
+    }
+}

@@ -66,3 +66,21 @@ impl Server {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_phase_is_a_hundredth_of_the_interval_but_never_under_a_millisecond() {
+        assert_eq!(
+            phase_length(Duration::from_secs(2)),
+            Duration::from_millis(20)
+        );
+        assert_eq!(
+            phase_length(Duration::from_millis(50)),
+            Duration::from_millis(1)
+        );
+        assert_eq!(phase_length(Duration::ZERO), Duration::from_millis(1));
+    }
+}
