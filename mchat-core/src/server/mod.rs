@@ -150,12 +150,17 @@ impl Server {
     }
 
     /// When [`handle_timeout`](Self::handle_timeout) should next be called.
-    /// After `handle_timeout(now)` it is always later than `now`.
+    /// After `handle_timeout(now)` it is always later than `now`. Ask again
+    /// after every call that may have changed it (any `handle_*`, `accept`,
+    /// `dial_result`), once its outputs are drained.
+    #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         Some(self.next_heartbeat.min(self.mesh.next_deadline()))
     }
 
-    /// The next thing for the driver to do. Drain it after every call above.
+    /// The next thing for the driver to do. Call it after every call above
+    /// until it returns `None`: outputs left behind are lines never sent.
+    #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
         self.wires.out.pop_front()
     }

@@ -87,6 +87,7 @@ pub enum Output {
 
 /// Why the state machine closed a connection.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CloseReason {
     /// Three heartbeats in a row went unanswered (§7).
     Heartbeat,
@@ -125,6 +126,7 @@ impl fmt::Display for CloseReason {
 /// Something worth logging or counting. Events change nothing; a driver may
 /// ignore them.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Event {
     /// A client connected.
     ClientConnected {

@@ -6,6 +6,7 @@ use std::fmt;
 ///
 /// Every rejected client line is answered with exactly one of these.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum ErrorCode {
     /// The line was longer than 1024 characters.
     TooLong,

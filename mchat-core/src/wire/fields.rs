@@ -71,8 +71,8 @@ macro_rules! token_field {
         pub struct $name(String);
 
         impl $name {
-            /// The longest value, in characters.
-            pub const MAX_CHARS: usize = $max;
+            // Public as `wire::limits`, the one name of each limit.
+            const MAX_CHARS: usize = $max;
 
             /// Validates `value` (PROTOCOL.md §1): 1 to `MAX_CHARS`
             /// characters, no space, no control character.
@@ -172,7 +172,7 @@ pub struct Text(String);
 
 impl Text {
     /// The longest text, in characters, that could ever fit on a line.
-    pub const MAX_CHARS: usize = MAX_LINE_CHARS - 1;
+    const MAX_CHARS: usize = MAX_LINE_CHARS - 1;
 
     /// Validates `value` as a text field.
     pub fn new(value: impl Into<String>) -> Result<Self, FieldError> {

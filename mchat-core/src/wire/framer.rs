@@ -114,11 +114,14 @@ impl LineFramer {
     }
 
     /// Bytes of an unfinished line held from earlier input (at most 4092).
+    /// For the fuzz targets and tests that check the framer's memory bound.
+    #[cfg(feature = "fuzzing")]
     pub fn pending_len(&self) -> usize {
         self.pending.len()
     }
 
-    /// Is the framer between lines, holding nothing?
+    /// Is the framer between lines, holding nothing? For tests.
+    #[cfg(feature = "fuzzing")]
     pub fn is_idle(&self) -> bool {
         self.pending.is_empty() && !self.discarding
     }

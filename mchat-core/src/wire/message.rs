@@ -193,11 +193,6 @@ impl ChatLine {
     pub fn text(&self) -> &Text {
         &self.text
     }
-
-    /// The parts, by value.
-    pub fn into_parts(self) -> (Nick, Room, Text) {
-        (self.nick, self.room, self.text)
-    }
 }
 
 /// The payload of `SYSTEM <room> <text>`, short enough for one line.
@@ -278,7 +273,7 @@ pub struct AddrList(Vec<PeerAddr>);
 
 impl AddrList {
     /// Characters of the bare line `ALL_ADDRS\n`.
-    pub const EMPTY_LINE_CHARS: usize = 9 + 1;
+    pub(crate) const EMPTY_LINE_CHARS: usize = 9 + 1;
 
     /// A list for one line, if it fits in 1024 characters.
     pub fn new(addrs: Vec<PeerAddr>) -> Result<Self, LineTooLong> {

@@ -416,6 +416,8 @@ fn log_event(event: &Event) {
         Event::SelfAlias { addr } => {
             log::warn!("{addr} is this server itself; it will not be dialled again")
         }
+        // A kind of event newer than this driver: still worth a line.
+        other => log::info!("{other:?}"),
     }
 }
 
