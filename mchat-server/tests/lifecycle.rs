@@ -13,7 +13,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{BIN, Client, ServerProc, free_port, scratch};
+use support::{BIN, LineClient, ServerProc, free_port, scratch};
 
 fn run(args: &[&str]) -> (bool, String, String) {
     let out = Command::new(BIN).args(args).output().unwrap();
@@ -55,7 +55,7 @@ fn daemon_starts_refuses_a_twin_and_stops_through_its_pidfile() {
         .unwrap();
     assert!(alive(pid));
     // It serves clients.
-    let mut c = Client::member(port, "alice", &["lobby"]);
+    let mut c = LineClient::member(port, "alice", &["lobby"]);
     c.send("HEART");
     assert_eq!(c.next_line().unwrap(), "BLEED");
     // A second start on the same host and port is refused.
@@ -179,7 +179,7 @@ fn log_is_rotated_to_dot_one_at_its_size_limit() {
         &["--log-max-bytes", "2000"],
     );
     for _ in 0..40 {
-        Client::member(s.client_port, "x", &[]).close();
+        LineClient::member(s.client_port, "x", &[]).close();
     }
     let main = dir.join(format!("127.0.0.1_{}_server.log", s.client_port));
     let backup = dir.join(format!("127.0.0.1_{}_server.log.1", s.client_port));
@@ -206,14 +206,14 @@ fn ipv6_literal_and_dns_name_both_serve() {
     let dir = scratch("v6");
     // `localhost` binds every address it resolves to.
     let local = ServerProc::start(&dir, "localhost", (0, 0), None, &[]);
-    let mut c4 = Client::connect("127.0.0.1", local.client_port);
+    let mut c4 = LineClient::connect("127.0.0.1", local.client_port);
     c4.send("HEART");
     assert_eq!(c4.next_line().unwrap(), "BLEED");
     let resolves_v6 = std::net::ToSocketAddrs::to_socket_addrs(&("localhost", 1))
         .unwrap()
         .any(|a| a.is_ipv6());
     if resolves_v6 {
-        let mut c6 = Client::connect("::1", local.client_port);
+        let mut c6 = LineClient::connect("::1", local.client_port);
         c6.send("HEART");
         assert_eq!(c6.next_line().unwrap(), "BLEED");
     }
@@ -225,12 +225,12 @@ fn ipv6_literal_and_dns_name_both_serve() {
         Some(("localhost", local.server_port)),
         &[],
     );
-    let mut c = Client::connect("::1", v6.client_port);
+    let mut c = LineClient::connect("::1", v6.client_port);
     c.send("HEART");
     assert_eq!(c.next_line().unwrap(), "BLEED");
     // The two servers link: a line from one reaches the other.
-    let mut a = Client::member_at("::1", v6.client_port, "a", &["r"]);
-    let mut b = Client::member(local.client_port, "b", &["r"]);
+    let mut a = LineClient::member_at("::1", v6.client_port, "a", &["r"]);
+    let mut b = LineClient::member(local.client_port, "b", &["r"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         a.send("MSG a r over the mesh");

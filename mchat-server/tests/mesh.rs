@@ -13,7 +13,7 @@ mod support;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use support::{Client, DEADLINE, ServerProc, free_port, scratch};
+use support::{DEADLINE, LineClient, ServerProc, free_port, scratch};
 
 // Default heartbeats (the test clients answer HEART only while they read).
 const FAST: [&str; 2] = ["--reconnect-ms", "200"];
@@ -31,7 +31,7 @@ fn start(dir: &std::path::Path, ports: (u16, u16), peer: Option<u16>) -> ServerP
 /// Until `probe` from `sender` has reached every other client, keeps
 /// sending fresh probes; then drains. Returns once the mesh carries lines
 /// from `sender` to all.
-fn until_connected(sender: usize, clients: &mut [Client], nicks: &[&str]) {
+fn until_connected(sender: usize, clients: &mut [LineClient], nicks: &[&str]) {
     let deadline = Instant::now() + DEADLINE * 2;
     for attempt in 0.. {
         assert!(
@@ -61,7 +61,7 @@ fn until_connected(sender: usize, clients: &mut [Client], nicks: &[&str]) {
 
 /// Every client sends `n` numbered lines; every other client must get each
 /// exactly once, in order per sender.
-fn chat_exactly_once(clients: &mut [Client], nicks: &[&str], tag: &str, n: usize) {
+fn chat_exactly_once(clients: &mut [LineClient], nicks: &[&str], tag: &str, n: usize) {
     for i in 0..n {
         for (c, nick) in clients.iter_mut().zip(nicks) {
             c.send(&format!("MSG {nick} lobby {tag} {i}"));
@@ -116,9 +116,9 @@ fn mesh_forms_survives_a_kill_and_heals_after_restart() {
     let mut s3 = start(&dir, ports[2], Some(s1.server_port));
     let nicks = ["c1", "c2", "c3", "c4"];
     let mut clients = vec![
-        Client::member(s1.client_port, "c1", &["lobby"]),
-        Client::member(s2.client_port, "c2", &["lobby"]),
-        Client::member(s3.client_port, "c3", &["lobby"]),
+        LineClient::member(s1.client_port, "c1", &["lobby"]),
+        LineClient::member(s2.client_port, "c2", &["lobby"]),
+        LineClient::member(s3.client_port, "c3", &["lobby"]),
     ];
     for sender in 0..3 {
         until_connected(sender, &mut clients, &nicks[..3]);
@@ -127,7 +127,7 @@ fn mesh_forms_survives_a_kill_and_heals_after_restart() {
 
     // A fourth server joins through server 2 and is linked to all.
     let s4 = start(&dir, ports[3], Some(s2.server_port));
-    clients.push(Client::member(s4.client_port, "c4", &["lobby"]));
+    clients.push(LineClient::member(s4.client_port, "c4", &["lobby"]));
     for sender in 0..4 {
         until_connected(sender, &mut clients, &nicks);
     }
@@ -145,7 +145,7 @@ fn mesh_forms_survives_a_kill_and_heals_after_restart() {
 
     // Restarted on its ports, it rejoins and the mesh is whole again.
     let s3 = start(&dir, ports[2], Some(s1.server_port));
-    clients.insert(2, Client::member(s3.client_port, "c3", &["lobby"]));
+    clients.insert(2, LineClient::member(s3.client_port, "c3", &["lobby"]));
     for sender in 0..4 {
         until_connected(sender, &mut clients, &nicks);
     }

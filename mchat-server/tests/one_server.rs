@@ -11,7 +11,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{Client, ServerProc, scratch};
+use support::{LineClient, ServerProc, scratch};
 
 fn server(name: &str, extra: &[&str]) -> ServerProc {
     ServerProc::start(&scratch(name), "127.0.0.1", (0, 0), None, extra)
@@ -20,8 +20,8 @@ fn server(name: &str, extra: &[&str]) -> ServerProc {
 #[test]
 fn clients_join_chat_and_part_with_notices() {
     let s = server("chat", &[]);
-    let mut alice = Client::member(s.client_port, "alice", &["lobby"]);
-    let mut bob = Client::member(s.client_port, "bob", &["lobby"]);
+    let mut alice = LineClient::member(s.client_port, "alice", &["lobby"]);
+    let mut bob = LineClient::member(s.client_port, "bob", &["lobby"]);
     alice.expect("SYSTEM lobby bob joined channel");
     alice.send("MSG alice lobby hello bob");
     bob.expect("MSG alice lobby hello bob");
@@ -39,7 +39,7 @@ fn clients_join_chat_and_part_with_notices() {
 #[test]
 fn refused_lines_are_answered_with_error_and_the_connection_stays() {
     let s = server("errors", &[]);
-    let mut alice = Client::member(s.client_port, "alice", &["lobby"]);
+    let mut alice = LineClient::member(s.client_port, "alice", &["lobby"]);
     let cases: [(&[u8], &str); 8] = [
         (b"PART rust\n", "ERROR not-joined "),
         (b"MSG alice rust hi\n", "ERROR not-joined "),
@@ -70,9 +70,9 @@ fn refused_lines_are_answered_with_error_and_the_connection_stays() {
 #[test]
 fn server_sends_heart_and_drops_a_silent_client() {
     let s = server("heartbeat", &["--heartbeat-ms", "100"]);
-    let mut silent = Client::member(s.client_port, "silent", &["lobby"]);
-    let mut alive = Client::member(s.client_port, "alive", &["lobby"]);
-    // `alive` answers every HEART (Client does); `silent` reads nothing more.
+    let mut silent = LineClient::member(s.client_port, "silent", &["lobby"]);
+    let mut alive = LineClient::member(s.client_port, "alive", &["lobby"]);
+    // `alive` answers every HEART (LineClient does); `silent` reads nothing more.
     let started = Instant::now();
     alive.expect("SYSTEM lobby silent left channel");
     let waited = started.elapsed();
@@ -88,9 +88,9 @@ fn server_sends_heart_and_drops_a_silent_client() {
 #[test]
 fn client_dribbling_a_line_without_newline_does_not_delay_others() {
     let s = server("dribble", &[]);
-    let mut slowpoke = Client::member(s.client_port, "slowpoke", &["lobby"]);
-    let mut alice = Client::member(s.client_port, "alice", &["lobby"]);
-    let mut bob = Client::member(s.client_port, "bob", &["lobby"]);
+    let mut slowpoke = LineClient::member(s.client_port, "slowpoke", &["lobby"]);
+    let mut alice = LineClient::member(s.client_port, "alice", &["lobby"]);
+    let mut bob = LineClient::member(s.client_port, "bob", &["lobby"]);
     slowpoke.send_raw(b"MSG slowpoke lobby this line never ends");
     for i in 0..20 {
         alice.send(&format!("MSG alice lobby line {i}"));
@@ -103,8 +103,8 @@ fn client_dribbling_a_line_without_newline_does_not_delay_others() {
 #[test]
 fn client_over_the_limit_is_told_the_server_is_full() {
     let s = server("full", &["--max-clients", "1"]);
-    let _first = Client::member(s.client_port, "first", &[]);
-    let mut second = Client::connect("127.0.0.1", s.client_port);
+    let _first = LineClient::member(s.client_port, "first", &[]);
+    let mut second = LineClient::connect("127.0.0.1", s.client_port);
     let got = second.next_line().unwrap();
     assert!(got.starts_with("ERROR server-full "), "{got}");
     second.expect_closed();
@@ -139,7 +139,7 @@ fn a_crowd_connecting_while_the_server_is_busy_waits_in_the_listen_queue() {
         .collect();
     drop(resume);
     // Every queued connection is then served, the last as well as the first.
-    let mut last = Client::member(s.client_port, "last", &["lobby"]);
+    let mut last = LineClient::member(s.client_port, "last", &["lobby"]);
     for (i, stream) in crowd.iter().enumerate() {
         use std::io::Write;
         (&*stream)

@@ -15,16 +15,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use support::{Client, ServerProc, scratch};
+use support::{LineClient, ServerProc, scratch};
 
 const TOTAL: usize = 50 * 1024 * 1024;
 
 #[test]
 fn slow_reader_is_disconnected_while_the_room_flows_and_rss_stays_small() {
     let s = ServerProc::start(&scratch("slow"), "127.0.0.1", (0, 0), None, &[]);
-    let mut slow = Client::member(s.client_port, "slow", &["busy"]);
-    let mut fast = Client::member(s.client_port, "fast", &["busy"]);
-    let sender = Client::member(s.client_port, "sender", &["busy"]);
+    let mut slow = LineClient::member(s.client_port, "slow", &["busy"]);
+    let mut fast = LineClient::member(s.client_port, "fast", &["busy"]);
+    let sender = LineClient::member(s.client_port, "sender", &["busy"]);
     fast.drain(Duration::from_millis(200));
 
     let text = "y".repeat(1000);
