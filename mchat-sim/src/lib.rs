@@ -12,5 +12,6 @@ pub mod check;
 pub mod client;
 pub mod history;
 pub mod net;
+pub mod pair;
 pub mod rng;
 pub mod scenario;

@@ -1,0 +1,61 @@
+//! How a run is set up, and the addresses its servers advertise.
+
+use std::net::SocketAddr;
+use std::num::NonZeroU16;
+use std::time::Duration;
+
+use mchat_core::wire::{Host, PeerAddr};
+
+/// How a run is set up.
+#[derive(Clone, Debug)]
+pub struct SimConfig {
+    /// Number of servers (indices `0..servers`).
+    pub servers: usize,
+    /// Number of clients (indices `0..clients`).
+    pub clients: usize,
+    /// Shortest one-way delay of a pipe.
+    pub min_delay: Duration,
+    /// Longest one-way delay of a pipe.
+    pub max_delay: Duration,
+    /// The run's seed: the same seed replays the same run.
+    pub seed: u64,
+}
+
+impl SimConfig {
+    /// A run of `servers` servers and `clients` clients with 1–50 ms links.
+    pub fn new(servers: usize, clients: usize, seed: u64) -> Self {
+        Self {
+            servers,
+            clients,
+            min_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(50),
+            seed,
+        }
+    }
+}
+
+/// The advertised address of server `i`: host `s000`, `s001`, …, port 6062.
+#[allow(clippy::expect_used)] // "s" and digits always make a valid host
+pub fn server_addr(i: usize) -> PeerAddr {
+    let host = Host::new(format!("s{i:03}")).expect("a valid host");
+    PeerAddr::new(host, NonZeroU16::MIN.saturating_add(6061))
+}
+
+/// The address every client connects from (servers never look at it).
+pub(super) fn client_remote() -> SocketAddr {
+    SocketAddr::from(([192, 0, 2, 1], 40000))
+}
+
+/// The made-up address the dialling end of `pipe` connects from: unique
+/// per pipe, so a server can tell its inbound links apart.
+pub(super) fn dial_local(pipe: u64) -> SocketAddr {
+    SocketAddr::from((
+        [
+            10,
+            (pipe >> 24) as u8,
+            (pipe >> 16) as u8,
+            (pipe >> 8) as u8,
+        ],
+        1024 + (pipe & 0xff) as u16,
+    ))
+}
