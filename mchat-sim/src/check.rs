@@ -128,7 +128,8 @@ impl Checker {
     pub fn check(&self, history: &History) -> Result<(), String> {
         if let Some((server, at)) = history.heartbeat_closes.first() {
             return Err(format!(
-                "server {server} closed a connection for missed heartbeats at {at:?} although every end answers"
+                "server {server} closed a connection for missed heartbeats at {} although every end answers",
+                history.time(*at)
             ));
         }
         let deliveries: Vec<Delivery> = history
@@ -271,8 +272,12 @@ impl Checker {
                     && !got.contains_key(&(recipient, msg.sender, msg.seq))
                 {
                     return Err(format!(
-                        "line #{} of client {} (server {}) in {} sent at {:?} never reached stable member {recipient}",
-                        msg.seq, msg.sender, msg.server, msg.room, msg.at
+                        "line #{} of client {} (server {}) in {} sent at {} never reached stable member {recipient}",
+                        msg.seq,
+                        msg.sender,
+                        msg.server,
+                        msg.room,
+                        history.time(msg.at)
                     ));
                 }
             }
@@ -332,7 +337,7 @@ impl Checker {
             let stays = history.attached(m.client, m.server, m.at, m.at + window);
             if !m.join && stays && got(m.client, m) > 0 {
                 return Err(format!(
-                    "client {} was sent its own notice {text:?} in {}",
+                    "client {} was sent its own notice \"{text}\" in {}",
                     m.client, m.room
                 ));
             }
@@ -341,7 +346,7 @@ impl Checker {
                 counted += 1;
                 if n != 1 {
                     return Err(format!(
-                        "client {} got its own notice {text:?} in {} {n} times",
+                        "client {} got its own notice \"{text}\" in {} {n} times",
                         m.client, m.room
                     ));
                 }
@@ -353,7 +358,7 @@ impl Checker {
                     counted += 1;
                     if n != 1 {
                         return Err(format!(
-                            "stable member {recipient} of {} got the notice {text:?} {n} times",
+                            "stable member {recipient} of {} got the notice \"{text}\" {n} times",
                             m.room
                         ));
                     }

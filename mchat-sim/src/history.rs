@@ -2,6 +2,8 @@
 
 use std::time::Instant;
 
+use crate::sim_time::SimTime;
+
 /// A client's chat line, as sent.
 #[derive(Clone, Debug)]
 pub struct SentMsg {
@@ -68,8 +70,10 @@ impl Span {
 }
 
 /// Everything the checks look at.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct History {
+    /// When the run began: the zero of the times in messages.
+    pub start: Instant,
     /// Chat lines sent by clients.
     pub sent: Vec<SentMsg>,
     /// Joins and parts sent by clients.
@@ -87,7 +91,34 @@ pub struct History {
     pub heartbeat_closes: Vec<(usize, Instant)>,
 }
 
+impl Default for History {
+    /// An empty history of a run beginning now, with no clients or servers.
+    fn default() -> Self {
+        Self::new(Instant::now(), 0, 0)
+    }
+}
+
 impl History {
+    /// An empty history of a run that began at `start`, with `clients`
+    /// clients and `servers` servers.
+    pub fn new(start: Instant, clients: usize, servers: usize) -> Self {
+        Self {
+            start,
+            sent: Vec::new(),
+            memberships: Vec::new(),
+            received: Vec::new(),
+            connected: vec![Vec::new(); clients],
+            alive: vec![Vec::new(); servers],
+            disturbances: std::collections::BTreeMap::new(),
+            heartbeat_closes: Vec::new(),
+        }
+    }
+
+    /// The moment `at` of this run, as people read it.
+    pub fn time(&self, at: Instant) -> SimTime {
+        SimTime::at(self.start, at)
+    }
+
     /// Notes a disturbance of the link between servers `a` and `b`.
     pub fn disturb(&mut self, a: usize, b: usize, at: Instant) {
         let key = (a.min(b), a.max(b));

@@ -15,3 +15,4 @@ pub mod net;
 pub mod pair;
 pub mod rng;
 pub mod scenario;
+pub mod sim_time;

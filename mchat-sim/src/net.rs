@@ -70,11 +70,7 @@ impl Sim {
             now: start,
             start,
             rng: Rng::new(cfg.seed),
-            history: History {
-                connected: vec![Vec::new(); cfg.clients],
-                alive: vec![Vec::new(); cfg.servers],
-                ..History::default()
-            },
+            history: History::new(start, cfg.clients, cfg.servers),
             clients,
             queue: ActionQueue::default(),
             nodes: (0..cfg.servers).map(|_| None).collect(),

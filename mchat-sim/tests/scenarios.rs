@@ -141,7 +141,14 @@ fn cut_link_heals_and_the_mesh_is_full_again() {
     seat(&mut sim, &[0, 1, 2], "lobby");
     sim.after(Duration::ZERO, Action::Cut(0, 1));
     sim.run_for(Duration::from_secs(30));
-    assert!(sim.mesh_is_full().is_err(), "a cut link is missing");
+    let gap = sim.mesh_is_full().expect_err("a cut link is missing");
+    assert!(gap.starts_with("at t="), "the time is an offset: {gap}");
+    assert!(
+        gap.ends_with(
+            "servers 0 and 1: 0 does not list 1 as a peer, 1 does not list 0, 0 established links between them (want 1)"
+        ),
+        "{gap}"
+    );
     sim.after(Duration::ZERO, Action::Heal(0, 1));
     sim.run_for(Duration::from_secs(120));
     sim.mesh_is_full().unwrap();

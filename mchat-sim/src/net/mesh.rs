@@ -1,9 +1,12 @@
 //! Checks of the mesh as a whole: who is linked with whom, and who knows
 //! of whom.
 
+use std::fmt;
+
 use mchat_core::wire::PeerAddr;
 
 use super::{Sim, server_addr};
+use crate::sim_time::SimTime;
 
 impl Sim {
     /// The servers that `i` and which list each other as established peers.
@@ -46,17 +49,52 @@ impl Sim {
                 let (Some(sx), Some(sy)) = (self.server(x), self.server(y)) else {
                     continue;
                 };
-                let x_has = sx.peers().any(|a| *a == server_addr(y));
-                let y_has = sy.peers().any(|a| *a == server_addr(x));
-                let links = self.pipes.established_between(x, y);
-                if !x_has || !y_has || links != 1 {
-                    return Err(format!(
-                        "at {:?}: servers {x} and {y}: {x} lists {y}: {x_has}, {y} lists {x}: {y_has}, open links: {links}",
-                        self.elapsed()
-                    ));
+                let pair = PairLinks {
+                    x,
+                    y,
+                    x_lists_y: sx.peers().any(|a| *a == server_addr(y)),
+                    y_lists_x: sy.peers().any(|a| *a == server_addr(x)),
+                    links: self.pipes.established_between(x, y),
+                };
+                if !pair.is_full() {
+                    return Err(format!("at {}: {pair}", SimTime::after(self.elapsed())));
                 }
             }
         }
         Ok(())
+    }
+}
+
+/// How two running servers stand with each other.
+struct PairLinks {
+    x: usize,
+    y: usize,
+    /// Does `x` list `y` as an established peer?
+    x_lists_y: bool,
+    /// Does `y` list `x` as an established peer?
+    y_lists_x: bool,
+    /// Established pipes between them.
+    links: usize,
+}
+
+impl PairLinks {
+    /// One link, and both ends agree on it.
+    fn is_full(&self) -> bool {
+        self.x_lists_y && self.y_lists_x && self.links == 1
+    }
+}
+
+impl fmt::Display for PairLinks {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let lists = |yes: bool| if yes { "lists" } else { "does not list" };
+        let (x, y) = (self.x, self.y);
+        write!(
+            f,
+            "servers {x} and {y}: {x} {} {y} as a peer, {y} {} {x}, {} established link{} between them (want 1)",
+            lists(self.x_lists_y),
+            lists(self.y_lists_x),
+            self.links,
+            if self.links == 1 { "" } else { "s" },
+        )
     }
 }
