@@ -80,9 +80,9 @@ fn stretches(history: &History) -> Vec<Stretch> {
             .and_then(|spans| {
                 spans
                     .iter()
-                    .find(|(_, s)| s.start <= start && s.end.is_none_or(|e| e >= start))
+                    .find(|c| c.span.start <= start && c.span.end.is_none_or(|e| e >= start))
             })
-            .and_then(|(_, s)| s.end);
+            .and_then(|c| c.span.end);
         out.push(Stretch {
             client,
             room,
@@ -95,8 +95,10 @@ fn stretches(history: &History) -> Vec<Stretch> {
         let conn_end = history.connected.get(stretch.client).and_then(|spans| {
             spans
                 .iter()
-                .find(|(_, s)| s.start <= stretch.start && s.end.is_none_or(|e| e >= stretch.start))
-                .and_then(|(_, s)| s.end)
+                .find(|c| {
+                    c.span.start <= stretch.start && c.span.end.is_none_or(|e| e >= stretch.start)
+                })
+                .and_then(|c| c.span.end)
         });
         if let Some(conn_end) = conn_end {
             stretch.end = Some(stretch.end.map_or(conn_end, |e| e.min(conn_end)));
@@ -126,10 +128,11 @@ impl Checker {
 
     /// Every check; the first violation found, explained.
     pub fn check(&self, history: &History) -> Result<(), String> {
-        if let Some((server, at)) = history.heartbeat_closes.first() {
+        if let Some(close) = history.heartbeat_closes.first() {
             return Err(format!(
-                "server {server} closed a connection for missed heartbeats at {} although every end answers",
-                history.time(*at)
+                "server {} closed a connection for missed heartbeats at {} although every end answers",
+                close.server,
+                history.time(close.at)
             ));
         }
         let deliveries: Vec<Delivery> = history
@@ -242,8 +245,8 @@ impl Checker {
         let Some(home) = history
             .connected
             .get(recipient)
-            .and_then(|spans| spans.iter().find(|(_, span)| span.covers(from, to)))
-            .map(|(s, _)| *s)
+            .and_then(|spans| spans.iter().find(|c| c.span.covers(from, to)))
+            .map(|c| c.server)
         else {
             return false;
         };

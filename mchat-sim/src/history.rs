@@ -1,7 +1,9 @@
 //! What happened in a run, recorded for the checks of [`crate::check`].
 
+use std::collections::BTreeMap;
 use std::time::Instant;
 
+use crate::pair::ServerPair;
 use crate::sim_time::SimTime;
 
 /// A client's chat line, as sent.
@@ -69,6 +71,24 @@ impl Span {
     }
 }
 
+/// One connection of a client: the server, and how long it lasted.
+#[derive(Clone, Copy, Debug)]
+pub struct Connection {
+    /// The server it was connected to.
+    pub server: usize,
+    /// While it lasted.
+    pub span: Span,
+}
+
+/// A connection a server closed because heartbeats went unanswered.
+#[derive(Clone, Copy, Debug)]
+pub struct HeartbeatClose {
+    /// The server that closed it.
+    pub server: usize,
+    /// When.
+    pub at: Instant,
+}
+
 /// Everything the checks look at.
 #[derive(Clone, Debug)]
 pub struct History {
@@ -80,15 +100,15 @@ pub struct History {
     pub memberships: Vec<Membership>,
     /// Lines received by clients.
     pub received: Vec<Received>,
-    /// Per client, the spans it was connected, with the server it used.
-    pub connected: Vec<Vec<(usize, Span)>>,
+    /// Per client, its connections in the order it made them.
+    pub connected: Vec<Vec<Connection>>,
     /// Per server, the spans it was running.
     pub alive: Vec<Vec<Span>>,
     /// Times when a link between two servers opened or closed, or a cut or
-    /// crash touched the pair, keyed by the pair (lower index first).
-    pub disturbances: std::collections::BTreeMap<(usize, usize), Vec<Instant>>,
+    /// crash touched the pair, keyed by the pair.
+    pub disturbances: BTreeMap<ServerPair, Vec<Instant>>,
     /// Connections closed by a server because heartbeats went unanswered.
-    pub heartbeat_closes: Vec<(usize, Instant)>,
+    pub heartbeat_closes: Vec<HeartbeatClose>,
 }
 
 impl Default for History {
@@ -109,7 +129,7 @@ impl History {
             received: Vec::new(),
             connected: vec![Vec::new(); clients],
             alive: vec![Vec::new(); servers],
-            disturbances: std::collections::BTreeMap::new(),
+            disturbances: BTreeMap::new(),
             heartbeat_closes: Vec::new(),
         }
     }
@@ -121,15 +141,16 @@ impl History {
 
     /// Notes a disturbance of the link between servers `a` and `b`.
     pub fn disturb(&mut self, a: usize, b: usize, at: Instant) {
-        let key = (a.min(b), a.max(b));
-        self.disturbances.entry(key).or_default().push(at);
+        self.disturbances
+            .entry(ServerPair::new(a, b))
+            .or_default()
+            .push(at);
     }
 
     /// Was the pair `a`, `b` undisturbed over `from..=to`?
     pub fn calm(&self, a: usize, b: usize, from: Instant, to: Instant) -> bool {
-        let key = (a.min(b), a.max(b));
         self.disturbances
-            .get(&key)
+            .get(&ServerPair::new(a, b))
             .is_none_or(|times| times.iter().all(|t| *t < from || *t > to))
     }
 
@@ -145,7 +166,7 @@ impl History {
         self.connected.get(client).is_some_and(|spans| {
             spans
                 .iter()
-                .any(|(s, span)| *s == server && span.covers(from, to))
+                .any(|c| c.server == server && c.span.covers(from, to))
         })
     }
 }

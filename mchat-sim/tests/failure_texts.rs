@@ -6,15 +6,16 @@
 use std::time::{Duration, Instant};
 
 use mchat_sim::check::Checker;
-use mchat_sim::history::History;
+use mchat_sim::history::{HeartbeatClose, History};
 
 #[test]
 fn a_heartbeat_close_is_reported_at_its_offset_from_the_start() {
     let start = Instant::now();
     let mut history = History::new(start, 0, 2);
-    history
-        .heartbeat_closes
-        .push((1, start + Duration::from_millis(1500)));
+    history.heartbeat_closes.push(HeartbeatClose {
+        server: 1,
+        at: start + Duration::from_millis(1500),
+    });
     let err = Checker::for_delay(Duration::from_millis(50))
         .check(&history)
         .expect_err("a heartbeat close is a violation");

@@ -7,7 +7,7 @@ use mchat_core::server::Listener;
 use super::config::client_remote;
 use super::pipe::{End, ServerConn};
 use super::{ClientAction, Sim};
-use crate::history::{Membership, Span};
+use crate::history::{Connection, Membership, Span};
 
 impl Sim {
     /// Client `c` sends `line` to its server, if connected.
@@ -43,10 +43,10 @@ impl Sim {
         if let Some(client) = self.clients.get_mut(c) {
             client.detach();
         }
-        if let Some(span) = self.history.connected.get_mut(c).and_then(|s| s.last_mut())
-            && span.1.end.is_none()
+        if let Some(conn) = self.history.connected.get_mut(c).and_then(|s| s.last_mut())
+            && conn.span.end.is_none()
         {
-            span.1.end = Some(now);
+            conn.span.end = Some(now);
         }
     }
 
@@ -83,13 +83,13 @@ impl Sim {
         let (pipe, _) = self.open_pipe(End::Client(c), End::Server(conn));
         self.pipes.bind(conn, pipe);
         if let Some(spans) = self.history.connected.get_mut(c) {
-            spans.push((
+            spans.push(Connection {
                 server,
-                Span {
+                span: Span {
                     start: now,
                     end: None,
                 },
-            ));
+            });
         }
         let line = self.clients.get_mut(c).map(|cl| cl.attach(pipe, server));
         self.drain(server);

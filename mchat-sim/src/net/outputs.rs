@@ -4,6 +4,7 @@ use mchat_core::server::{CloseReason, Output};
 
 use super::Sim;
 use super::pipe::{End, ServerConn};
+use crate::history::HeartbeatClose;
 
 impl Sim {
     /// Carries out server `i`'s outputs until it has none.
@@ -33,7 +34,10 @@ impl Sim {
                 }
                 Output::Close { id, reason } => {
                     if reason == CloseReason::Heartbeat {
-                        self.history.heartbeat_closes.push((i, self.now));
+                        self.history.heartbeat_closes.push(HeartbeatClose {
+                            server: i,
+                            at: self.now,
+                        });
                     }
                     let conn = ServerConn {
                         server: i,
