@@ -10,7 +10,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
-use crate::history::{History, Membership, SentMsg};
+use crate::history::{Change, History, Membership, SentMsg};
 
 /// A received chat line, decoded from the text the simulator puts in it.
 struct Delivery {
@@ -52,7 +52,7 @@ fn stretches(history: &History) -> Vec<Stretch> {
     events.sort_by_key(|m| m.at);
     for m in events {
         let key = (m.client, m.room.clone());
-        if m.join {
+        if m.change == Change::Join {
             // A join while "open" means the earlier stretch ended with its
             // connection (fixed up below).
             if let Some(start) = open.insert(key, m.at) {
@@ -105,6 +105,37 @@ fn stretches(history: &History) -> Vec<Stretch> {
         }
     }
     out
+}
+
+/// Who sent something, from where, and when.
+#[derive(Clone, Copy)]
+struct Origin<'a> {
+    sender: usize,
+    /// The sender's server.
+    server: usize,
+    at: Instant,
+    /// The servers linked both ways with `server` at that moment.
+    linked: &'a [usize],
+}
+
+impl<'a> Origin<'a> {
+    fn of_line(msg: &'a SentMsg) -> Self {
+        Self {
+            sender: msg.sender,
+            server: msg.server,
+            at: msg.at,
+            linked: &msg.linked,
+        }
+    }
+
+    fn of_change(m: &'a Membership) -> Self {
+        Self {
+            sender: m.client,
+            server: m.server,
+            at: m.at,
+            linked: &m.linked,
+        }
+    }
 }
 
 /// The checks, with their tolerances.
@@ -219,16 +250,22 @@ impl Checker {
         Ok(())
     }
 
-    /// Would a line sent at `at` by `sender` on `server` (linked to
-    /// `linked`) surely reach `recipient` in `room`?
+    /// Would a line or notice sent from `origin` surely reach `recipient`
+    /// in `room`?
     fn stable(
         &self,
         history: &History,
         members: &[Stretch],
-        (sender, server, at, linked): (usize, usize, Instant, &[usize]),
+        origin: Origin<'_>,
         recipient: usize,
         room: &str,
     ) -> bool {
+        let Origin {
+            sender,
+            server,
+            at,
+            linked,
+        } = origin;
         let (from, to) = (at.checked_sub(self.settle).unwrap_or(at), at + self.settle);
         if recipient == sender || !history.attached(sender, server, at, to) {
             return false;
@@ -270,8 +307,7 @@ impl Checker {
         let clients = history.connected.len();
         for msg in &history.sent {
             for recipient in 0..clients {
-                let who = (msg.sender, msg.server, msg.at, msg.linked.as_slice());
-                if self.stable(history, members, who, recipient, &msg.room)
+                if self.stable(history, members, Origin::of_line(msg), recipient, &msg.room)
                     && !got.contains_key(&(recipient, msg.sender, msg.seq))
                 {
                     return Err(format!(
@@ -338,13 +374,15 @@ impl Checker {
             // A PART (the client stays on): it must not hear its own notice.
             // A disconnect's notice may well reach the client's next session.
             let stays = history.attached(m.client, m.server, m.at, m.at + window);
-            if !m.join && stays && got(m.client, m) > 0 {
+            if m.change == Change::Part && stays && got(m.client, m) > 0 {
                 return Err(format!(
                     "client {} was sent its own notice \"{text}\" in {}",
                     m.client, m.room
                 ));
             }
-            if m.join && history.attached(m.client, m.server, m.at, m.at + self.settle) {
+            if m.change == Change::Join
+                && history.attached(m.client, m.server, m.at, m.at + self.settle)
+            {
                 let n = got(m.client, m);
                 counted += 1;
                 if n != 1 {
@@ -355,8 +393,9 @@ impl Checker {
                 }
             }
             for recipient in 0..history.connected.len() {
-                let who = (m.client, m.server, m.at, m.linked.as_slice());
-                if recipient != m.client && self.stable(history, members, who, recipient, &m.room) {
+                if recipient != m.client
+                    && self.stable(history, members, Origin::of_change(m), recipient, &m.room)
+                {
                     let n = got(recipient, m);
                     counted += 1;
                     if n != 1 {
@@ -377,6 +416,9 @@ impl Checker {
 
 /// The notice a join or part causes (§3).
 fn notice_text(m: &Membership) -> String {
-    let verb = if m.join { "joined" } else { "left" };
+    let verb = match m.change {
+        Change::Join => "joined",
+        Change::Part => "left",
+    };
     format!("{} {verb} channel", m.nick)
 }

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use mchat_core::wire::LineFramer;
 
-use crate::history::{History, Membership, Received, SentMsg};
+use crate::history::{Change, History, Membership, Received, SentMsg};
 use crate::net::ClientAction;
 
 /// One simulated client.
@@ -78,14 +78,21 @@ impl SimClient {
         replies
     }
 
-    /// Notes a `JOIN` (`join`) or `PART` this client sends.
-    fn record(&self, history: &mut History, room: &str, join: bool, server: usize, now: Instant) {
+    /// Notes a `JOIN` or `PART` this client sends.
+    fn record(
+        &self,
+        history: &mut History,
+        room: &str,
+        change: Change,
+        server: usize,
+        now: Instant,
+    ) {
         history.memberships.push(Membership {
             client: self.idx,
             room: room.to_owned(),
             nick: self.nick.clone(),
             at: now,
-            join,
+            change,
             server,
             linked: Vec::new(),
         });
@@ -104,14 +111,14 @@ impl SimClient {
                 if !self.rooms.insert(room.clone()) {
                     return None;
                 }
-                self.record(history, &room, true, server, now);
+                self.record(history, &room, Change::Join, server, now);
                 Some(format!("JOIN {room}"))
             }
             ClientAction::Part(room) => {
                 if !self.rooms.remove(&room) {
                     return None;
                 }
-                self.record(history, &room, false, server, now);
+                self.record(history, &room, Change::Part, server, now);
                 Some(format!("PART {room}"))
             }
             ClientAction::Msg(room) => {

@@ -25,6 +25,15 @@ pub struct SentMsg {
     pub linked: Vec<usize>,
 }
 
+/// Whether a client entered or left a room.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// It sent `JOIN`.
+    Join,
+    /// It sent `PART`, or lost its connection (its server parts it).
+    Part,
+}
+
 /// A `JOIN` or `PART`, as sent.
 #[derive(Clone, Debug)]
 pub struct Membership {
@@ -36,8 +45,8 @@ pub struct Membership {
     pub nick: String,
     /// When it was sent.
     pub at: Instant,
-    /// `true` for `JOIN`, `false` for `PART`.
-    pub join: bool,
+    /// Joined or parted.
+    pub change: Change,
     /// The server the client was connected to.
     pub server: usize,
     /// The servers linked both ways with `server` when it was sent.

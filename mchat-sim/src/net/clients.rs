@@ -7,7 +7,7 @@ use mchat_core::server::Listener;
 use super::config::client_remote;
 use super::pipe::{End, ServerConn};
 use super::{ClientAction, Sim};
-use crate::history::{Connection, Membership, Span};
+use crate::history::{Change, Connection, Membership, Span};
 
 impl Sim {
     /// Client `c` sends `line` to its server, if connected.
@@ -34,7 +34,7 @@ impl Sim {
                     room: room.clone(),
                     nick: client.nick.clone(),
                     at: now,
-                    join: false,
+                    change: Change::Part,
                     server,
                     linked: linked.clone(),
                 });
