@@ -80,7 +80,10 @@ impl Sim {
         };
         let id = node.accept(Listener::Client, client_remote(), now);
         let conn = ServerConn { server, conn: id };
-        let (pipe, _) = self.open_pipe(End::Client(c), End::Server(conn));
+        let delay = self.pipe_delay();
+        let pipe = self
+            .pipes
+            .open(End::Client(c), End::Server(conn), delay, now);
         self.pipes.bind(conn, pipe);
         if let Some(spans) = self.history.connected.get_mut(c) {
             spans.push(Connection {

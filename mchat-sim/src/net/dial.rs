@@ -22,7 +22,10 @@ impl Sim {
             server: i,
             conn: id,
         };
-        let (pipe, delay) = self.open_pipe(End::Server(conn), End::Unaccepted(target));
+        let delay = self.pipe_delay();
+        let pipe = self
+            .pipes
+            .open(End::Server(conn), End::Unaccepted(target), delay, self.now);
         self.pipes.bind(conn, pipe);
         self.after(delay, Action::Accept(pipe));
         self.after(delay * 2, Action::DialDone(pipe));

@@ -9,18 +9,11 @@ use super::pipe::{End, Pipe, Side};
 use super::{Action, Sim};
 
 impl Sim {
-    /// A random one-way delay within the configured bounds.
-    fn delay(&mut self) -> Duration {
+    /// A random one-way delay within the configured bounds, for a new pipe.
+    pub(super) fn pipe_delay(&mut self) -> Duration {
         let lo = self.cfg.min_delay.as_micros() as u64;
         let hi = self.cfg.max_delay.as_micros() as u64;
         Duration::from_micros(self.rng.between(lo, hi))
-    }
-
-    /// A new pipe from `opener` to `acceptor` with a random delay; returns
-    /// it and its delay.
-    pub(super) fn open_pipe(&mut self, opener: End, acceptor: End) -> (u64, Duration) {
-        let delay = self.delay();
-        (self.pipes.open(opener, acceptor, delay, self.now), delay)
     }
 
     /// Sends `bytes` from `from` to the other end, in order after earlier sends.
