@@ -1,5 +1,4 @@
-//! An unordered pair of servers: the key for what concerns the link
-//! between them.
+//! An unordered pair of servers, the key for anything about the link between them.
 
 /// Two servers, either way round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

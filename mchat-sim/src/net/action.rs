@@ -1,5 +1,4 @@
-//! What can be scheduled to happen in a run: network events, client
-//! actions and faults.
+//! What can be scheduled to happen: network events, client actions and faults.
 
 use bytes::Bytes;
 

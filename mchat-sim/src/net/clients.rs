@@ -1,5 +1,4 @@
-//! Clients on the network: connecting, acting, sending, and losing their
-//! connection.
+//! Clients on the network: connecting, acting, sending, and losing the connection.
 
 use bytes::Bytes;
 use mchat_core::server::Listener;

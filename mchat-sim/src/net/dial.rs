@@ -1,5 +1,4 @@
-//! Server-to-server connections: a dial, its acceptance at the other end,
-//! and the dialler learning the result.
+//! Server-to-server dials: the dial, its acceptance, and the answer to the dialler.
 
 use mchat_core::server::{ConnId, Listener};
 use mchat_core::wire::PeerAddr;

@@ -1,5 +1,4 @@
-//! The driver loop: server timers and scheduled actions, one at a time in
-//! virtual-time order.
+//! The driver loop: server timers and scheduled actions, one at a time in time order.
 
 use std::time::{Duration, Instant};
 

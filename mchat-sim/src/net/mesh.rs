@@ -1,5 +1,4 @@
-//! Checks of the mesh as a whole: who is linked with whom, and who knows
-//! of whom.
+//! Checks of the mesh as a whole: who is linked with whom, who knows of whom.
 
 use std::fmt;
 

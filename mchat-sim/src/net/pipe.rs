@@ -1,5 +1,4 @@
-//! One pipe: what is at each of its two ends, whether each end is still
-//! open, and when the bytes in flight toward each end arrive.
+//! One pipe: what is at each end, whether it is open, when its bytes in flight arrive.
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,4 @@
-//! The table of pipes: each by its number, and which pipe carries each
-//! server connection.
+//! The table of pipes, by number, and which pipe carries each server connection.
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};

@@ -1,5 +1,4 @@
-//! The action queue: scheduled actions in time order, ties in the order
-//! they were scheduled.
+//! The action queue: scheduled actions in time order, ties in scheduling order.
 
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;

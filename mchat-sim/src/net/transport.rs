@@ -1,5 +1,4 @@
-//! Moving bytes and closes through pipes: sending, closing, resetting, and
-//! what happens when they arrive.
+//! Bytes and closes through pipes: sending, closing, resetting, and their arrival.
 
 use std::time::Duration;
 
