@@ -13,6 +13,5 @@ pub mod client;
 pub mod history;
 pub mod net;
 pub mod pair;
-pub mod rng;
 pub mod scenario;
 pub mod sim_time;

@@ -33,7 +33,7 @@ use self::queue::ActionQueue;
 use crate::client::SimClient;
 use crate::history::History;
 use crate::pair::ServerPair;
-use crate::rng::Rng;
+use mchat_core::rng::SeededRng;
 
 /// A deterministic mesh of servers and clients. See the [module docs](self).
 #[derive(Debug)]
@@ -43,7 +43,7 @@ pub struct Sim {
     /// When the run began.
     pub start: Instant,
     /// The run's randomness.
-    pub rng: Rng,
+    pub rng: SeededRng,
     /// What happened, for the checks.
     pub history: History,
     /// The clients.
@@ -69,7 +69,7 @@ impl Sim {
         Self {
             now: start,
             start,
-            rng: Rng::new(cfg.seed),
+            rng: SeededRng::new(cfg.seed),
             history: History::new(start, cfg.clients, cfg.servers),
             clients,
             queue: ActionQueue::default(),

@@ -53,7 +53,7 @@ pub fn run_seed(seed: u64) -> Result<Outcome, String> {
 
 /// Builds and runs the scenario of `seed`, returning the finished network.
 pub fn random_run(seed: u64) -> Sim {
-    let mut setup = crate::rng::Rng::new(seed);
+    let mut setup = mchat_core::rng::SeededRng::new(seed);
     let servers = setup.between(2, 6) as usize;
     let clients = setup.between(3, 16) as usize;
     let mut sim = Sim::new(SimConfig::new(servers, clients, seed));
