@@ -37,16 +37,18 @@ fn daemon_starts_refuses_a_twin_and_stops_through_its_pidfile() {
     let pidfile = dir.join("d.pid");
     let (p, d) = (pidfile.to_str().unwrap(), dir.to_str().unwrap());
     let port = free_port();
-    let (ok, out, err) = run(&[
+    let port_arg = port.to_string();
+    let start = [
         "start",
         "--pidfile",
         p,
         "--log-dir",
         d,
         "127.0.0.1",
-        &port.to_string(),
+        &port_arg,
         "0",
-    ]);
+    ];
+    let (ok, out, err) = run(&start);
     assert!(ok, "{out}{err}");
     let pid: i32 = std::fs::read_to_string(&pidfile)
         .unwrap()
@@ -59,16 +61,7 @@ fn daemon_starts_refuses_a_twin_and_stops_through_its_pidfile() {
     c.send("HEART");
     assert_eq!(c.next_line().unwrap(), "BLEED");
     // A second start on the same host and port is refused.
-    let (ok, _, err) = run(&[
-        "start",
-        "--pidfile",
-        p,
-        "--log-dir",
-        d,
-        "127.0.0.1",
-        &port.to_string(),
-        "0",
-    ]);
+    let (ok, _, err) = run(&start);
     assert!(
         !ok && err.contains("already running") && err.contains(&pid.to_string()),
         "{err}"
