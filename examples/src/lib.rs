@@ -1,11 +1,11 @@
-//! Programs that embed `mchat-core`, each in `src/bin/`:
+//! Programs that embed `mchat-core`, each in `examples/examples/`:
 //!
 //! - `threaded_server`: a whole mChat server on `std::net` and threads;
 //! - `echo_bot`: a bot answering `!ping` and `!time`, reconnecting;
 //! - `bridge`: one room kept in sync across two mChat networks;
 //! - `simulate`: a mesh in the simulator, partitioned and healed.
 //!
-//! Run one with `cargo run -p examples --bin <name> -- <args>`.
+//! Run one with `cargo run -p examples --example <name> -- <args>`.
 //!
 //! This library holds what the client examples share: [`BlockingClient`],
 //! the smallest driver of [`mchat_core::client::Client`] — one blocking

@@ -10,11 +10,27 @@
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-const THREADED: &str = env!("CARGO_BIN_EXE_threaded_server");
+/// An example's binary. Cargo builds the examples for `cargo test` but, unlike
+/// for binaries, sets no `CARGO_BIN_EXE_*` for them, so look where it puts
+/// them: `target/<profile>/deps/<this test>` → `target/<profile>/examples/<name>`.
+fn example_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let path = exe
+        .parent()
+        .and_then(Path::parent)
+        .map(|profile_dir| profile_dir.join("examples").join(name))
+        .unwrap();
+    assert!(
+        path.exists(),
+        "the example {name} is not at {}: run `cargo test -p examples`, which builds the examples",
+        path.display()
+    );
+    path
+}
 
 struct Proc(Child);
 impl Drop for Proc {
@@ -83,11 +99,7 @@ fn crosses(from: &mut Chat, to: &mut Chat) {
 
 #[test]
 fn threaded_server_meshes_with_mchat_server() {
-    let mchat_server = PathBuf::from(THREADED).with_file_name("mchat-server");
-    assert!(
-        mchat_server.exists(),
-        "build mchat-server first (cargo test --workspace does)"
-    );
+    let mchat_server = testkit::workspace_bin("mchat-server");
     let dir = std::env::temp_dir().join(format!("mchat-examples-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let (_a, a_clients, a_servers) = start(
@@ -98,7 +110,7 @@ fn threaded_server_meshes_with_mchat_server() {
             .arg(&dir)
             .args(["127.0.0.1", "0", "0"]),
     );
-    let (_b, b_clients, _) = start(Command::new(THREADED).args([
+    let (_b, b_clients, _) = start(Command::new(example_bin("threaded_server")).args([
         "127.0.0.1",
         "0",
         "0",
@@ -113,9 +125,7 @@ fn threaded_server_meshes_with_mchat_server() {
 
 #[test]
 fn simulate_example_shows_the_mesh_healing() {
-    let out = Command::new(PathBuf::from(THREADED).with_file_name("simulate"))
-        .output()
-        .unwrap();
+    let out = Command::new(example_bin("simulate")).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("healed: mesh full: true"), "{text}");

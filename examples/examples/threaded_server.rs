@@ -2,7 +2,7 @@
 //! runtime — to show that `mchat_core::server::Server` does not care how
 //! its bytes move. It meshes with `mchat-server` and the original.
 //!
-//! Run: `cargo run -p examples --bin threaded_server -- 127.0.0.1 6071 6072 [127.0.0.1 6062]`
+//! Run: `cargo run -p examples --example threaded_server -- 127.0.0.1 6071 6072 [127.0.0.1 6062]`
 //! (the optional pair is a server to join, e.g. an `mchat-server`).
 //!
 //! One mutex guards the state machine; each connection has a reader thread

@@ -3,7 +3,7 @@
 //! `<nick> text`. Joins and parts are passed on as text too.
 //!
 //! Run with two servers that are *not* in the same mesh:
-//! `cargo run -p examples --bin bridge -- 127.0.0.1 6061 127.0.0.1 7061 lobby`
+//! `cargo run -p examples --example bridge -- 127.0.0.1 6061 127.0.0.1 7061 lobby`
 
 use std::time::Duration;
 

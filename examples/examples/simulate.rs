@@ -2,7 +2,7 @@
 //! clients in the deterministic simulator (no sockets, virtual time), a
 //! network partition and its heal, and what each client saw.
 //!
-//! Run: `cargo run -p examples --bin simulate -- [seed]`
+//! Run: `cargo run -p examples --example simulate -- [seed]`
 
 use std::time::Duration;
 

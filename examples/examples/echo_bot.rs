@@ -2,7 +2,7 @@
 //! `!ping` with `pong` and `!time` with the time; when the server goes
 //! away it reconnects.
 //!
-//! Run against a server: `cargo run -p examples --bin echo_bot -- 127.0.0.1 6061 lobby`
+//! Run against a server: `cargo run -p examples --example echo_bot -- 127.0.0.1 6061 lobby`
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
