@@ -18,7 +18,7 @@ pub(crate) enum Role {
     /// We asked the driver to dial `addr`; no result yet.
     Dialing { addr: PeerAddr },
     /// We dialled `addr` and are connected from `local`; waiting for the
-    /// acceptor's first `ALL_ADDRS` (§4 step 2). No chat flows yet.
+    /// acceptor's first `ALL_ADDRS` (§4 steps 1–2). No chat flows yet.
     Opening {
         addr: PeerAddr,
         deadline: Instant,

@@ -102,7 +102,7 @@ impl Server {
     }
 
     /// A link we dialled waits for the acceptor's first `ALL_ADDRS`, answers
-    /// it with `MY_ADDR`, and is then a peer link (§4 step 3).
+    /// it with `MY_ADDR`, and is then a peer link (§4 steps 1, 3).
     pub(in crate::server) fn on_opening_frame(
         &mut self,
         id: ConnId,
