@@ -42,7 +42,7 @@ fn main() {
                     }
                 }
                 ClientEvent::ServerLost | ClientEvent::ConnectFailed { .. } => {
-                    println!("server gone; trying again in {backoff:?}");
+                    println!("server gone; trying again in {} s", backoff.as_secs());
                     std::thread::sleep(backoff);
                     backoff = (backoff * 2).min(Duration::from_secs(30));
                 }

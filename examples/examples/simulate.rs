@@ -22,8 +22,8 @@ fn main() {
     }
     sim.run_for(Duration::from_secs(3));
     println!(
-        "{:>7.1?}  mesh full: {}",
-        sim.elapsed(),
+        "{:>5.1} s  mesh full: {}",
+        sim.elapsed().as_secs_f64(),
         sim.mesh_is_full().is_ok()
     );
     // Four clients on each server, all in the lobby.
@@ -47,8 +47,8 @@ fn main() {
     }
     sim.run_for(Duration::from_secs(1));
     println!(
-        "{:>7.1?}  partitioned: mesh full: {}",
-        sim.elapsed(),
+        "{:>5.1} s  partitioned: mesh full: {}",
+        sim.elapsed().as_secs_f64(),
         sim.mesh_is_full().is_ok()
     );
     chat(&mut sim, "during the partition");
@@ -59,8 +59,8 @@ fn main() {
     }
     sim.run_for(Duration::from_secs(10));
     println!(
-        "{:>7.1?}  healed: mesh full: {}",
-        sim.elapsed(),
+        "{:>5.1} s  healed: mesh full: {}",
+        sim.elapsed().as_secs_f64(),
         sim.mesh_is_full().is_ok()
     );
     chat(&mut sim, "after the heal");
@@ -101,7 +101,7 @@ fn chat(sim: &mut Sim, when: &str) {
         .filter(|r| r.line.starts_with("MSG "))
         .count();
     println!(
-        "{:>7.1?}  chat {when}: {received} chat lines delivered so far",
-        sim.elapsed()
+        "{:>5.1} s  chat {when}: {received} chat lines delivered so far",
+        sim.elapsed().as_secs_f64()
     );
 }
