@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The README's commands that need nobody at the keyboard, run as written and
+# checked: the quick start's server, the scripted client, a second server
+# joining the first, the examples that run unattended, `mchat-server stop`.
+# Every command is first looked up in README.md word for word, so the two
+# cannot drift apart. CI runs this after the tests: `bash scripts/readme-commands.sh`.
+# Needs the README's ports (6061-6064, 6071-6072) free; kills only what it started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+readme=$PWD/README.md
+
+# Run inside the workspace, so that cargo finds it, but under target/, where
+# the servers' logs (written to the current directory) are out of the way.
+run_dir=target/readme-commands
+rm -rf "$run_dir"
+mkdir -p "$run_dir"
+cd "$run_dir"
+
+started=()
+cleanup() {
+    for pid in "${started[@]}"; do kill "$pid" 2>/dev/null || true; done
+    for pid in "${started[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+fail() {
+    echo "readme-commands: $*" >&2
+    exit 1
+}
+step() { printf '\n--- %s\n' "$*"; }
+
+documented() {
+    grep -qF -- "$1" "$readme" || fail "README.md no longer says, word for word: $1"
+}
+
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# background NAME COMMAND: starts a documented long-running command; its
+# output goes to NAME.out and its pid (cargo run execs the program) to $last.
+background() {
+    documented "$2"
+    bash -c "exec $2" >"$1.out" 2>&1 &
+    last=$!
+    started+=("$last")
+}
+
+# wait_listening NAME PORT: until the program started as NAME accepts on PORT.
+wait_listening() {
+    local deadline=$((SECONDS + 60))
+    until listening "$2"; do
+        if ! kill -0 "$last" 2>/dev/null || ((SECONDS >= deadline)); then
+            tail -n 20 "$1.out" >&2
+            fail "$1 is not listening on port $2"
+        fi
+        sleep 0.1
+    done
+}
+
+# pong_via PORT: does the echo bot answer a !ping said through the server on PORT?
+pong_via() {
+    local heard
+    heard=$(printf 'connect 127.0.0.1 %s\njoin lobby\nmsg lobby !ping\nwait 2\n' "$1" |
+        timeout 30 cargo run --release -q -p mchat-client -- --nick pinger) || return 1
+    grep -qF '<lobby> echobot: pinger: pong' <<<"$heard"
+}
+
+# until_pong PORT: a mesh takes a moment to form; try until a deadline.
+until_pong() {
+    local deadline=$((SECONDS + 30))
+    until pong_via "$1"; do
+        ((SECONDS < deadline)) || fail "no pong from the echo bot through port $1"
+    done
+}
+
+for port in 6061 6062 6063 6064 6071 6072; do
+    if listening "$port"; then
+        fail "port $port is in use; the README's commands need it (a server from an earlier run?)"
+    fi
+done
+
+# Built first, so a build failure reads as one and the deadlines below
+# count only start-up. One package per command, as `cargo run -p` builds
+# them: building two at once unifies their features and the runs rebuild.
+step "build"
+cargo build --release -p mchat-server
+cargo build --release -p mchat-client
+cargo build -p examples --examples
+
+step "the quick start's server"
+background server \
+    'cargo run --release -p mchat-server -- start --non-daemon 127.0.0.1 6061 6062'
+server=$last
+wait_listening server 6061
+
+step "the scripted client"
+scripted=$(
+    cat <<'EOF'
+printf 'connect 127.0.0.1 6061\njoin lobby\nmsg lobby hello\nwait 1\n' | cargo run --release -p mchat-client -- --nick bot
+EOF
+)
+documented "$scripted"
+out=$(timeout 30 bash -c "$scripted") || fail "the scripted client failed"
+printf '%s\n' "$out"
+grep -qF '<lobby> SYSTEM: bot joined channel' <<<"$out" ||
+    fail "the scripted client did not print the join notice the README promises"
+
+step "echo_bot"
+background echo_bot 'cargo run -p examples --example echo_bot -- 127.0.0.1 6061 lobby'
+until_pong 6061
+
+step "a second server joining the first"
+background second_server \
+    'cargo run --release -p mchat-server -- start --non-daemon 127.0.0.1 6063 6064 127.0.0.1 6062'
+wait_listening second_server 6063
+until_pong 6063
+
+step "threaded_server in the same mesh"
+background threaded_server \
+    'cargo run -p examples --example threaded_server -- 127.0.0.1 6071 6072 127.0.0.1 6062'
+wait_listening threaded_server 6071
+until_pong 6071
+
+step "simulate"
+cmd='cargo run -p examples --example simulate'
+documented "$cmd"
+out=$(timeout 60 bash -c "$cmd") || fail "simulate failed"
+grep -qF 'healed: mesh full: true' <<<"$out" || fail "simulate: the mesh did not heal"
+grep -qF 'every guarantee of PROTOCOL.md §8 held' <<<"$out" || fail "simulate: $out"
+echo "simulate: healed, every guarantee held"
+
+step "mchat-server stop"
+cmd='cargo run --release -p mchat-server -- stop 127.0.0.1 6061'
+documented "$cmd"
+timeout 30 bash -c "$cmd" || fail "mchat-server stop failed"
+status=0
+wait "$server" || status=$?
+((status == 0)) || fail "the server exited with status $status after stop"
+echo "the server stopped cleanly"
+
+printf '\nreadme-commands: all passed\n'
