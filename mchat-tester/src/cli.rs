@@ -1,0 +1,212 @@
+//! The command line as argh reads it, and its translation into each
+//! subcommand's plan.
+
+use std::time::Duration;
+
+use argh::FromArgs;
+
+use crate::{abuse, chaos, idle, load};
+
+/// Load, failure and abuse testing for mChat servers.
+#[derive(FromArgs, Debug)]
+pub struct Cli {
+    /// print the version and exit
+    #[argh(switch)]
+    pub version: bool,
+    #[argh(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(FromArgs, Debug)]
+#[argh(subcommand)]
+pub enum Command {
+    Load(Load),
+    Idle(Idle),
+    Chaos(Chaos),
+    Abuse(Abuse),
+}
+
+/// A command line that parsed but cannot run.
+#[derive(Debug, thiserror::Error)]
+pub enum UsageError {
+    #[error("{0}: --server HOST:PORT is required (the client address of the server to test)")]
+    NoServer(&'static str),
+}
+
+/// Drive chat traffic through servers and measure throughput, loss and latency.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "load")]
+pub struct Load {
+    /// client address of a server, HOST:PORT (required; repeatable: receivers spread over them, senders on the first)
+    #[argh(option)]
+    server: Vec<String>,
+    /// receiving clients (default 50)
+    #[argh(option, default = "50")]
+    receivers: usize,
+    /// sending clients (default 1)
+    #[argh(option, default = "1")]
+    senders: usize,
+    /// rooms (default 1)
+    #[argh(option, default = "1")]
+    rooms: usize,
+    /// lines per sender (default 100000)
+    #[argh(option, default = "100_000")]
+    messages: u64,
+    /// stop sending after this many seconds
+    #[argh(option)]
+    duration: Option<f64>,
+    /// lines per second per sender (default 0: as fast as the window allows)
+    #[argh(option, default = "0.0")]
+    rate: f64,
+    /// lines a sender may be ahead of its room's first receiver (default 1000; 0: no window)
+    #[argh(option, default = "1000")]
+    window: u64,
+    /// bytes of text per line (default 86)
+    #[argh(option, default = "86")]
+    text_size: usize,
+    /// pid of the server, to report its CPU time and memory
+    #[argh(option)]
+    pid: Option<u32>,
+    /// print JSON
+    #[argh(switch)]
+    pub json: bool,
+}
+
+impl Load {
+    pub fn plan(&self) -> Result<load::Plan, UsageError> {
+        Ok(load::Plan {
+            servers: required(&self.server, "load")?,
+            receivers: self.receivers,
+            senders: self.senders,
+            rooms: self.rooms.max(1),
+            // --duration alone runs for its time, not for the default count.
+            messages: if self.duration.is_some() && self.messages == 100_000 {
+                u64::MAX
+            } else {
+                self.messages
+            },
+            duration: self.duration.map(Duration::from_secs_f64),
+            rate: self.rate,
+            window: self.window,
+            text_size: self.text_size,
+            pid: self.pid,
+        })
+    }
+}
+
+/// Hold many idle clients and measure what they cost the server.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "idle")]
+pub struct Idle {
+    /// client address of a server, HOST:PORT (required; repeatable)
+    #[argh(option)]
+    server: Vec<String>,
+    /// clients (default 1000)
+    #[argh(option, default = "1000")]
+    clients: usize,
+    /// rooms they join (default 10)
+    #[argh(option, default = "10")]
+    rooms: usize,
+    /// seconds to hold them (default 10)
+    #[argh(option, default = "10.0")]
+    hold: f64,
+    /// pid of the server, to report its memory
+    #[argh(option)]
+    pid: Option<u32>,
+    /// print JSON
+    #[argh(switch)]
+    pub json: bool,
+}
+
+impl Idle {
+    pub fn plan(&self) -> Result<idle::Plan, UsageError> {
+        Ok(idle::Plan {
+            servers: required(&self.server, "idle")?,
+            clients: self.clients,
+            rooms: self.rooms.max(1),
+            hold: Duration::from_secs_f64(self.hold.max(0.0)),
+            pid: self.pid,
+        })
+    }
+}
+
+/// Start a mesh of mchat-server processes behind relays, cut and heal links,
+/// kill and restart servers while clients chat, and check every delivery.
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "chaos")]
+pub struct Chaos {
+    /// the mchat-server binary to run
+    #[argh(option)]
+    server_bin: String,
+    /// servers in the mesh (default 5)
+    #[argh(option, default = "5")]
+    servers: usize,
+    /// chatting clients on each server (default 2)
+    #[argh(option, default = "2")]
+    clients_per_server: usize,
+    /// seconds of failures (default 60)
+    #[argh(option, default = "60.0")]
+    duration: f64,
+    /// random seed of the scenario (default 1)
+    #[argh(option, default = "1")]
+    pub seed: u64,
+    /// print the verdict as JSON
+    #[argh(switch)]
+    pub json: bool,
+}
+
+impl Chaos {
+    pub fn plan(&self) -> chaos::Plan {
+        chaos::Plan {
+            server_bin: self.server_bin.clone().into(),
+            servers: self.servers.max(2),
+            clients_per_server: self.clients_per_server.max(1),
+            duration: Duration::from_secs_f64(self.duration.max(0.0)),
+            seed: self.seed,
+        }
+    }
+}
+
+/// Attack a live server with malicious and buggy clients, next to a probe
+/// that keeps chatting; one line per case, then "N passed, N failed, N skipped".
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "abuse")]
+pub struct Abuse {
+    /// client address of the server, HOST:PORT (required)
+    #[argh(option)]
+    server: String,
+    /// the server's server port, for the cases that pose as servers (without it they are skipped)
+    #[argh(option)]
+    server_port: Option<u16>,
+    /// pid of the server, to watch its memory
+    #[argh(option)]
+    pid: Option<u32>,
+    /// the memory the server may reach, MiB (default 256)
+    #[argh(option, default = "256")]
+    max_rss_mib: u64,
+    /// print the cases as JSON (the last line stays "N passed, N failed, N skipped")
+    #[argh(switch)]
+    json: bool,
+}
+
+impl Abuse {
+    pub fn plan(&self) -> abuse::Plan {
+        abuse::Plan {
+            server: self.server.clone(),
+            server_port: self.server_port,
+            pid: self.pid,
+            max_rss_kib: self.max_rss_mib.saturating_mul(1024),
+            json: self.json,
+        }
+    }
+}
+
+/// The `--server` addresses, which must not be empty: a default would send
+/// the load to whatever happens to listen there.
+fn required(servers: &[String], subcommand: &'static str) -> Result<Vec<String>, UsageError> {
+    if servers.is_empty() {
+        Err(UsageError::NoServer(subcommand))
+    } else {
+        Ok(servers.to_vec())
+    }
+}

@@ -1,0 +1,58 @@
+//! The command line itself: `--version`, and the refusals that keep a bare
+//! invocation from attacking whatever server happens to listen.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::{Command, Output};
+
+const TESTER: &str = env!("CARGO_BIN_EXE_mchat-tester");
+
+fn tester(args: &[&str]) -> Output {
+    Command::new(TESTER).args(args).output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let out = tester(&["--version"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        format!("mchat-tester {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn a_subcommand_is_required_without_version() {
+    let out = tester(&[]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("a subcommand is required"), "{err}");
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+}
+
+#[test]
+fn load_and_idle_refuse_to_run_without_a_server() {
+    for subcommand in ["load", "idle"] {
+        let out = tester(&[subcommand]);
+        assert!(!out.status.success(), "{subcommand} ran without --server");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!("{subcommand}: --server HOST:PORT is required")),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    }
+}
+
+#[test]
+fn abuse_refuses_to_run_without_a_server() {
+    let out = tester(&["abuse"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(err.contains("--server"), "{err}");
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+}
