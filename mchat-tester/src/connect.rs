@@ -49,8 +49,14 @@ fn source_for(i: usize, per_source: usize, target: SocketAddr) -> Option<IpAddr>
 /// The servers a run's clients use, resolved once: client `i` goes to
 /// server `i` modulo their number, and from the source `source_for` gives.
 pub struct Targets {
-    servers: Vec<Option<SocketAddr>>,
+    servers: Vec<Target>,
     per_source: usize,
+}
+
+/// One `--server` address and what it resolved to (or why it did not).
+struct Target {
+    name: String,
+    addr: Result<SocketAddr, String>,
 }
 
 impl Targets {
@@ -59,8 +65,17 @@ impl Targets {
     pub async fn resolve(servers: &[String]) -> Self {
         let mut resolved = Vec::new();
         for server in servers {
-            let addrs = smol::net::resolve(server.as_str()).await;
-            resolved.push(addrs.ok().and_then(|a| a.first().copied()));
+            let addr = match smol::net::resolve(server.as_str()).await {
+                Ok(addrs) => addrs
+                    .first()
+                    .copied()
+                    .ok_or_else(|| "no address".to_owned()),
+                Err(e) => Err(e.to_string()),
+            };
+            resolved.push(Target {
+                name: server.clone(),
+                addr,
+            });
         }
         Self {
             servers: resolved,
@@ -68,16 +83,39 @@ impl Targets {
         }
     }
 
-    /// Connects client `i`.
+    /// Connects client `i`; an error names the address it tried.
     pub async fn connect(&self, i: usize) -> io::Result<TcpStream> {
         let servers = self.servers.len().max(1);
-        let target = self
+        let server = self
             .servers
             .get(i % servers)
-            .copied()
-            .flatten()
             .ok_or_else(|| io::Error::other("no server address"))?;
-        connect(target, source_for(i / servers, self.per_source, target)).await
+        let target = server.addr.as_ref().map_err(|why| {
+            io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("resolving {}: {why}", server.name),
+            )
+        })?;
+        let source = source_for(i / servers, self.per_source, *target);
+        connect(*target, source).await.map_err(|e| {
+            let from = source.map(|s| format!(" from {s}")).unwrap_or_default();
+            io::Error::new(e.kind(), format!("connecting to {target}{from}: {e}"))
+        })
+    }
+}
+
+/// Clients that could not connect (or join): how many, and the first
+/// reason, which names the address.
+#[derive(Default)]
+pub struct Failures {
+    pub count: u64,
+    pub first: Option<io::Error>,
+}
+
+impl Failures {
+    pub fn note(&mut self, e: io::Error) {
+        self.count += 1;
+        self.first.get_or_insert(e);
     }
 }
 

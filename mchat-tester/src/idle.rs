@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures_lite::{AsyncWriteExt, future};
 use smol::{LocalExecutor, Timer};
 
-use crate::connect::Targets;
+use crate::connect::{Failures, Targets};
 use crate::lines::Lines;
 use crate::report::Report;
 use crate::stats;
@@ -31,7 +31,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     let rss_before = plan.pid.and_then(stats::rss_kib);
     let cpu_before = plan.pid.and_then(stats::cpu_seconds);
     let alive = Rc::new(Cell::new(0usize));
-    let mut failures = 0usize;
+    let mut failures = Failures::default();
     let targets = Targets::resolve(&plan.servers).await;
     let started = Instant::now();
     let mut tasks = Vec::new();
@@ -59,7 +59,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
                     alive.set(alive.get() - 1);
                 }));
             }
-            Err(_) => failures += 1,
+            Err(e) => failures.note(e),
         }
     }
     let connect_secs = started.elapsed().as_secs_f64();
@@ -74,7 +74,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     report
         .num("clients", plan.clients as f64)
         .num("connected", at_start as f64)
-        .num("connection_failures", failures as f64)
+        .num("connection_failures", failures.count as f64)
         .num("connect_s", connect_secs)
         .num("hold_s", plan.hold.as_secs_f64())
         .num("still_connected", alive.get() as f64);

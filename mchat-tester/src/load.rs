@@ -14,7 +14,7 @@ use hdrhistogram::Histogram;
 use smol::net::TcpStream;
 use smol::{LocalExecutor, Timer};
 
-use crate::connect::Targets;
+use crate::connect::{Failures, Targets};
 use crate::lines::Lines;
 use crate::order::{Order, Seen};
 use crate::report::Report;
@@ -53,7 +53,6 @@ struct Tally {
     /// Per sender: the highest sequence number its room's first receiver saw.
     acked: Vec<Cell<u64>>,
     progress: event_listener::Event,
-    failures: Cell<u64>,
 }
 
 fn room(i: usize, rooms: usize) -> String {
@@ -125,12 +124,20 @@ async fn join(
     Ok((stream, lines))
 }
 
-pub fn run(plan: &Plan) -> Report {
+/// Not one client could connect and join: there is nothing to measure.
+#[derive(Debug, thiserror::Error)]
+#[error("load: none of {tried} clients could connect and join; the first failure: {first}")]
+pub struct NothingConnected {
+    tried: u64,
+    first: std::io::Error,
+}
+
+pub fn run(plan: &Plan) -> Result<Report, NothingConnected> {
     let ex = LocalExecutor::new();
     smol::block_on(ex.run(run_on(&ex, plan)))
 }
 
-async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
+async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, NothingConnected> {
     let cpu_before = plan.pid.and_then(stats::cpu_seconds);
     let tally = Rc::new(Tally {
         start: Instant::now(),
@@ -143,9 +150,9 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         seen: RefCell::new(vec![vec![Seen::default(); plan.senders]; plan.receivers]),
         acked: (0..plan.senders).map(|_| Cell::new(0)).collect(),
         progress: event_listener::Event::new(),
-        failures: Cell::new(0),
     });
     let targets = Targets::resolve(&plan.servers).await;
+    let mut failures = Failures::default();
     // Receivers first, so every line sent has its audience.
     let mut readers = Vec::new();
     for r in 0..plan.receivers {
@@ -171,7 +178,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
                     tally.disconnected.set(tally.disconnected.get() + 1);
                 }));
             }
-            Err(_) => tally.failures.set(tally.failures.get() + 1),
+            Err(e) => failures.note(e),
         }
     }
     let mut audience = vec![0u64; plan.rooms.max(1)];
@@ -187,10 +194,12 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     for s in 0..plan.senders {
         let room = room(s, plan.rooms);
         // Senders all use the first server; receivers are spread over all.
-        let Ok((stream, mut lines)) = join(&targets, 0, &format!("s{s}"), &room, 64 << 10).await
-        else {
-            tally.failures.set(tally.failures.get() + 1);
-            continue;
+        let (stream, mut lines) = match join(&targets, 0, &format!("s{s}"), &room, 64 << 10).await {
+            Ok(joined) => joined,
+            Err(e) => {
+                failures.note(e);
+                continue;
+            }
         };
         // A sender reads too (others' lines, HEART) so it never stalls.
         ex.spawn(async move {
@@ -204,6 +213,15 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
                 async move { send(stream, s, &room, &plan, &pad, &tally, &sent, start).await },
             ),
         );
+    }
+    if readers.is_empty()
+        && writers.is_empty()
+        && let Some(first) = failures.first.take()
+    {
+        return Err(NothingConnected {
+            tried: failures.count,
+            first,
+        });
     }
     // A progress bar on a terminal, for long runs.
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
@@ -287,7 +305,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         .num("latency_p999_ms", pct(0.999))
         .num("latency_max_ms", hist.max() as f64 / 1000.0)
         .num("receivers_disconnected", tally.disconnected.get() as f64)
-        .num("connection_failures", tally.failures.get() as f64);
+        .num("connection_failures", failures.count as f64);
     if let Some(pid) = plan.pid {
         if let (Some(before), Some(after)) = (cpu_before, stats::cpu_seconds(pid)) {
             report.num("server_cpu_s", after - before);
@@ -296,7 +314,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
             report.num("server_rss_kib", rss as f64);
         }
     }
-    report
+    Ok(report)
 }
 
 /// `[#######.............]  35 %` for a share between 0 and 1.

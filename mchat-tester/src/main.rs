@@ -40,9 +40,18 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(command: &Command) -> Result<ExitCode, cli::UsageError> {
+/// Why a subcommand did not run or had nothing to report.
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error(transparent)]
+    Usage(#[from] cli::UsageError),
+    #[error(transparent)]
+    NothingConnected(#[from] load::NothingConnected),
+}
+
+fn run(command: &Command) -> Result<ExitCode, Failure> {
     let (report, json) = match command {
-        Command::Load(a) => (load::run(&a.plan()?), a.json),
+        Command::Load(a) => (load::run(&a.plan()?)?, a.json),
         Command::Idle(a) => (idle::run(&a.plan()?), a.json),
         Command::Chaos(c) => {
             let verdict = chaos::run(&c.plan());

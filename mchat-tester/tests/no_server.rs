@@ -1,0 +1,37 @@
+//! What the tester says when nothing listens at `--server`: a non-zero exit
+//! and a message that names the address it tried.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::TcpListener;
+use std::process::Command;
+
+const TESTER: &str = env!("CARGO_BIN_EXE_mchat-tester");
+
+/// An address on which nothing listens: a port that was just free.
+fn dead_address() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    addr.to_string()
+}
+
+#[test]
+fn load_without_a_server_fails_and_names_the_address() {
+    let addr = dead_address();
+    let out = Command::new(TESTER)
+        .args(["load", "--server", &addr])
+        .args(["--receivers", "2", "--senders", "1", "--messages", "10"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "exit 0; stderr: {err}");
+    assert!(err.contains("none of 3 clients could connect"), "{err}");
+    assert!(err.contains(&format!("connecting to {addr}: ")), "{err}");
+    // No table of zeros that looks like a result.
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
