@@ -35,3 +35,23 @@ fn load_without_a_server_fails_and_names_the_address() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn abuse_without_a_server_fails_every_case_it_runs_and_names_the_address() {
+    let addr = dead_address();
+    let out = Command::new(TESTER)
+        .args(["abuse", "--server", &addr])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "exit 0: {text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("0 passed, 10 failed, 3 skipped"),
+        "{text}"
+    );
+    let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    assert_eq!(failed.len(), 10, "{text}");
+    let refused = format!("the probe could not start: connecting to {addr}: ");
+    assert!(failed.iter().all(|l| l.contains(&refused)), "{text}");
+}

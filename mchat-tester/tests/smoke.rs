@@ -74,26 +74,64 @@ fn idle_clients_stay_connected() {
     assert!(figure(&f, "server_cpu_s") >= 0.0);
 }
 
-#[test]
-fn abuse_cases_all_pass() {
-    let server = ServerProc::local("abuse");
+/// Runs `mchat-tester abuse --server … <rest>` against `server`; its
+/// status and stdout.
+fn abuse(server: &ServerProc, rest: &[&str]) -> (bool, String) {
     let out = Command::new(TESTER)
         .args([
             "abuse",
             "--server",
             &format!("127.0.0.1:{}", server.client_port),
         ])
-        .args([
+        .args(rest)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn abuse_cases_all_pass() {
+    let server = ServerProc::local("abuse");
+    let (success, text) = abuse(
+        &server,
+        &[
             "--server-port",
             &server.server_port.to_string(),
             "--pid",
             &server.pid().to_string(),
-        ])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
-    assert_eq!(text.lines().last(), Some("13 passed, 0 failed"), "{text}");
+        ],
+    );
+    assert!(success, "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("13 passed, 0 failed, 0 skipped"),
+        "{text}"
+    );
+    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 13);
+}
+
+#[test]
+fn abuse_without_the_server_port_skips_the_server_port_cases() {
+    let server = ServerProc::local("abuse-skips");
+    let (success, text) = abuse(&server, &[]);
+    // Skipped is not failed: the run still succeeds.
+    assert!(success, "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("10 passed, 0 failed, 3 skipped"),
+        "{text}"
+    );
+    let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("SKIP ")).collect();
+    assert_eq!(skipped.len(), 3, "{text}");
+    assert!(
+        skipped
+            .iter()
+            .all(|l| l.starts_with("SKIP server-port-") && l.contains("needs --server-port")),
+        "{text}"
+    );
 }
 
 #[test]

@@ -1,0 +1,94 @@
+//! One case of the table and how it is judged: the attack runs beside the
+//! probe and a memory watch; the verdict weighs all three.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::Duration;
+
+use std::future::Future;
+use std::pin::Pin;
+
+use smol::{LocalExecutor, Timer};
+
+use super::Plan;
+use super::probe::Probe;
+use super::verdict::Verdict;
+use crate::human;
+use crate::stats;
+
+use super::conversation::Failure;
+
+/// What an attack saw when the server held (`Ok`), or how it did not.
+pub type Attacked = Result<String, Failure>;
+
+/// An attack, as a function from the plan to its future.
+pub type Attack = for<'a> fn(&'a Plan) -> Pin<Box<dyn Future<Output = Attacked> + 'a>>;
+
+/// Which of the server's ports a case attacks.
+pub enum Needs {
+    /// The client port, `--server`: always there.
+    ClientPort,
+    /// The server port, `--server-port`: the case is skipped without it.
+    ServerPort,
+}
+
+/// A named case of the table.
+pub struct Case {
+    pub name: &'static str,
+    /// What it checks, in a line.
+    pub checks: &'static str,
+    pub needs: Needs,
+    pub attack: Attack,
+}
+
+/// The longest the probe may go without hearing its own chat.
+const MAX_PAUSE: Duration = Duration::from_secs(1);
+
+/// Runs `case` next to a probe and, with `--pid`, a watch on the server's
+/// memory.
+pub async fn run(ex: &LocalExecutor<'_>, plan: &Plan, case: &Case) -> Verdict {
+    if matches!(case.needs, Needs::ServerPort) && plan.server_port.is_none() {
+        return Verdict::Skipped(format!("needs --server-port ({})", case.checks));
+    }
+    let probe = match Probe::start(ex, &plan.server).await {
+        Ok(probe) => probe,
+        Err(e) => return Verdict::Failed(format!("the probe could not start: {e}")),
+    };
+    let peak = Rc::new(Cell::new(0u64));
+    let watch = plan.pid.map(|pid| {
+        let peak = peak.clone();
+        ex.spawn(async move {
+            loop {
+                peak.set(peak.get().max(stats::rss_kib(pid).unwrap_or(0)));
+                Timer::after(Duration::from_millis(50)).await;
+            }
+        })
+    });
+    let attacked = (case.attack)(plan).await;
+    // Keep the probe going a moment after the attack ends.
+    Timer::after(Duration::from_millis(300)).await;
+    let pause = probe.stop();
+    drop(watch);
+    let detail = match attacked {
+        Ok(detail) => detail,
+        Err(why) => return Verdict::Failed(why.to_string()),
+    };
+    if pause > MAX_PAUSE {
+        return Verdict::Failed(format!(
+            "the probe paused for {} ({detail})",
+            human::duration(pause)
+        ));
+    }
+    if plan.pid.is_some() && peak.get() > plan.max_rss_kib {
+        return Verdict::Failed(format!("server RSS reached {} KiB ({detail})", peak.get()));
+    }
+    let rss = if plan.pid.is_some() {
+        format!(", server RSS ≤ {} KiB", peak.get())
+    } else {
+        String::new()
+    };
+    Verdict::Passed(format!(
+        "{detail}; probe's longest pause {}{rss}",
+        human::duration(pause)
+    ))
+}

@@ -1,0 +1,66 @@
+//! `mchat-tester abuse`: malicious and buggy clients against a live server,
+//! each next to a probe pair that keeps chatting. A case passes when the
+//! probe never pauses for more than a second, the server answers as
+//! PROTOCOL.md §6 says, and its memory stays bounded.
+
+mod bad_lines;
+mod case;
+mod conversation;
+mod fake_servers;
+mod floods;
+mod probe;
+mod table;
+mod verdict;
+
+use smol::LocalExecutor;
+
+use crate::report::json_string;
+use verdict::{Totals, Verdict};
+
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub server: String,
+    /// The server port, for the cases that pose as servers.
+    pub server_port: Option<u16>,
+    pub pid: Option<u32>,
+    pub max_rss_kib: u64,
+    /// Print the cases as one JSON line before the totals.
+    pub json: bool,
+}
+
+/// Runs every case; prints a line each, then `N passed, N failed, N skipped`.
+pub fn run(plan: &Plan) -> Totals {
+    let ex = LocalExecutor::new();
+    smol::block_on(ex.run(run_on(&ex, plan)))
+}
+
+async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Totals {
+    let mut totals = Totals::default();
+    let mut json = Vec::new();
+    for case in &table::CASES {
+        let verdict = case::run(ex, plan, case).await;
+        totals.count(&verdict);
+        if plan.json {
+            json.push(format!(
+                "{{\"case\": \"{}\", \"verdict\": \"{}\", \"pass\": {}, \"detail\": {}}}",
+                case.name,
+                verdict.word(),
+                matches!(verdict, Verdict::Passed(_)),
+                json_string(verdict.detail())
+            ));
+        } else {
+            println!("{} {}: {}", verdict.label(), case.name, verdict.detail());
+        }
+    }
+    if plan.json {
+        println!(
+            "{{\"test\": \"abuse\", \"passed\": {}, \"failed\": {}, \"skipped\": {}, \"cases\": [{}]}}",
+            totals.passed,
+            totals.failed,
+            totals.skipped,
+            json.join(", ")
+        );
+    }
+    println!("{totals}");
+    totals
+}

@@ -1,0 +1,85 @@
+//! The abuse cases, by name, in the order they run.
+
+use super::case::{Case, Needs};
+use super::{bad_lines, fake_servers, floods};
+
+pub const CASES: [Case; 13] = [
+    Case {
+        name: "dribbled-line",
+        checks: "a line sent one byte every 25 ms is read whole",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(bad_lines::dribbled_line(plan)),
+    },
+    Case {
+        name: "ten-megabytes-without-newline",
+        checks: "10 MiB without a newline is one too-long error, not memory",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(bad_lines::ten_megabytes_without_newline(plan)),
+    },
+    Case {
+        name: "invalid-utf8",
+        checks: "lines that are not UTF-8 are refused as bad-utf8",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(bad_lines::invalid_utf8(plan)),
+    },
+    Case {
+        name: "control-characters",
+        checks: "control characters in nicks and rooms are refused",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(bad_lines::control_characters(plan)),
+    },
+    Case {
+        name: "malformed-lines",
+        checks: "each malformed line gets its own ERROR code",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(bad_lines::malformed_lines(plan)),
+    },
+    Case {
+        name: "unallowed-actions",
+        checks: "JOIN twice, PART and MSG of an unjoined room are refused",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(bad_lines::unallowed_actions(plan)),
+    },
+    Case {
+        name: "join-part-storm",
+        checks: "10,000 JOIN/PART in one burst leave the server answering",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(floods::join_part_storm(plan)),
+    },
+    Case {
+        name: "slow-reader-in-busy-room",
+        checks: "a member that never reads is disconnected, not buffered for",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(floods::slow_reader_in_busy_room(plan)),
+    },
+    Case {
+        name: "connect-disconnect-storm",
+        checks: "2,000 connections opened and dropped do not stall the probe",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(floods::connect_disconnect_storm(plan)),
+    },
+    Case {
+        name: "server-port-garbage",
+        checks: "garbage on the server port is closed at the handshake timeout",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(fake_servers::garbage(plan)),
+    },
+    Case {
+        name: "server-port-silent-handshakes",
+        checks: "300 handshakes never finished are closed by the timeout",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(fake_servers::silent_handshakes(plan)),
+    },
+    Case {
+        name: "server-port-huge-all-addrs",
+        checks: "1,200 announced addresses and an over-long ALL_ADDRS are survived",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(fake_servers::huge_all_addrs(plan)),
+    },
+    Case {
+        name: "many-errors-unread",
+        checks: "100,000 refused lines whose ERRORs are never read are survived",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(bad_lines::many_errors_unread(plan)),
+    },
+];
