@@ -14,6 +14,7 @@ mod lines;
 mod load;
 mod order;
 mod report;
+mod rng;
 mod stats;
 mod wire;
 
@@ -58,21 +59,18 @@ fn run(command: &Command) -> Result<ExitCode, Failure> {
         Command::Chaos(c) => {
             let verdict = chaos::run(&c.plan());
             let (pass, detail) = match &verdict {
-                Ok(summary) => (true, summary.clone()),
-                Err(violation) => (false, violation.clone()),
+                Ok(summary) => (true, summary),
+                Err(violation) => (false, violation),
             };
             if c.json {
-                let detail = detail.replace('\\', "\\\\").replace('"', "\\\"");
                 println!(
-                    "{{\"test\": \"chaos\", \"seed\": {}, \"pass\": {pass}, \"detail\": \"{detail}\"}}",
-                    c.seed
+                    "{{\"test\": \"chaos\", \"seed\": {}, \"pass\": {pass}, \"detail\": {}}}",
+                    c.seed,
+                    report::json_string(detail)
                 );
             } else {
-                println!(
-                    "{} seed {}: {detail}",
-                    if pass { "PASS" } else { "FAIL" },
-                    c.seed
-                );
+                let label = if pass { "PASS" } else { "FAIL" };
+                println!("{label} seed {}: {detail}", c.seed);
             }
             return Ok(if pass {
                 ExitCode::SUCCESS
