@@ -49,7 +49,7 @@ enum Failure {
     #[error(transparent)]
     Usage(#[from] cli::UsageError),
     #[error(transparent)]
-    NothingConnected(#[from] load::NothingConnected),
+    Load(#[from] load::LoadError),
 }
 
 fn run(command: &Command) -> Result<ExitCode, Failure> {

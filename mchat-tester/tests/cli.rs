@@ -56,3 +56,16 @@ fn abuse_refuses_to_run_without_a_server() {
     assert!(err.contains("--server"), "{err}");
     assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
 }
+
+#[test]
+fn load_refuses_a_text_size_whose_lines_the_server_must_refuse() {
+    // Port 1: were the plan not refused first, the connect would fail.
+    let out = tester(&["load", "--server", "127.0.0.1:1", "--text-size", "2000"]);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("--text-size 2000 makes lines the server must refuse"),
+        "{err}"
+    );
+    assert!(!err.contains("connecting to"), "{err}");
+}

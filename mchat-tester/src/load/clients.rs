@@ -1,0 +1,64 @@
+//! Connecting the load's clients: which room each is in, how big its read
+//! buffer is, and joining with its own notice awaited.
+
+use std::time::Duration;
+
+use futures_lite::{AsyncWriteExt, future};
+use smol::Timer;
+use smol::net::TcpStream;
+
+use crate::connect::Targets;
+use crate::lines::Lines;
+use crate::wire;
+
+/// How long a client may wait for its join notice.
+const JOIN_WITHIN: Duration = Duration::from_secs(10);
+
+/// The room of receiver or sender `i`: round-robin over `rooms`.
+pub fn room(i: usize, rooms: usize) -> String {
+    format!("load{}", i % rooms.max(1))
+}
+
+/// Read buffer of each of `receivers`: 64 KiB for the fan-out runs, less
+/// when there are so many that 64 KiB each would not fit in memory (the
+/// buffer still grows for a longer line).
+pub fn read_buffer(receivers: usize) -> usize {
+    (256 << 20) / receivers.max(1)
+}
+
+/// Connects as client `i` of `targets`, names itself and joins `room`,
+/// waiting for its own notice.
+pub async fn join(
+    targets: &Targets,
+    i: usize,
+    nick: &str,
+    room: &str,
+    buffer: usize,
+) -> std::io::Result<(TcpStream, Lines)> {
+    let mut stream = targets.connect(i).await?;
+    stream.set_nodelay(true)?;
+    let hello = wire::hello(nick, room).map_err(std::io::Error::other)?;
+    stream.write_all(&hello).await?;
+    let mut lines = Lines::with_capacity(stream.clone(), buffer.clamp(4 << 10, 64 << 10));
+    let want = wire::joined(nick, room).map_err(std::io::Error::other)?;
+    let mut joined = false;
+    let wait = async {
+        let _ = lines
+            .until(|line| {
+                joined |= wire::parse(line).is_some_and(|m| m == want);
+                joined
+            })
+            .await;
+    };
+    future::or(wait, async {
+        Timer::after(JOIN_WITHIN).await;
+    })
+    .await;
+    if !joined {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::TimedOut,
+            format!("{nick} never saw its join"),
+        ));
+    }
+    Ok((stream, lines))
+}

@@ -1,0 +1,203 @@
+//! `mchat-tester load`: chat traffic through one or more servers, measured.
+//!
+//! Receivers are spread over the servers, receivers and senders over the
+//! rooms, round-robin; senders all use the first server.
+//! Every line carries its sender, sequence number and send time, so each
+//! receiver counts deliveries, gaps, duplicates or reorderings, and latency.
+
+mod clients;
+mod figures;
+mod progress;
+mod send;
+mod stamp;
+mod tally;
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use mchat_core::wire::{ChatLine, Text};
+use smol::{LocalExecutor, Timer};
+
+use crate::connect::{Failures, Targets};
+use crate::report::Report;
+use crate::stats;
+use crate::wire::{self, LineError};
+use clients::{join, read_buffer, room};
+use send::Sender;
+use stamp::Stamp;
+use tally::{Role, Tally};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    pub servers: Vec<String>,
+    pub receivers: usize,
+    pub senders: usize,
+    pub rooms: usize,
+    /// Lines per sender; with `duration`, the most.
+    pub messages: u64,
+    pub duration: Option<Duration>,
+    /// Lines per second per sender; 0 sends as fast as the window allows.
+    pub rate: f64,
+    /// Lines a sender may have ahead of its room's first receiver.
+    pub window: u64,
+    pub text_size: usize,
+    pub pid: Option<u32>,
+}
+
+/// Why a load run has nothing to report.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("load: none of {tried} clients could connect and join; the first failure: {first}")]
+    NothingConnected { tried: u64, first: std::io::Error },
+    #[error("load: --text-size {text_size} makes lines the server must refuse: {why}")]
+    LineTooLong { text_size: usize, why: LineError },
+}
+
+/// The filler that brings a line's text to about `text_size` bytes.
+fn pad(text_size: usize) -> String {
+    "x".repeat(text_size.saturating_sub(24))
+}
+
+/// Fails unless the longest line of the plan fits the protocol's limit:
+/// the last sender's, in the last room, with the widest numbers.
+fn check_lines_fit(plan: &Plan) -> Result<(), LoadError> {
+    let widest = Stamp {
+        sender: plan.senders.saturating_sub(1),
+        seq: u64::MAX,
+        micros: u64::MAX,
+    };
+    let last = plan.senders.saturating_sub(1);
+    let fits = || -> Result<(), LineError> {
+        let text = Text::new(widest.text(&pad(plan.text_size))).map_err(LineError::Text)?;
+        let nick = wire::nick(&format!("s{last}"))?;
+        let room = wire::room(&room(last, plan.rooms))?;
+        ChatLine::new(nick, room, text)?;
+        Ok(())
+    };
+    fits().map_err(|why| LoadError::LineTooLong {
+        text_size: plan.text_size,
+        why,
+    })
+}
+
+pub fn run(plan: &Plan) -> Result<Report, LoadError> {
+    check_lines_fit(plan)?;
+    let ex = LocalExecutor::new();
+    smol::block_on(ex.run(run_on(&ex, plan)))
+}
+
+async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, LoadError> {
+    let cpu_before = plan.pid.and_then(stats::cpu_seconds);
+    let tally = Rc::new(Tally::new(plan));
+    let targets = Targets::resolve(&plan.servers).await;
+    let mut failures = Failures::default();
+    // Receivers first, so every line sent has its audience.
+    let mut readers = Vec::new();
+    for r in 0..plan.receivers {
+        let room = room(r, plan.rooms);
+        let nick = format!("r{r}");
+        match join(&targets, r, &nick, &room, read_buffer(plan.receivers)).await {
+            Ok((_stream, mut lines)) => {
+                let tally = tally.clone();
+                let role = if r < plan.rooms {
+                    Role::Pacer
+                } else {
+                    Role::Audience
+                };
+                readers.push(ex.spawn(async move {
+                    let _ = lines
+                        .for_each_timed(|line, at| tally.receive(r, role, line, at))
+                        .await;
+                    // Only reached if the server closed it: readers still
+                    // running at the end are dropped, not run to here.
+                    tally.disconnected.set(tally.disconnected.get() + 1);
+                }));
+            }
+            Err(e) => failures.note(e),
+        }
+    }
+    let mut audience = vec![0u64; plan.rooms.max(1)];
+    for r in 0..plan.receivers {
+        if let Some(n) = audience.get_mut(r % plan.rooms.max(1)) {
+            *n += 1;
+        }
+    }
+    let pad: Rc<str> = pad(plan.text_size).into();
+    let start = Instant::now();
+    let sent = Rc::new(Cell::new(0u64));
+    let mut writers = Vec::new();
+    for s in 0..plan.senders {
+        let room_name = room(s, plan.rooms);
+        let nick_name = format!("s{s}");
+        // Senders all use the first server; receivers are spread over all.
+        let (stream, mut lines) = match join(&targets, 0, &nick_name, &room_name, 64 << 10).await {
+            Ok(joined) => joined,
+            Err(e) => {
+                failures.note(e);
+                continue;
+            }
+        };
+        // Checked with the plan, so these hold.
+        let (Ok(nick), Ok(room)) = (wire::nick(&nick_name), wire::room(&room_name)) else {
+            continue;
+        };
+        // A sender reads too (others' lines, HEART) so it never stalls.
+        ex.spawn(async move {
+            let _ = lines.for_each(|_| {}).await;
+        })
+        .detach();
+        let sender = Sender {
+            index: s,
+            nick,
+            room,
+            stream,
+            plan: plan.clone(),
+            pad: pad.clone(),
+            tally: tally.clone(),
+            sent: sent.clone(),
+            start,
+        };
+        writers.push((s, ex.spawn(sender.run())));
+    }
+    if readers.is_empty()
+        && writers.is_empty()
+        && let Some(first) = failures.first.take()
+    {
+        return Err(LoadError::NothingConnected {
+            tried: failures.count,
+            first,
+        });
+    }
+    let progress = progress::spawn(ex, plan, &tally, &sent, start);
+    let mut expected = 0;
+    for (s, writer) in writers {
+        let lines = writer.await;
+        expected += lines * audience.get(s % plan.rooms.max(1)).copied().unwrap_or(0);
+    }
+    let send_secs = start.elapsed().as_secs_f64();
+    // Let the last lines arrive: until everything did, or nothing more does.
+    let mut last = tally.delivered.get();
+    loop {
+        Timer::after(Duration::from_millis(500)).await;
+        let now = tally.delivered.get();
+        if now >= expected || now == last {
+            break;
+        }
+        last = now;
+    }
+    drop(readers);
+    if progress.is_some() {
+        eprintln!();
+    }
+    drop(progress);
+    let counts = figures::Counts {
+        sent: sent.get(),
+        send_secs,
+        expected,
+        connection_failures: failures.count,
+        cpu_before,
+    };
+    Ok(figures::report(plan, &tally, &counts, start))
+}

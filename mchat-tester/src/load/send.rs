@@ -1,0 +1,96 @@
+//! One sender's loop: stamped lines at the plan's rate, no further ahead of
+//! its room's pacer than the window, in batches of about 32 KiB.
+
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use futures_lite::{AsyncWriteExt, future};
+use mchat_core::wire::{ChatLine, Message, Nick, Room, Text};
+use smol::Timer;
+use smol::net::TcpStream;
+
+use super::Plan;
+use super::stamp::Stamp;
+use super::tally::Tally;
+
+/// A joined sender and what it shares with the run.
+pub struct Sender {
+    pub index: usize,
+    pub nick: Nick,
+    pub room: Room,
+    pub stream: TcpStream,
+    pub plan: Plan,
+    /// The filler that brings each line's text to `--text-size`.
+    pub pad: Rc<str>,
+    pub tally: Rc<Tally>,
+    /// Lines sent by all senders.
+    pub sent: Rc<Cell<u64>>,
+    /// When sending began.
+    pub start: Instant,
+}
+
+impl Sender {
+    /// The `MSG` line with sequence number `seq`, sent now; `None` if it
+    /// would not be a valid line (the plan was checked, so never).
+    fn line(&self, seq: u64) -> Option<Message> {
+        let stamp = Stamp {
+            sender: self.index,
+            seq,
+            micros: self.tally.start.elapsed().as_micros() as u64,
+        };
+        let text = Text::new(stamp.text(&self.pad)).ok()?;
+        let chat = ChatLine::new(self.nick.clone(), self.room.clone(), text).ok()?;
+        Some(Message::Msg(chat))
+    }
+
+    /// Sends until the plan's count or duration is reached; the lines sent.
+    pub async fn run(mut self) -> u64 {
+        let plan = &self.plan;
+        let mut batch = BytesMut::with_capacity(64 * 1024);
+        let mut seq = 0u64;
+        let deadline = plan.duration.map(|d| self.start + d);
+        while seq < plan.messages && deadline.is_none_or(|d| Instant::now() < d) {
+            if plan.rate > 0.0 {
+                let due = self.start + Duration::from_secs_f64(seq as f64 / plan.rate);
+                if due > Instant::now() {
+                    flush(&mut self.stream, &mut batch).await;
+                    Timer::at(due).await;
+                }
+            }
+            while plan.window > 0 && seq >= self.tally.acked(self.index) + plan.window {
+                flush(&mut self.stream, &mut batch).await;
+                let listener = self.tally.progress.listen();
+                if seq < self.tally.acked(self.index) + plan.window {
+                    break;
+                }
+                future::or(listener, async {
+                    Timer::after(Duration::from_millis(200)).await;
+                })
+                .await;
+                if deadline.is_some_and(|d| Instant::now() >= d) {
+                    break;
+                }
+            }
+            let Some(line) = self.line(seq + 1) else {
+                break;
+            };
+            seq += 1;
+            line.encode_into(&mut batch);
+            if batch.len() >= 32 * 1024 {
+                flush(&mut self.stream, &mut batch).await;
+            }
+            self.sent.set(self.sent.get() + 1);
+        }
+        flush(&mut self.stream, &mut batch).await;
+        seq
+    }
+}
+
+async fn flush(stream: &mut TcpStream, batch: &mut BytesMut) {
+    if !batch.is_empty() {
+        let _ = stream.write_all(batch).await;
+        batch.clear();
+    }
+}
