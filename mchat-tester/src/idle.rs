@@ -12,6 +12,7 @@ use crate::connect::{Failures, Targets};
 use crate::lines::Lines;
 use crate::report::Report;
 use crate::stats;
+use crate::wire;
 
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -43,10 +44,9 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
             future::yield_now().await;
         }
         let connected = async {
+            let hello = wire::hello(&format!("i{i}"), &room).map_err(std::io::Error::other)?;
             let mut stream = targets.connect(i).await?;
-            stream
-                .write_all(format!("NICK i{i}\nJOIN {room}\n").as_bytes())
-                .await?;
+            stream.write_all(&hello).await?;
             Ok::<_, std::io::Error>(stream)
         }
         .await;
