@@ -53,44 +53,46 @@ enum Failure {
 }
 
 fn run(command: &Command) -> Result<ExitCode, Failure> {
-    let (report, json) = match command {
-        Command::Load(a) => (load::run(&a.plan()?)?, a.json),
-        Command::Idle(a) => (idle::run(&a.plan()?), a.json),
-        Command::Chaos(c) => {
-            let verdict = chaos::run(&c.plan());
-            let (pass, detail) = match &verdict {
-                Ok(summary) => (true, summary),
-                Err(violation) => (false, violation),
-            };
-            if c.json {
-                println!(
-                    "{{\"test\": \"chaos\", \"seed\": {}, \"pass\": {pass}, \"detail\": {}}}",
-                    c.seed,
-                    report::json_string(detail)
-                );
-            } else {
-                let label = if pass { "PASS" } else { "FAIL" };
-                println!("{label} seed {}: {detail}", c.seed);
-            }
-            return Ok(if pass {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
-        }
-        Command::Abuse(a) => {
-            // Skipped cases are reported, not failures.
-            return Ok(if abuse::run(&a.plan()).failed == 0 {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::FAILURE
-            });
-        }
-    };
+    Ok(match command {
+        Command::Load(a) => print_report(&load::run(&a.plan()?)?, a.json),
+        Command::Idle(a) => print_report(&idle::run(&a.plan()?), a.json),
+        Command::Chaos(c) => print_chaos(c.seed, &chaos::run(&c.plan()), c.json),
+        // Skipped cases are reported, not failures.
+        Command::Abuse(a) => success_if(abuse::run(&a.plan()).failed == 0),
+    })
+}
+
+fn success_if(ok: bool) -> ExitCode {
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn print_report(report: &report::Report, json: bool) -> ExitCode {
     if json {
         println!("{}", report.json());
     } else {
         print!("{}", report.table());
     }
-    Ok(ExitCode::SUCCESS)
+    ExitCode::SUCCESS
+}
+
+/// `PASS seed 7: …` or `FAIL seed 7: …`, or the same as one JSON line.
+fn print_chaos(seed: u64, verdict: &chaos::Verdict, json: bool) -> ExitCode {
+    let (pass, detail) = match verdict {
+        Ok(summary) => (true, summary),
+        Err(violation) => (false, violation),
+    };
+    if json {
+        println!(
+            "{{\"test\": \"chaos\", \"seed\": {seed}, \"pass\": {pass}, \"detail\": {}}}",
+            report::json_string(detail)
+        );
+    } else {
+        let label = if pass { "PASS" } else { "FAIL" };
+        println!("{label} seed {seed}: {detail}");
+    }
+    success_if(pass)
 }
