@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use mchat_core::server::{CloseReason, ConnId, Event, Listener, Output, Server, ServerConfig};
+use mchat_core::server::{ConnId, Listener, Output, Server, ServerConfig};
 use mchat_core::wire::{Host, PeerAddr};
 
 /// The state machine and a way to reach every connection.
@@ -178,31 +178,8 @@ fn drain(shared: &Shared, hub: &mut Hub) {
                     drain(&shared, &mut hub);
                 });
             }
-            Output::Event(event) => println!("{}", describe(&event)),
+            Output::Event(event) => println!("{event}"),
         }
-    }
-}
-
-/// One log line for an event of the state machine.
-fn describe(event: &Event) -> String {
-    let why = |reason: &Option<CloseReason>| match reason {
-        Some(reason) => reason.to_string(),
-        None => "closed".to_owned(),
-    };
-    match event {
-        Event::ClientConnected { id, remote } => format!("client {id} connected from {remote}"),
-        Event::ClientDisconnected { id, reason } => {
-            format!("client {id} disconnected ({})", why(reason))
-        }
-        Event::ServerConnected { id, addr } => format!("peer {addr} connected as {id}"),
-        Event::ServerDisconnected { addr, reason, .. } => {
-            format!("peer {addr} disconnected ({})", why(reason))
-        }
-        Event::Refused { remote, .. } => format!("refused {remote}: server full"),
-        Event::DialFailed { addr } => format!("could not reach peer {addr}"),
-        Event::GaveUp { addr } => format!("gave up on peer {addr}"),
-        Event::PeerLineDropped { id, why, .. } => format!("dropped a line from {id}: {why}"),
-        Event::SelfAlias { addr } => format!("{addr} is this server itself"),
     }
 }
 

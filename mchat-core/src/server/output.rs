@@ -192,3 +192,67 @@ pub enum Event {
         addr: PeerAddr,
     },
 }
+
+impl Event {
+    /// Is this something an operator should look at (a refusal, a peer out
+    /// of reach, a line dropped), rather than the normal coming and going?
+    pub fn is_warning(&self) -> bool {
+        matches!(
+            self,
+            Event::Refused { .. }
+                | Event::DialFailed { .. }
+                | Event::GaveUp { .. }
+                | Event::PeerLineDropped { .. }
+                | Event::SelfAlias { .. }
+        )
+    }
+}
+
+/// One log line, in the words of the original's log (its design document,
+/// §5), so that every driver logs events alike.
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let closed = |reason: &Option<CloseReason>| match reason {
+            Some(reason) => reason.to_string(),
+            None => "closed".to_owned(),
+        };
+        match self {
+            Event::ClientConnected { id, remote } => {
+                write!(f, "client {id} connected from {remote}")
+            }
+            Event::ClientDisconnected { id, reason } => {
+                write!(f, "client {id} disconnected ({})", closed(reason))
+            }
+            Event::ServerConnected { id, addr } => write!(f, "server {addr} connected ({id})"),
+            Event::ServerDisconnected { id, addr, reason } => {
+                write!(f, "server {addr} disconnected ({id}, {})", closed(reason))
+            }
+            Event::Refused {
+                listener: Listener::Client,
+                remote,
+            } => write!(f, "refused client {remote}: server full"),
+            Event::Refused {
+                listener: Listener::Server,
+                remote,
+            } => write!(f, "refused server {remote}: server full"),
+            Event::DialFailed { addr } => write!(f, "could not connect to server {addr}"),
+            Event::GaveUp { addr } => write!(f, "gave up on server {addr}: unreachable too long"),
+            Event::PeerLineDropped {
+                id,
+                addr: Some(addr),
+                why,
+            } => write!(f, "dropped a line from server {addr} ({id}): {why}"),
+            Event::PeerLineDropped {
+                id,
+                addr: None,
+                why,
+            } => write!(f, "dropped a line from server connection {id}: {why}"),
+            Event::SelfAlias { addr } => {
+                write!(
+                    f,
+                    "{addr} is this server itself; it will not be dialled again"
+                )
+            }
+        }
+    }
+}

@@ -369,55 +369,12 @@ fn write_gathered<const N: usize>(stream: &Async<TcpStream>, link: &Link) -> io:
         .write_vectored(slices.get(..used).unwrap_or_default())
 }
 
-/// The log lines of the original document §5.
+/// An event as a log line (the words are the core's, after the original).
 fn log_event(event: &Event) {
-    match event {
-        Event::ClientConnected { id, remote } => log::info!("client {id} connected from {remote}"),
-        Event::ClientDisconnected { id, reason: None } => {
-            log::info!("client {id} disconnected (closed)")
-        }
-        Event::ClientDisconnected {
-            id,
-            reason: Some(reason),
-        } => log::info!("client {id} disconnected ({reason})"),
-        Event::ServerConnected { id, addr } => log::info!("server {addr} connected ({id})"),
-        Event::ServerDisconnected {
-            id,
-            addr,
-            reason: None,
-        } => log::info!("server {addr} disconnected ({id}, closed)"),
-        Event::ServerDisconnected {
-            id,
-            addr,
-            reason: Some(reason),
-        } => {
-            log::info!("server {addr} disconnected ({id}, {reason})")
-        }
-        Event::Refused {
-            listener: Listener::Client,
-            remote,
-        } => log::warn!("refused client {remote}: server full"),
-        Event::Refused {
-            listener: Listener::Server,
-            remote,
-        } => log::warn!("refused server {remote}: server full"),
-        Event::DialFailed { addr } => log::warn!("could not connect to server {addr}"),
-        Event::GaveUp { addr } => log::warn!("gave up on server {addr}: unreachable too long"),
-        Event::PeerLineDropped {
-            id,
-            addr: Some(addr),
-            why,
-        } => log::warn!("dropped a line from server {addr} ({id}): {why}"),
-        Event::PeerLineDropped {
-            id,
-            addr: None,
-            why,
-        } => log::warn!("dropped a line from server connection {id}: {why}"),
-        Event::SelfAlias { addr } => {
-            log::warn!("{addr} is this server itself; it will not be dialled again")
-        }
-        // A kind of event newer than this driver: still worth a line.
-        other => log::info!("{other:?}"),
+    if event.is_warning() {
+        log::warn!("{event}");
+    } else {
+        log::info!("{event}");
     }
 }
 

@@ -55,7 +55,7 @@ impl Sim {
                 }
                 Output::Event(event) => {
                     if self.trace {
-                        eprintln!("{:>10.3?} s{i}: {event:?}", self.elapsed());
+                        eprintln!("{:>10.3?} s{i}: {event}", self.elapsed());
                     }
                 }
             }
