@@ -1,0 +1,63 @@
+//! What the client has to show its user.
+
+use super::Refusal;
+use crate::wire::ErrorCode;
+
+/// Something to show the user.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// `<room> nick: text`
+    Message {
+        /// The room as the user knows it.
+        room: String,
+        /// The sender.
+        nick: String,
+        /// The text, as received (escape control characters to show it).
+        text: String,
+    },
+    /// `<room> SYSTEM: text`
+    Notice {
+        /// The room as the user knows it.
+        room: String,
+        /// The notice.
+        text: String,
+    },
+    /// The server refused something (`ERROR <code> <text>`).
+    ServerError {
+        /// The code.
+        code: ErrorCode,
+        /// The server's words.
+        text: String,
+    },
+    /// A line the client does not understand (shown as is).
+    Unknown(String),
+    /// Connected to a server.
+    Connected {
+        /// Where.
+        host: String,
+        /// Which port.
+        port: u16,
+    },
+    /// Could not connect.
+    ConnectFailed {
+        /// Why.
+        reason: String,
+    },
+    /// Disconnected, as the user asked.
+    Disconnected,
+    /// The server closed the connection, or sent no `BLEED` for too long:
+    /// it is lost, and the client disconnected.
+    ServerLost,
+    /// Joined a room (sent the `JOIN`).
+    Joined(String),
+    /// Left a room (sent the `PART`).
+    Left(String),
+    /// The nick changed.
+    NickChanged(String),
+    /// A command refused here, without asking the server.
+    Refused(Refusal),
+    /// The help text.
+    Help(&'static str),
+    /// The user quits.
+    Quit,
+}

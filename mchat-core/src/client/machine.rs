@@ -1,0 +1,326 @@
+//! The client state machine: commands, server bytes and time in; lines to
+//! send, connections to open or close and events to show out.
+
+use std::collections::VecDeque;
+use std::time::Instant;
+
+use bytes::Bytes;
+
+use super::keepalive::{Due, KeepAlive};
+use super::rooms::Rooms;
+use super::{ClientConfig, ClientEvent, ClientOutput, Command, CommandError, HELP, Refusal};
+use crate::wire::{LineFramer, Message, Nick, Room, private_room_name, split_chat};
+
+/// The connection's state.
+#[derive(Clone, Debug)]
+enum Link {
+    Disconnected,
+    Connecting,
+    Connected(KeepAlive),
+}
+
+/// One chat client's protocol state. See the [module docs](super).
+#[derive(Debug)]
+pub struct Client {
+    config: ClientConfig,
+    nick: Nick,
+    link: Link,
+    rooms: Rooms,
+    framer: LineFramer,
+    out: VecDeque<ClientOutput>,
+}
+
+const HEART: Bytes = Bytes::from_static(b"HEART\n");
+const BLEED: Bytes = Bytes::from_static(b"BLEED\n");
+
+impl Client {
+    /// A disconnected client.
+    pub fn new(config: ClientConfig) -> Self {
+        Self {
+            nick: config.nick.clone(),
+            config,
+            link: Link::Disconnected,
+            rooms: Rooms::default(),
+            framer: LineFramer::new(),
+            out: VecDeque::new(),
+        }
+    }
+
+    /// The current nick.
+    pub fn nick(&self) -> &Nick {
+        &self.nick
+    }
+
+    /// Is a connection up?
+    pub fn is_connected(&self) -> bool {
+        matches!(self.link, Link::Connected(_))
+    }
+
+    /// The room a line that is not a command goes to: the last one joined
+    /// or messaged.
+    pub fn current_room(&self) -> Option<&str> {
+        self.rooms.current()
+    }
+
+    /// The rooms joined, by the names the user typed.
+    pub fn rooms(&self) -> impl Iterator<Item = &str> {
+        self.rooms.names()
+    }
+
+    /// The next thing for the driver to do. Call it after every `handle_*`,
+    /// [`connected`](Self::connected) and
+    /// [`connect_failed`](Self::connect_failed), until it returns `None`.
+    #[must_use = "outputs left in the queue are lines never sent and events never shown"]
+    pub fn poll_output(&mut self) -> Option<ClientOutput> {
+        self.out.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) should next run; ask
+    /// again after draining [`poll_output`](Self::poll_output), as any
+    /// input may move it. `None` while no connection is up.
+    #[must_use = "without handle_timeout at this instant there is no keep-alive"]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match &self.link {
+            Link::Connected(keepalive) => Some(keepalive.deadline()),
+            _ => None,
+        }
+    }
+
+    fn event(&mut self, event: ClientEvent) {
+        self.out.push_back(ClientOutput::Event(event));
+    }
+
+    fn refuse(&mut self, refusal: Refusal) {
+        self.event(ClientEvent::Refused(refusal));
+    }
+
+    fn send(&mut self, message: &Message) {
+        self.out.push_back(ClientOutput::Send(message.encode()));
+    }
+
+    /// An input line as the user typed it: a command, or else text for the
+    /// current room.
+    pub fn handle_input_line(&mut self, line: &str, now: Instant) {
+        match Command::parse(line) {
+            Ok(command) => self.handle_command(command, now),
+            Err(CommandError::Unknown(_)) if !line.trim().is_empty() => {
+                match self.rooms.current().map(str::to_owned) {
+                    Some(room) => self.handle_command(
+                        Command::Msg {
+                            room,
+                            text: line.to_owned(),
+                        },
+                        now,
+                    ),
+                    None => self.refuse(Refusal::NoCurrentRoom),
+                }
+            }
+            Err(CommandError::Unknown(_)) => {}
+            Err(e) => self.refuse(Refusal::Command(e)),
+        }
+    }
+
+    /// One user command.
+    pub fn handle_command(&mut self, command: Command, now: Instant) {
+        let _ = now;
+        match command {
+            Command::Connect { host, port } => {
+                if !matches!(self.link, Link::Disconnected) {
+                    return self.refuse(Refusal::AlreadyConnected);
+                }
+                self.link = Link::Connecting;
+                self.out.push_back(ClientOutput::Connect { host, port });
+            }
+            Command::Disconnect => {
+                if matches!(self.link, Link::Disconnected) {
+                    return self.refuse(Refusal::NotConnected);
+                }
+                self.drop_link();
+                self.out.push_back(ClientOutput::Disconnect);
+                self.event(ClientEvent::Disconnected);
+            }
+            Command::Join(room) => match Room::new(room.as_str()) {
+                Ok(wire) => self.join(room, wire),
+                Err(e) => self.refuse(Refusal::BadRoom(e)),
+            },
+            Command::JoinPrivate { room, password } => match Room::new(room.as_str()) {
+                Ok(_) => {
+                    let wire = private_room_name(&room, &password);
+                    self.join(room, wire);
+                }
+                Err(e) => self.refuse(Refusal::BadRoom(e)),
+            },
+            Command::Part(room) => self.part(&room),
+            Command::Msg { room, text } => self.say(&room, &text),
+            Command::Nick(nick) => match Nick::new(nick) {
+                Ok(nick) => {
+                    // Changes locally even when not connected, as the original.
+                    self.nick = nick.clone();
+                    if self.is_connected() {
+                        self.send(&Message::Nick(nick.clone()));
+                    }
+                    self.event(ClientEvent::NickChanged(nick.into_string()));
+                }
+                Err(e) => self.refuse(Refusal::BadNick(e)),
+            },
+            Command::Help => self.event(ClientEvent::Help(HELP)),
+            Command::Quit => {
+                if !matches!(self.link, Link::Disconnected) {
+                    self.drop_link();
+                    self.out.push_back(ClientOutput::Disconnect);
+                }
+                self.event(ClientEvent::Quit);
+            }
+        }
+    }
+
+    fn join(&mut self, display: String, wire: Room) {
+        if !self.is_connected() {
+            return self.refuse(Refusal::NotConnected);
+        }
+        let message = Message::Join(wire.clone());
+        match self.rooms.join(display.clone(), wire) {
+            Ok(()) => {
+                self.send(&message);
+                self.event(ClientEvent::Joined(display));
+            }
+            Err(refusal) => self.refuse(refusal),
+        }
+    }
+
+    fn part(&mut self, display: &str) {
+        if !self.is_connected() {
+            return self.refuse(Refusal::NotConnected);
+        }
+        match self.rooms.part(display) {
+            Ok(wire) => {
+                self.send(&Message::Part(wire));
+                self.event(ClientEvent::Left(display.to_owned()));
+            }
+            Err(refusal) => self.refuse(refusal),
+        }
+    }
+
+    fn say(&mut self, display: &str, text: &str) {
+        if !self.is_connected() {
+            return self.refuse(Refusal::NotConnected);
+        }
+        let lines = match self.rooms.wire_of(display) {
+            Ok(wire) => split_chat(&self.nick, wire, text).map_err(Refusal::BadText),
+            Err(refusal) => Err(refusal),
+        };
+        match lines {
+            Ok(lines) => {
+                for line in lines {
+                    self.send(&Message::Msg(line));
+                }
+                self.rooms.make_current(display);
+            }
+            Err(refusal) => self.refuse(refusal),
+        }
+    }
+
+    fn drop_link(&mut self) {
+        self.link = Link::Disconnected;
+        self.rooms = Rooms::default();
+        self.framer = LineFramer::new();
+    }
+
+    /// The connection the driver opened is up: say who we are.
+    pub fn connected(&mut self, host: &str, port: u16, now: Instant) {
+        if !matches!(self.link, Link::Connecting) {
+            return;
+        }
+        self.link = Link::Connected(KeepAlive::start(&self.config, now));
+        self.send(&Message::Nick(self.nick.clone()));
+        self.event(ClientEvent::Connected {
+            host: host.to_owned(),
+            port,
+        });
+    }
+
+    /// The connection could not be opened.
+    pub fn connect_failed(&mut self, reason: &str) {
+        if matches!(self.link, Link::Connecting) {
+            self.link = Link::Disconnected;
+            self.event(ClientEvent::ConnectFailed {
+                reason: reason.to_owned(),
+            });
+        }
+    }
+
+    /// The server closed the connection, or it failed: the server is lost.
+    pub fn handle_close(&mut self) {
+        if !matches!(self.link, Link::Disconnected) {
+            self.drop_link();
+            self.event(ClientEvent::ServerLost);
+        }
+    }
+
+    /// Time passed: send `HEART`, or give the server up (PROTOCOL.md §5).
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let Link::Connected(keepalive) = &mut self.link else {
+            return;
+        };
+        match keepalive.on_timeout(now) {
+            Due::Nothing => {}
+            Due::Heart => self.out.push_back(ClientOutput::Send(HEART)),
+            Due::ServerLost => {
+                self.drop_link();
+                self.out.push_back(ClientOutput::Disconnect);
+                self.event(ClientEvent::ServerLost);
+            }
+        }
+    }
+
+    /// Bytes read from the server.
+    pub fn handle_input(&mut self, bytes: &[u8], now: Instant) {
+        if !self.is_connected() {
+            return;
+        }
+        let mut framer = std::mem::take(&mut self.framer);
+        let mut rest = bytes;
+        while let Some(frame) = framer.next_frame(&mut rest) {
+            match frame {
+                Ok(line) => self.handle_line(line.as_str(), now),
+                Err(e) => self.event(ClientEvent::Unknown(format!(
+                    "(a line the server sent was dropped: {e})"
+                ))),
+            }
+        }
+        if self.is_connected() {
+            self.framer = framer;
+        }
+    }
+
+    fn handle_line(&mut self, line: &str, now: Instant) {
+        match Message::parse(line) {
+            Ok(Message::Msg(chat)) => {
+                let room = self.rooms.display_of(chat.room());
+                self.event(ClientEvent::Message {
+                    room,
+                    nick: chat.nick().as_str().to_owned(),
+                    text: chat.text().as_str().to_owned(),
+                });
+            }
+            Ok(Message::System(notice)) => {
+                let room = self.rooms.display_of(notice.room());
+                self.event(ClientEvent::Notice {
+                    room,
+                    text: notice.text().as_str().to_owned(),
+                });
+            }
+            Ok(Message::Error(reply)) => self.event(ClientEvent::ServerError {
+                code: reply.code(),
+                text: reply.text().as_str().to_owned(),
+            }),
+            Ok(Message::Heart) => self.out.push_back(ClientOutput::Send(BLEED)),
+            Ok(Message::Bleed) => {
+                if let Link::Connected(keepalive) = &mut self.link {
+                    keepalive.bleed(now);
+                }
+            }
+            _ => self.event(ClientEvent::Unknown(line.to_owned())),
+        }
+    }
+}

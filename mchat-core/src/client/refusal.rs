@@ -1,0 +1,36 @@
+//! Why the client refused a command without asking the server.
+
+use super::CommandError;
+use crate::wire::FieldError;
+
+/// Why a command was refused locally.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// The command needs a connection.
+    #[error("not connected; use connect <host> <port>")]
+    NotConnected,
+    /// Already connected.
+    #[error("already connected; disconnect first")]
+    AlreadyConnected,
+    /// Not a member of that room.
+    #[error("you have not joined {0}")]
+    NotJoined(String),
+    /// Already a member of that room.
+    #[error("you are already in {0}")]
+    AlreadyJoined(String),
+    /// The nick is empty, too long or holds illegal characters.
+    #[error("bad nick: {0}")]
+    BadNick(FieldError),
+    /// The room name is empty, too long or holds illegal characters.
+    #[error("bad room name: {0}")]
+    BadRoom(FieldError),
+    /// The message cannot be sent (a newline, or a trailing carriage return).
+    #[error("bad message: {0}")]
+    BadText(FieldError),
+    /// No current room for a line that is not a command.
+    #[error("no current room; join one first (type help for commands)")]
+    NoCurrentRoom,
+    /// The input was not a command.
+    #[error("{0}")]
+    Command(CommandError),
+}

@@ -1,0 +1,157 @@
+//! The rooms a client is in: the name the user typed, the name on the
+//! wire (a digest for a private room), and which one is current.
+
+use super::Refusal;
+use crate::wire::Room;
+
+/// A joined room.
+#[derive(Clone, Debug)]
+struct JoinedRoom {
+    /// The name the user typed and sees.
+    display: String,
+    /// The name the server knows.
+    wire: Room,
+}
+
+/// The rooms joined on the current connection.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Rooms {
+    joined: Vec<JoinedRoom>,
+    /// Where a line that is not a command goes: the last room joined or
+    /// messaged.
+    current: Option<String>,
+}
+
+impl Rooms {
+    /// Records a `JOIN`; the room becomes current. Refused when either
+    /// name is taken: two rooms shown alike, or one wire room twice.
+    pub(super) fn join(&mut self, display: String, wire: Room) -> Result<(), Refusal> {
+        if self
+            .joined
+            .iter()
+            .any(|r| r.display == display || r.wire == wire)
+        {
+            return Err(Refusal::AlreadyJoined(display));
+        }
+        self.current = Some(display.clone());
+        self.joined.push(JoinedRoom { display, wire });
+        Ok(())
+    }
+
+    /// Forgets a room; returns its wire name. If it was current, the last
+    /// room joined becomes current.
+    pub(super) fn part(&mut self, display: &str) -> Result<Room, Refusal> {
+        let Some(at) = self.joined.iter().position(|r| r.display == display) else {
+            return Err(Refusal::NotJoined(display.to_owned()));
+        };
+        let room = self.joined.remove(at);
+        if self.current.as_deref() == Some(display) {
+            self.current = self.joined.last().map(|r| r.display.clone());
+        }
+        Ok(room.wire)
+    }
+
+    /// The wire name of a room the user names.
+    pub(super) fn wire_of(&self, display: &str) -> Result<&Room, Refusal> {
+        self.joined
+            .iter()
+            .find(|r| r.display == display)
+            .map(|r| &r.wire)
+            .ok_or_else(|| Refusal::NotJoined(display.to_owned()))
+    }
+
+    /// How to show a room the server names: as the user typed it, or as
+    /// the server sent it if it is not one of ours.
+    pub(super) fn display_of(&self, wire: &Room) -> String {
+        self.joined
+            .iter()
+            .find(|r| r.wire == *wire)
+            .map_or_else(|| wire.as_str().to_owned(), |r| r.display.clone())
+    }
+
+    /// The user said something in `display`: it becomes current.
+    pub(super) fn make_current(&mut self, display: &str) {
+        self.current = Some(display.to_owned());
+    }
+
+    pub(super) fn current(&self) -> Option<&str> {
+        self.current.as_deref()
+    }
+
+    /// The rooms by the names the user typed, in the order joined.
+    pub(super) fn names(&self) -> impl Iterator<Item = &str> {
+        self.joined.iter().map(|r| r.display.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::private_room_name;
+
+    fn room(name: &str) -> Room {
+        Room::new(name).unwrap()
+    }
+
+    fn joined(names: &[&str]) -> Rooms {
+        let mut rooms = Rooms::default();
+        for name in names {
+            rooms.join((*name).to_owned(), room(name)).unwrap();
+        }
+        rooms
+    }
+
+    #[test]
+    fn joining_makes_the_room_current() {
+        let rooms = joined(&["lobby", "rust"]);
+        assert_eq!(rooms.current(), Some("rust"));
+        assert_eq!(rooms.names().collect::<Vec<_>>(), ["lobby", "rust"]);
+    }
+
+    #[test]
+    fn a_name_shown_or_sent_twice_is_refused() {
+        let mut rooms = Rooms::default();
+        rooms
+            .join("sauna".into(), private_room_name("sauna", "a"))
+            .unwrap();
+        // Same name, other password: two rooms would look alike.
+        assert_eq!(
+            rooms.join("sauna".into(), private_room_name("sauna", "b")),
+            Err(Refusal::AlreadyJoined("sauna".into()))
+        );
+        // The digest typed as a public room: the same room on the wire.
+        let digest = private_room_name("sauna", "a");
+        assert_eq!(
+            rooms.join(digest.as_str().to_owned(), digest.clone()),
+            Err(Refusal::AlreadyJoined(digest.as_str().to_owned()))
+        );
+        assert_eq!(rooms.names().count(), 1);
+    }
+
+    #[test]
+    fn parting_the_current_room_makes_the_last_joined_current() {
+        let mut rooms = joined(&["a", "b", "c"]);
+        rooms.make_current("a");
+        assert_eq!(rooms.part("a"), Ok(room("a")));
+        assert_eq!(rooms.current(), Some("c"));
+        assert_eq!(rooms.part("b"), Ok(room("b")));
+        assert_eq!(rooms.current(), Some("c"), "another room parted");
+        assert_eq!(rooms.part("c"), Ok(room("c")));
+        assert_eq!(rooms.current(), None);
+        assert_eq!(rooms.part("c"), Err(Refusal::NotJoined("c".into())));
+    }
+
+    #[test]
+    fn private_rooms_are_shown_by_name_and_strangers_by_wire_name() {
+        let mut rooms = Rooms::default();
+        let digest = private_room_name("sauna", "pw");
+        rooms.join("sauna".into(), digest.clone()).unwrap();
+        assert_eq!(rooms.display_of(&digest), "sauna");
+        assert_eq!(rooms.wire_of("sauna"), Ok(&digest));
+        assert_eq!(rooms.display_of(&room("elsewhere")), "elsewhere");
+        assert_eq!(
+            rooms.wire_of("elsewhere"),
+            Err(Refusal::NotJoined("elsewhere".into()))
+        );
+    }
+}
