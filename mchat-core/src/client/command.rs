@@ -44,7 +44,7 @@ pub enum Command {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
     /// The first word is no command.
-    #[error("unknown command {0:?}; type help for the list")]
+    #[error("unknown command '{0}'; type help for the list")]
     Unknown(String),
     /// The command lacks an argument.
     #[error("{command} needs: {usage}")]
@@ -149,5 +149,118 @@ impl fmt::Display for Command {
             Command::Help => f.write_str("help"),
             Command::Quit => f.write_str("quit"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(line: &str) -> Command {
+        Command::parse(line).unwrap_or_else(|e| panic!("{line:?}: {e}"))
+    }
+
+    #[test]
+    fn spaces_around_the_command_word_and_a_single_argument_do_not_count() {
+        assert_eq!(parsed("   join   lobby  "), Command::Join("lobby".into()));
+        assert_eq!(parsed("nick alice "), Command::Nick("alice".into()));
+        assert_eq!(parsed("  quit"), Command::Quit);
+    }
+
+    #[test]
+    fn a_password_is_every_character_after_the_room() {
+        // The digest covers each byte, so spaces in it, even trailing, stay.
+        assert_eq!(
+            parsed("joinprivate sauna  hot stones "),
+            Command::JoinPrivate {
+                room: "sauna".into(),
+                password: " hot stones ".into(),
+            }
+        );
+    }
+
+    #[test]
+    fn message_text_is_kept_as_typed_and_may_be_empty() {
+        assert_eq!(
+            parsed("msg lobby  two  spaces "),
+            Command::Msg {
+                room: "lobby".into(),
+                text: " two  spaces ".into(),
+            }
+        );
+        assert_eq!(
+            parsed("msg lobby"),
+            Command::Msg {
+                room: "lobby".into(),
+                text: String::new(),
+            }
+        );
+    }
+
+    #[test]
+    fn missing_or_extra_arguments_say_how_to_use_the_command() {
+        for (line, command) in [
+            ("connect", "connect"),
+            ("connect h 1 2", "connect"),
+            ("connect h 65536", "connect"),
+            ("connect h -1", "connect"),
+            ("join", "join"),
+            ("join  ", "join"),
+            ("part a b", "part"),
+            ("nick", "nick"),
+            ("joinprivate", "joinprivate"),
+            ("joinprivate sauna ", "joinprivate"),
+            ("msg", "msg"),
+        ] {
+            match Command::parse(line) {
+                Err(CommandError::Usage { command: c, .. }) => assert_eq!(c, command, "{line:?}"),
+                other => panic!("{line:?}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn commands_are_lower_case_and_anything_else_is_unknown() {
+        assert_eq!(
+            Command::parse("JOIN lobby"),
+            Err(CommandError::Unknown("JOIN".into()))
+        );
+        assert_eq!(
+            Command::parse(""),
+            Err(CommandError::Unknown(String::new()))
+        );
+    }
+
+    #[test]
+    fn an_unknown_word_is_kept_to_32_characters() {
+        let word = "\u{e9}".repeat(40);
+        assert_eq!(
+            Command::parse(&word),
+            Err(CommandError::Unknown("\u{e9}".repeat(32)))
+        );
+        assert_eq!(
+            CommandError::Unknown("frob".into()).to_string(),
+            "unknown command 'frob'; type help for the list"
+        );
+    }
+
+    #[test]
+    fn a_command_shown_back_parses_to_itself_but_hides_a_password() {
+        for line in [
+            "connect ::1 6061",
+            "disconnect",
+            "join lobby",
+            "part lobby",
+            "msg lobby hi  there",
+            "nick bob",
+            "help",
+            "quit",
+        ] {
+            assert_eq!(parsed(line).to_string(), line);
+        }
+        assert_eq!(
+            parsed("joinprivate sauna hunter2").to_string(),
+            "joinprivate sauna ***"
+        );
     }
 }
