@@ -73,6 +73,8 @@ impl Style {
             ClientEvent::Refused(refusal) => self.paint("31", &format!("refused: {refusal}")),
             ClientEvent::Help(text) => (*text).to_owned(),
             ClientEvent::Quit => return None,
+            // An event this client does not know yet has no look: not shown.
+            _ => return None,
         })
     }
 }

@@ -4,7 +4,10 @@ use super::Refusal;
 use crate::wire::ErrorCode;
 
 /// Something to show the user.
+///
+/// More kinds may come: match with a `_` arm.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ClientEvent {
     /// `<room> nick: text`
     Message {

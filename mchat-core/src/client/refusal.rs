@@ -4,7 +4,10 @@ use super::CommandError;
 use crate::wire::FieldError;
 
 /// Why a command was refused locally.
+///
+/// More reasons may come: match with a `_` arm.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum Refusal {
     /// The command needs a connection.
     #[error("not connected; use connect <host> <port>")]
