@@ -62,9 +62,10 @@ impl Style {
             }
             ClientEvent::Unknown(line) => format!("unidentified message: {}", escape(line)),
             ClientEvent::Connected { host, port } => format!("connected to {host} {port}"),
-            ClientEvent::ConnectFailed { reason } => {
-                self.paint("31", &format!("could not connect: {reason}"))
-            }
+            ClientEvent::ConnectFailed { host, port, reason } => self.paint(
+                "31",
+                &format!("could not connect to {}: {reason}", address(host, *port)),
+            ),
             ClientEvent::Disconnected => "disconnected".to_owned(),
             ClientEvent::ServerLost => self.paint("31", "server lost! disconnected"),
             ClientEvent::Joined(r) => format!("joined {}", room(r)),
@@ -76,5 +77,68 @@ impl Style {
             // An event this client does not know yet has no look: not shown.
             _ => return None,
         })
+    }
+}
+
+/// `host:port`, with an IPv6 literal in brackets so the port stands apart.
+fn address(host: &str, port: u16) -> String {
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAIN: Style = Style { colour: false };
+
+    #[test]
+    fn control_characters_are_escaped_and_other_text_kept() {
+        assert_eq!(
+            escape("a\x1b[2Jb\tc\u{7f}\u{85}"),
+            "a\\x1b[2Jb\\x09c\\x7f\\x85"
+        );
+        assert_eq!(escape("löyly 🌞"), "löyly 🌞");
+    }
+
+    #[test]
+    fn received_text_is_escaped_in_every_part_of_a_message() {
+        let event = ClientEvent::Message {
+            room: "r\x07".into(),
+            nick: "n\x1b".into(),
+            text: "t\r".into(),
+        };
+        assert_eq!(PLAIN.render(&event).unwrap(), "<r\\x07> n\\x1b: t\\x0d");
+    }
+
+    #[test]
+    fn a_failed_connect_says_where_to() {
+        let failed = |host: &str| ClientEvent::ConnectFailed {
+            host: host.into(),
+            port: 6061,
+            reason: "Connection refused".into(),
+        };
+        assert_eq!(
+            PLAIN.render(&failed("127.0.0.1")).unwrap(),
+            "could not connect to 127.0.0.1:6061: Connection refused"
+        );
+        assert_eq!(
+            PLAIN.render(&failed("::1")).unwrap(),
+            "could not connect to [::1]:6061: Connection refused"
+        );
+    }
+
+    #[test]
+    fn colour_wraps_the_text_only_when_asked() {
+        let lost = ClientEvent::ServerLost;
+        assert_eq!(PLAIN.render(&lost).unwrap(), "server lost! disconnected");
+        assert_eq!(
+            Style { colour: true }.render(&lost).unwrap(),
+            "\x1b[31mserver lost! disconnected\x1b[0m"
+        );
+        assert_eq!(PLAIN.render(&ClientEvent::Quit), None);
     }
 }

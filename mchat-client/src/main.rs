@@ -6,6 +6,7 @@
 //! stdout; `wait <seconds>` pauses the script while events keep printing,
 //! and the client exits at the end of the script.
 
+mod connect;
 mod display;
 mod input;
 mod session;

@@ -1,16 +1,15 @@
 //! The client's one loop: user input, server bytes and timers into the
 //! `Client` state machine; its outputs onto the socket and the screen.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
 use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput, Command};
 use smol::Timer;
 use smol::net::TcpStream;
 
+use crate::connect;
 use crate::input::{Input, Printer};
-
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 enum Wake {
     Input(Input),
@@ -95,24 +94,13 @@ async fn carry_out(
                     client.handle_close();
                 }
             }
-            ClientOutput::Connect { host, port } => {
-                let attempt = async { TcpStream::connect((host.as_str(), port)).await };
-                let timeout = async {
-                    Timer::after(CONNECT_TIMEOUT).await;
-                    Err(std::io::Error::new(
-                        std::io::ErrorKind::TimedOut,
-                        "timed out",
-                    ))
-                };
-                match future::or(attempt, timeout).await {
-                    Ok(s) => {
-                        let _ = s.set_nodelay(true);
-                        *stream = Some(s);
-                        client.connected(&host, port, Instant::now());
-                    }
-                    Err(e) => client.connect_failed(&e.to_string()),
+            ClientOutput::Connect { host, port } => match connect::open(&host, port).await {
+                Ok(s) => {
+                    *stream = Some(s);
+                    client.connected(&host, port, Instant::now());
                 }
-            }
+                Err(e) => client.connect_failed(&connect::reason(&e)),
+            },
             ClientOutput::Disconnect => {
                 if let Some(mut s) = stream.take() {
                     let _ = s.flush().await;

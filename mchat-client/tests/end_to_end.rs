@@ -141,6 +141,20 @@ fn refusals_and_server_errors_are_shown() {
 }
 
 #[test]
+fn a_refused_connect_says_where_to_and_why() {
+    // A port nothing listens on: bound, then closed again.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut c = Scripted::start(&["127.0.0.1", &port.to_string()]);
+    c.expect(&format!(
+        "could not connect to 127.0.0.1:{port}: Connection refused"
+    ));
+}
+
+#[test]
 fn killed_server_is_reported_lost_within_six_seconds() {
     let mut server = ServerProc::local("killed");
     let port = server.client_port.to_string();

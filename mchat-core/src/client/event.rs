@@ -43,7 +43,11 @@ pub enum ClientEvent {
     },
     /// Could not connect.
     ConnectFailed {
-        /// Why.
+        /// Where the connection was to go.
+        host: String,
+        /// Which port.
+        port: u16,
+        /// Why, in the driver's words.
         reason: String,
     },
     /// Disconnected, as the user asked.

@@ -15,7 +15,11 @@ use crate::wire::{LineFramer, Message, Nick, Room, private_room_name, split_chat
 #[derive(Clone, Debug)]
 enum Link {
     Disconnected,
-    Connecting,
+    /// The driver is opening a connection to here.
+    Connecting {
+        host: String,
+        port: u16,
+    },
     Connected(KeepAlive),
 }
 
@@ -128,7 +132,10 @@ impl Client {
                 if !matches!(self.link, Link::Disconnected) {
                     return self.refuse(Refusal::AlreadyConnected);
                 }
-                self.link = Link::Connecting;
+                self.link = Link::Connecting {
+                    host: host.clone(),
+                    port,
+                };
                 self.out.push_back(ClientOutput::Connect { host, port });
             }
             Command::Disconnect => {
@@ -228,7 +235,7 @@ impl Client {
 
     /// The connection the driver opened is up: say who we are.
     pub fn connected(&mut self, host: &str, port: u16, now: Instant) {
-        if !matches!(self.link, Link::Connecting) {
+        if !matches!(self.link, Link::Connecting { .. }) {
             return;
         }
         self.link = Link::Connected(KeepAlive::start(&self.config, now));
@@ -239,14 +246,19 @@ impl Client {
         });
     }
 
-    /// The connection could not be opened.
+    /// The connection could not be opened; `reason` is shown to the user
+    /// with where the connection was to go.
     pub fn connect_failed(&mut self, reason: &str) {
-        if matches!(self.link, Link::Connecting) {
-            self.link = Link::Disconnected;
-            self.event(ClientEvent::ConnectFailed {
-                reason: reason.to_owned(),
-            });
-        }
+        let Link::Connecting { host, port } = &self.link else {
+            return;
+        };
+        let event = ClientEvent::ConnectFailed {
+            host: host.clone(),
+            port: *port,
+            reason: reason.to_owned(),
+        };
+        self.link = Link::Disconnected;
+        self.event(event);
     }
 
     /// The server closed the connection, or it failed: the server is lost.

@@ -388,6 +388,16 @@ fn connect_twice_is_refused_and_a_failed_connect_can_be_retried() {
     assert_eq!(h.refusals(), [Refusal::AlreadyConnected]);
     h.client.connect_failed("refused");
     h.drain();
+    assert_eq!(
+        h.events.last(),
+        Some(&ClientEvent::ConnectFailed {
+            host: "a".into(),
+            port: 1,
+            reason: "refused".into()
+        }),
+        "the failure says where the connection was to go"
+    );
+    assert!(!h.client.is_connected());
     h.type_line("connect b 2");
     assert_eq!(h.connects.len(), 2);
 }
