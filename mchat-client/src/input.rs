@@ -78,13 +78,23 @@ impl Printer {
     }
 }
 
-/// Starts reading input; returns the lines and the printer for events.
+/// Where the commands come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// A person at a terminal: a line editor, colour unless `NO_COLOR`.
+    Terminal,
+    /// A file or a pipe: plain lines in and out.
+    Script,
+}
+
+/// Starts reading input; returns the lines and the printer for events
+/// (which prints nothing if `quiet`).
 pub fn start(
-    interactive: bool,
+    mode: Mode,
     quiet: bool,
 ) -> rustyline::Result<(async_channel::Receiver<Input>, Printer)> {
     let (tx, rx) = async_channel::unbounded();
-    if !interactive {
+    if mode == Mode::Script {
         std::thread::spawn(move || read_script(&tx));
         return Ok((
             rx,

@@ -15,6 +15,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use argh::FromArgs;
+use input::Mode;
 use mchat_core::client::{ClientConfig, Command};
 use mchat_core::wire::Nick;
 
@@ -58,8 +59,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let interactive = std::io::stdin().is_terminal();
-    let (lines, printer) = match input::start(interactive, cli.quiet) {
+    let mode = if std::io::stdin().is_terminal() {
+        Mode::Terminal
+    } else {
+        Mode::Script
+    };
+    let (lines, printer) = match input::start(mode, cli.quiet) {
         Ok(pair) => pair,
         Err(e) => {
             eprintln!("mchat-client: cannot read the terminal: {e}");

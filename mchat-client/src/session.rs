@@ -31,7 +31,7 @@ pub async fn run(
         client.handle_command(command, Instant::now());
     }
     loop {
-        if carry_out(&mut client, &mut stream, &mut printer).await {
+        if carry_out(&mut client, &mut stream, &mut printer).await == Next::Quit {
             return;
         }
         printer.ready(prompt(&client));
@@ -77,13 +77,20 @@ fn prompt(client: &Client) -> String {
     }
 }
 
-/// Does what the client asks. Returns `true` when the user quits.
+/// What the loop does once the client's outputs are carried out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    Continue,
+    Quit,
+}
+
+/// Does what the client asks, until it asks nothing more.
 async fn carry_out(
     client: &mut Client,
     stream: &mut Option<TcpStream>,
     printer: &mut Printer,
-) -> bool {
-    let mut quit = false;
+) -> Next {
+    let mut next = Next::Continue;
     while let Some(output) = client.poll_output() {
         match output {
             ClientOutput::Send(line) => {
@@ -107,7 +114,7 @@ async fn carry_out(
                     let _ = s.close().await;
                 }
             }
-            ClientOutput::Event(ClientEvent::Quit) => quit = true,
+            ClientOutput::Event(ClientEvent::Quit) => next = Next::Quit,
             ClientOutput::Event(event) => {
                 if let Some(line) = printer.style.render(&event) {
                     printer.print(line);
@@ -115,5 +122,5 @@ async fn carry_out(
             }
         }
     }
-    quit
+    next
 }
