@@ -6,6 +6,7 @@
 //! stdout; `wait <seconds>` pauses the script while events keep printing,
 //! and the client exits at the end of the script.
 
+mod args;
 mod connect;
 mod display;
 mod input;
@@ -14,48 +15,19 @@ mod session;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
-use argh::FromArgs;
+use args::Cli;
 use input::Mode;
-use mchat_core::client::{ClientConfig, Command};
-use mchat_core::wire::Nick;
-
-/// The mChat terminal client.
-#[derive(FromArgs, Debug)]
-struct Cli {
-    /// print nothing (for scripted testing, as the original's -d)
-    #[argh(switch, short = 'd')]
-    quiet: bool,
-    /// nick to use (default mChatter)
-    #[argh(option)]
-    nick: Option<String>,
-    /// server to connect to at start: its host (DNS name, IPv4 or IPv6) and client port
-    #[argh(positional, arg_name = "host port")]
-    server: Vec<String>,
-}
 
 fn main() -> ExitCode {
     let cli: Cli = argh::from_env();
-    let mut config = ClientConfig::default();
-    if let Some(nick) = &cli.nick {
-        match Nick::new(nick.as_str()) {
-            Ok(nick) => config.nick = nick,
-            Err(e) => {
-                eprintln!("mchat-client: bad nick {nick:?}: {e}");
-                return ExitCode::FAILURE;
-            }
-        }
+    if cli.version {
+        println!("mchat-client {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
     }
-    let connect = match cli.server.as_slice() {
-        [] => None,
-        [host, port] => match Command::parse(&format!("connect {host} {port}")) {
-            Ok(command) => Some(command),
-            Err(e) => {
-                eprintln!("mchat-client: {e}");
-                return ExitCode::FAILURE;
-            }
-        },
-        other => {
-            eprintln!("mchat-client: give the server as <host> <port>, got {other:?}");
+    let (config, connect) = match cli.config().and_then(|c| Ok((c, cli.connect()?))) {
+        Ok(start) => start,
+        Err(e) => {
+            eprintln!("mchat-client: {e}");
             return ExitCode::FAILURE;
         }
     };

@@ -155,6 +155,30 @@ fn a_refused_connect_says_where_to_and_why() {
 }
 
 #[test]
+fn version_is_printed_and_the_client_exits() {
+    let out = Command::new(CLIENT).arg("--version").output().unwrap();
+    assert!(out.status.success(), "{:?}", out.status);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("mchat-client {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn wrong_server_arguments_are_told_plainly_and_fail() {
+    let out = Command::new(CLIENT)
+        .args(["127.0.0.1"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        "mchat-client: give the server as <host> <port>, got: 127.0.0.1\n"
+    );
+}
+
+#[test]
 fn killed_server_is_reported_lost_within_six_seconds() {
     let mut server = ServerProc::local("killed");
     let port = server.client_port.to_string();
