@@ -140,12 +140,8 @@ pub fn start(
 fn read_script(tx: &async_channel::Sender<Input>) {
     for line in std::io::stdin().lock().lines() {
         let Ok(line) = line else { break };
-        if let Some(secs) = line
-            .trim()
-            .strip_prefix("wait ")
-            .and_then(|s| s.trim().parse::<f64>().ok())
-        {
-            std::thread::sleep(Duration::from_secs_f64(secs.clamp(0.0, 3600.0)));
+        if let Some(pause) = script_pause(&line) {
+            std::thread::sleep(pause);
             continue;
         }
         if tx.send_blocking(Input::Line(line)).is_err() {
@@ -153,4 +149,39 @@ fn read_script(tx: &async_channel::Sender<Input>) {
         }
     }
     let _ = tx.send_blocking(Input::End);
+}
+
+/// The pause a `wait <seconds>` line asks for, at most an hour; `None` if
+/// the line is no such wait (it is then a command like any other).
+fn script_pause(line: &str) -> Option<Duration> {
+    let secs: f64 = line.trim().strip_prefix("wait ")?.trim().parse().ok()?;
+    // Not a number ("nan") is no duration: from_secs_f64 would panic.
+    Duration::try_from_secs_f64(secs.clamp(0.0, 3600.0)).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_wait_line_pauses_for_its_seconds_within_an_hour() {
+        assert_eq!(script_pause("wait 1.5"), Some(Duration::from_millis(1500)));
+        assert_eq!(script_pause("  wait  2 "), Some(Duration::from_secs(2)));
+        assert_eq!(script_pause("wait -3"), Some(Duration::ZERO));
+        assert_eq!(script_pause("wait 1e9"), Some(Duration::from_secs(3600)));
+        assert_eq!(script_pause("wait inf"), Some(Duration::from_secs(3600)));
+    }
+
+    #[test]
+    fn anything_else_is_a_command_line() {
+        for line in [
+            "wait",
+            "wait a bit",
+            "wait nan",
+            "msg lobby wait 1",
+            "waiting 1",
+        ] {
+            assert_eq!(script_pause(line), None, "{line:?}");
+        }
+    }
 }
