@@ -212,10 +212,10 @@ impl Client {
         if !self.is_connected() {
             return self.refuse(Refusal::NotConnected);
         }
-        let lines = match self.rooms.wire_of(display) {
-            Ok(wire) => split_chat(&self.nick, wire, text).map_err(Refusal::BadText),
-            Err(refusal) => Err(refusal),
-        };
+        let lines = self
+            .rooms
+            .wire_of(display)
+            .and_then(|wire| split_chat(&self.nick, wire, text).map_err(Refusal::BadText));
         match lines {
             Ok(lines) => {
                 for line in lines {
