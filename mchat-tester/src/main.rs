@@ -14,7 +14,6 @@ mod lines;
 mod load;
 mod order;
 mod report;
-mod rng;
 mod stats;
 mod wire;
 

@@ -2,7 +2,7 @@
 //! at a time, and links cut and healed.
 
 use super::relay::Pair;
-use crate::rng::Rng;
+use mchat_core::rng::SeededRng;
 
 pub enum Failure {
     /// SIGKILL server `i`.
@@ -16,7 +16,7 @@ pub enum Failure {
 impl Failure {
     /// The next failure among `servers` (at least 2), `down` the one that
     /// is down: a third of the time a kill or a restart, else a link.
-    pub fn draw(rng: &mut Rng, servers: usize, down: Option<usize>) -> Failure {
+    pub fn draw(rng: &mut SeededRng, servers: usize, down: Option<usize>) -> Failure {
         let n = servers as u64;
         match (rng.below(3), down) {
             (0, None) => Failure::Kill(rng.below(n) as usize),
@@ -33,11 +33,11 @@ impl Failure {
 #[cfg(test)]
 mod tests {
     use super::Failure;
-    use crate::rng::Rng;
+    use mchat_core::rng::SeededRng;
 
     #[test]
     fn draws_name_real_servers_and_never_a_link_to_itself() {
-        let mut rng = Rng::new(42);
+        let mut rng = SeededRng::new(42);
         for _ in 0..1000 {
             match Failure::draw(&mut rng, 3, None) {
                 Failure::Kill(i) => assert!(i < 3),
@@ -51,7 +51,7 @@ mod tests {
             }
         }
         assert!(matches!(
-            Failure::draw(&mut Rng::new(3), 3, Some(1)),
+            Failure::draw(&mut SeededRng::new(3), 3, Some(1)),
             Failure::Restart(1) | Failure::Toggle(_)
         ));
     }

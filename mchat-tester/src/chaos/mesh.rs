@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::rng::Rng;
+use mchat_core::rng::SeededRng;
 
 /// One server of the mesh; `child` is `None` while it is down.
 pub struct Node {
@@ -29,7 +29,7 @@ pub struct Mesh {
 /// A free port below the kernel's ephemeral range (which starts at 32768
 /// by default): a killed server restarts on its ports, and an ephemeral
 /// one could meanwhile be taken by some outgoing connection.
-fn free_port(rng: &mut Rng) -> Result<u16, String> {
+fn free_port(rng: &mut SeededRng) -> Result<u16, String> {
     for _ in 0..1000 {
         let port = 20_000 + rng.below(12_000) as u16;
         if TcpListener::bind(("127.0.0.1", port)).is_ok() {
@@ -45,7 +45,7 @@ impl Mesh {
         servers: usize,
         server_bin: &Path,
         dir: PathBuf,
-        rng: &mut Rng,
+        rng: &mut SeededRng,
     ) -> Result<Self, String> {
         let mut nodes = Vec::new();
         for _ in 0..servers {

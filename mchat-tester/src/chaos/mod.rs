@@ -19,9 +19,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::human;
-use crate::rng::Rng;
 use failure::Failure;
 use ledger::Ledger;
+use mchat_core::rng::SeededRng;
 use mesh::Mesh;
 use relay::{Switchboard, Toggled, lock};
 
@@ -45,7 +45,7 @@ pub fn run(plan: &Plan) -> Verdict {
     let dir =
         std::env::temp_dir().join(format!("mchat-chaos-{}-{}", std::process::id(), plan.seed));
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let mut ports_rng = Rng::new(u64::from(std::process::id()) << 20 ^ plan.seed);
+    let mut ports_rng = SeededRng::new(u64::from(std::process::id()) << 20 ^ plan.seed);
     // Dropped on every return: no server outlives the run.
     let mut mesh = Mesh::new(plan.servers, &plan.server_bin, dir, &mut ports_rng)?;
     let board = Arc::new(Switchboard::default());
@@ -119,7 +119,7 @@ fn inject_failures(
     board: &Switchboard,
     ledger: &Mutex<Ledger>,
 ) -> Result<u64, String> {
-    let mut rng = Rng::new(plan.seed.wrapping_mul(0x9e37_79b9_7f4a_7c15));
+    let mut rng = SeededRng::new(plan.seed);
     let deadline = Instant::now() + plan.duration;
     let mut failures = 0;
     while Instant::now() < deadline {
