@@ -8,29 +8,11 @@
     clippy::panic
 )]
 
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpStream;
-use std::path::{Path, PathBuf};
+use std::io::BufRead;
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-/// An example's binary. Cargo builds the examples for `cargo test` but, unlike
-/// for binaries, sets no `CARGO_BIN_EXE_*` for them, so look where it puts
-/// them: `target/<profile>/deps/<this test>` → `target/<profile>/examples/<name>`.
-fn example_bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let path = exe
-        .parent()
-        .and_then(Path::parent)
-        .map(|profile_dir| profile_dir.join("examples").join(name))
-        .unwrap();
-    assert!(
-        path.exists(),
-        "the example {name} is not at {}: run `cargo test -p examples`, which builds the examples",
-        path.display()
-    );
-    path
-}
+use testkit::{LineClient, example_bin};
 
 struct Proc(Child);
 impl Drop for Proc {
@@ -49,38 +31,28 @@ fn start(cmd: &mut Command) -> (Proc, u16, u16) {
     (Proc(child), client_port, server_port)
 }
 
-struct Chat(BufReader<TcpStream>);
+/// A member of `lobby` on one server.
+struct Chat {
+    nick: &'static str,
+    line: LineClient,
+}
 
 impl Chat {
-    fn join(port: u16, nick: &str) -> Self {
-        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        s.write_all(format!("NICK {nick}\nJOIN lobby\n").as_bytes())
-            .unwrap();
-        s.set_read_timeout(Some(Duration::from_millis(200)))
-            .unwrap();
-        Chat(BufReader::new(s))
+    fn join(port: u16, nick: &'static str) -> Self {
+        let line = LineClient::member(port, nick, &["lobby"]);
+        Chat { nick, line }
     }
 
     fn say(&mut self, text: &str) {
-        self.0
-            .get_mut()
-            .write_all(format!("MSG x lobby {text}\n").as_bytes())
-            .unwrap();
+        self.line.send(&format!("MSG {} lobby {text}", self.nick));
     }
 
     /// Has `text` arrived (reading for a moment)?
     fn heard(&mut self, text: &str) -> bool {
-        let mut line = String::new();
-        while self.0.read_line(&mut line).is_ok_and(|n| n > 0) {
-            if line.trim_end().ends_with(text) {
-                return true;
-            }
-            if line == "HEART\n" {
-                self.0.get_mut().write_all(b"BLEED\n").unwrap();
-            }
-            line.clear();
-        }
-        false
+        let wanted = |line: &str| line.ends_with(text);
+        self.line
+            .wait_for(wanted, Duration::from_millis(200))
+            .is_ok()
     }
 }
 

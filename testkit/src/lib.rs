@@ -16,5 +16,5 @@ mod paths;
 mod server;
 
 pub use line_client::{DEADLINE, LineClient};
-pub use paths::{free_port, scratch, workspace_bin};
+pub use paths::{example_bin, free_port, scratch, workspace_bin};
 pub use server::{ServerProc, ports_from_banner, spawn_listening};

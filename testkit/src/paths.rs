@@ -20,6 +20,19 @@ pub fn workspace_bin(name: &str) -> PathBuf {
     path
 }
 
+/// An example's binary. Cargo builds the examples for `cargo test` but,
+/// unlike for binaries, sets no `CARGO_BIN_EXE_*` for them, so look where it
+/// puts them: `target/<profile>/deps/<test>` → `target/<profile>/examples/<name>`.
+pub fn example_bin(name: &str) -> PathBuf {
+    let path = workspace_bin("examples").join(name);
+    assert!(
+        path.exists(),
+        "the example {name} is not at {}: run `cargo test -p examples`, which builds the examples",
+        path.display()
+    );
+    path
+}
+
 /// A scratch directory for one test's pidfiles and logs.
 pub fn scratch(name: &str) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
