@@ -24,7 +24,7 @@ pub enum FieldError {
     #[error("contains a space")]
     Space,
     /// The field holds a control character (U+0000–U+001F, U+007F).
-    #[error("contains the control character {0:?}")]
+    #[error("contains the control character U+{:04X}", u32::from(*.0))]
     Control(char),
     /// A text field holds a `\n`, which would end the line.
     #[error("contains a newline")]
