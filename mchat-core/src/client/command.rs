@@ -97,9 +97,10 @@ impl Command {
                 else {
                     return Err(usage("connect", "connect <host> <port>"));
                 };
-                let port = port
-                    .parse()
-                    .map_err(|_| usage("connect", "connect <host> <port> (port 1-65535)"))?;
+                let port = crate::wire::parse_port(port)
+                    .map(std::num::NonZeroU16::get)
+                    .ok()
+                    .ok_or_else(|| usage("connect", "connect <host> <port> (port 1-65535)"))?;
                 Ok(Command::Connect {
                     host: host.to_owned(),
                     port,
@@ -165,6 +166,25 @@ mod tests {
         assert_eq!(parsed("   join   lobby  "), Command::Join("lobby".into()));
         assert_eq!(parsed("nick alice "), Command::Nick("alice".into()));
         assert_eq!(parsed("  quit"), Command::Quit);
+    }
+
+    #[test]
+    fn a_port_follows_the_protocol_rule_and_zero_is_refused() {
+        assert_eq!(
+            parsed("connect ::1 6061"),
+            Command::Connect {
+                host: "::1".into(),
+                port: 6061,
+            }
+        );
+        for bad in [
+            "connect h 0",
+            "connect h 65536",
+            "connect h -1",
+            "connect h 6061x",
+        ] {
+            assert!(Command::parse(bad).is_err(), "{bad} was taken");
+        }
     }
 
     #[test]
