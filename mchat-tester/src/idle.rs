@@ -23,12 +23,19 @@ pub struct Plan {
     pub pid: Option<u32>,
 }
 
-pub fn run(plan: &Plan) -> Report {
+/// Why an idle run has nothing to report.
+#[derive(Debug, thiserror::Error)]
+pub enum IdleError {
+    #[error("idle: none of {tried} clients could connect; the first failure: {first}")]
+    NothingConnected { tried: u64, first: std::io::Error },
+}
+
+pub fn run(plan: &Plan) -> Result<Report, IdleError> {
     let ex = LocalExecutor::new();
     smol::block_on(ex.run(run_on(&ex, plan)))
 }
 
-async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
+async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, IdleError> {
     let rss_before = plan.pid.and_then(stats::rss_kib);
     let cpu_before = plan.pid.and_then(stats::cpu_seconds);
     let alive = Rc::new(Cell::new(0usize));
@@ -64,6 +71,14 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
     }
     let connect_secs = started.elapsed().as_secs_f64();
     let at_start = alive.get();
+    if at_start == 0
+        && let Some(first) = failures.first.take()
+    {
+        return Err(IdleError::NothingConnected {
+            tried: failures.count,
+            first,
+        });
+    }
     // Let the joins settle before measuring memory.
     Timer::after(Duration::from_millis(500)).await;
     let rss_loaded = plan.pid.and_then(stats::rss_kib);
@@ -94,5 +109,5 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Report {
         report.num("server_cpu_s", after - before);
     }
     drop(tasks);
-    report
+    Ok(report)
 }

@@ -49,12 +49,14 @@ enum Failure {
     Usage(#[from] cli::UsageError),
     #[error(transparent)]
     Load(#[from] load::LoadError),
+    #[error(transparent)]
+    Idle(#[from] idle::IdleError),
 }
 
 fn run(command: &Command) -> Result<ExitCode, Failure> {
     Ok(match command {
         Command::Load(a) => print_report(&load::run(&a.plan()?)?, a.json),
-        Command::Idle(a) => print_report(&idle::run(&a.plan()?), a.json),
+        Command::Idle(a) => print_report(&idle::run(&a.plan()?)?, a.json),
         Command::Chaos(c) => print_chaos(c.seed, &chaos::run(&c.plan()), c.json),
         // Skipped cases are reported, not failures.
         Command::Abuse(a) => success_if(abuse::run(&a.plan()).failed == 0),

@@ -37,6 +37,24 @@ fn load_without_a_server_fails_and_names_the_address() {
 }
 
 #[test]
+fn idle_without_a_server_fails_and_names_the_address() {
+    let addr = dead_address();
+    let out = Command::new(TESTER)
+        .args(["idle", "--server", &addr, "--clients", "3", "--hold", "0"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "exit 0; stderr: {err}");
+    assert!(err.contains("none of 3 clients could connect"), "{err}");
+    assert!(err.contains(&format!("connecting to {addr}: ")), "{err}");
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[test]
 fn abuse_without_a_server_fails_every_case_it_runs_and_names_the_address() {
     let addr = dead_address();
     let out = Command::new(TESTER)
