@@ -33,7 +33,24 @@ pub(crate) enum Role {
     /// Refused because the server is full; only an `ERROR` and a close follow.
     Refused,
     /// An established peer link (§4).
-    Peer { addr: PeerAddr, dialled_by_us: bool },
+    Peer { addr: PeerAddr, dialler: Dialler },
+}
+
+/// Which end of a server link dialled it: what the one-link-per-pair rule
+/// decides by (§4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Dialler {
+    Us,
+    Them,
+}
+
+impl Dialler {
+    pub fn other(self) -> Self {
+        match self {
+            Dialler::Us => Dialler::Them,
+            Dialler::Them => Dialler::Us,
+        }
+    }
 }
 
 /// What the server knows of one client.

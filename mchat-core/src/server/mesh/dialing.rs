@@ -7,7 +7,7 @@ use std::time::Instant;
 use bytes::Bytes;
 
 use super::super::Server;
-use super::super::conns::Role;
+use super::super::conns::{Dialler, Role};
 use super::super::output::{ConnId, Event, Output};
 use super::state::AfterFailure;
 use crate::wire::{Message, PeerAddr, all_addrs_lines};
@@ -22,7 +22,7 @@ impl Server {
             if addr == self.config.advertised || !self.mesh.wants(&addr, &self.config, now) {
                 continue;
             }
-            let due = if self.keeps_dialled_by_us(&addr) {
+            let due = if self.kept_dialler(&addr) == Dialler::Us {
                 now
             } else {
                 now + self.config.dial_defer

@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::super::conns::Role;
+use super::super::conns::{Dialler, Role};
 use super::super::output::{CloseReason, ConnId, Event, Listener};
 use super::super::{BLEED, Server};
 use crate::wire::{Frame, Message};
@@ -97,7 +97,7 @@ impl Server {
             if let Some(Role::Candidate { deadline, .. }) = self.wires.get(id).map(|c| &c.role) {
                 self.mesh.handshake_ended(*deadline, id);
             }
-            self.establish(id, addr, false, now);
+            self.establish(id, addr, Dialler::Them, now);
         }
     }
 
@@ -124,7 +124,7 @@ impl Server {
                 let (addr, deadline) = (addr.clone(), *deadline);
                 self.mesh.handshake_ended(deadline, id);
                 self.send_my_addr(id);
-                self.establish(id, addr, true, now);
+                self.establish(id, addr, Dialler::Us, now);
                 self.learn(list.into_vec(), now);
             }
             Message::Heart => self.wires.send(id, &BLEED),

@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
-use super::super::conns::Role;
+use super::super::conns::{Dialler, Role};
 use super::super::output::{CloseReason, ConnId, Event};
 use super::super::{BLEED, Server};
 use crate::wire::{Frame, Message, PeerAddr};
@@ -62,10 +62,14 @@ impl Server {
         self.wires.send(id, &line);
     }
 
-    /// Does the one-link rule keep a link to `peer` dialled by us (`true`)
-    /// or by them? The link dialled by the lower address is kept (§4).
-    pub(in crate::server) fn keeps_dialled_by_us(&self, peer: &PeerAddr) -> bool {
-        self.config.advertised < *peer
+    /// Which link to `peer` the one-link rule keeps: the one dialled by the
+    /// lower address (§4).
+    pub(in crate::server) fn kept_dialler(&self, peer: &PeerAddr) -> Dialler {
+        if self.config.advertised < *peer {
+            Dialler::Us
+        } else {
+            Dialler::Them
+        }
     }
 
     /// A handshake finished: the link becomes the peer link for `addr`,
@@ -74,11 +78,11 @@ impl Server {
         &mut self,
         id: ConnId,
         addr: PeerAddr,
-        dialled_by_us: bool,
+        dialler: Dialler,
         now: Instant,
     ) {
         let addr = self.mesh.canonical(addr);
-        if !self.register_peer(id, addr.clone(), dialled_by_us) {
+        if !self.register_peer(id, addr.clone(), dialler) {
             return;
         }
         self.event(Event::ServerConnected { id, addr });
@@ -87,7 +91,7 @@ impl Server {
     }
 
     /// Makes `id` the link to `addr`; `false` if it was closed instead.
-    fn register_peer(&mut self, id: ConnId, addr: PeerAddr, dialled_by_us: bool) -> bool {
+    fn register_peer(&mut self, id: ConnId, addr: PeerAddr, dialler: Dialler) -> bool {
         if addr == self.config.advertised {
             self.doom(id, CloseReason::SelfConnection);
             return false;
@@ -97,7 +101,7 @@ impl Server {
         };
         conn.role = Role::Peer {
             addr: addr.clone(),
-            dialled_by_us,
+            dialler,
         };
         let Some(old) = self.mesh.link(&addr).filter(|&old| old != id) else {
             self.mesh.set_link(addr, id);
@@ -105,12 +109,12 @@ impl Server {
         };
         // A second link to the same peer: both sides keep the one dialled
         // by the lower address (§4, one link per pair).
-        let old_dialled_by_us = match self.wires.get(old).map(|c| &c.role) {
-            Some(Role::Peer { dialled_by_us, .. }) => *dialled_by_us,
-            _ => !dialled_by_us,
+        let old_dialler = match self.wires.get(old).map(|c| &c.role) {
+            Some(Role::Peer { dialler, .. }) => *dialler,
+            _ => dialler.other(),
         };
-        let wanted = self.keeps_dialled_by_us(&addr);
-        if dialled_by_us == wanted && old_dialled_by_us != wanted {
+        let wanted = self.kept_dialler(&addr);
+        if dialler == wanted && old_dialler != wanted {
             self.mesh.set_link(addr, id);
             self.doom(old, CloseReason::DuplicateLink);
             return true;
@@ -127,7 +131,7 @@ impl Server {
     fn peer_named_itself(&mut self, id: ConnId, named: PeerAddr) {
         let Some(Role::Peer {
             addr,
-            dialled_by_us: true,
+            dialler: Dialler::Us,
         }) = self.wires.get(id).map(|c| &c.role)
         else {
             return;
@@ -138,7 +142,7 @@ impl Server {
         let old = addr.clone();
         self.mesh.remove_link(&old, id);
         self.mesh.alias(old, named.clone());
-        self.register_peer(id, named, true);
+        self.register_peer(id, named, Dialler::Us);
     }
 
     /// An established link ended. Unless another link replaced it, the peer
@@ -159,7 +163,7 @@ impl Server {
             reason,
         });
         let mut due = now + self.mesh.spread(self.config.reconnect_initial);
-        if !self.keeps_dialled_by_us(&addr) {
+        if self.kept_dialler(&addr) == Dialler::Them {
             due += self.config.dial_defer;
         }
         self.mesh.plan_dial(addr, due, &self.config, now);
