@@ -68,7 +68,11 @@ impl Server {
             Message::Heart => self.wires.send(id, &BLEED),
             Message::Bleed => self.heard_bleed(id),
             // Filtered above: these are not for clients to send.
-            Message::System(_) | Message::AllAddrs(_) | Message::MyAddr(_) | Message::Error(_) => {}
+            Message::System(_)
+            | Message::AllAddrs(_)
+            | Message::MyAddr(_)
+            | Message::Error(_)
+            | Message::Ext(_) => {}
         }
     }
 

@@ -113,6 +113,14 @@ impl Message {
                 sink.put(" ");
                 sink.put(reply.text().as_str());
             }
+            Message::Ext(offer) => {
+                for (name, version) in offer.items() {
+                    sink.put(" ");
+                    sink.put(name);
+                    sink.put("/");
+                    sink.put_port(version);
+                }
+            }
         }
     }
 

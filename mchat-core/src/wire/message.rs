@@ -1,8 +1,9 @@
-//! The ten line types of PROTOCOL.md §2 as one enum over validated payloads.
+//! The line types of PROTOCOL.md §2 as one enum over validated payloads.
 
 use std::fmt;
 
 use super::error_code::ErrorCode;
+use super::extension::ExtOffer;
 use super::fields::{Host, Nick, PeerAddr, Room, Text};
 use super::limits::MAX_LINE_CHARS;
 
@@ -11,6 +12,7 @@ use super::limits::MAX_LINE_CHARS;
 /// Every payload is validated when it is built, so any `Message` encodes to a
 /// line of at most 1024 characters that parses back to the same `Message`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Message {
     /// `MSG <nick> <room> <text>`: a chat line.
     Msg(ChatLine),
@@ -32,10 +34,14 @@ pub enum Message {
     MyAddr(PeerAddr),
     /// `ERROR <code> <text>`: a refusal, server to client only (EXTENSION).
     Error(ErrorReply),
+    /// `EXT <name>/<version> …`: the mesh extensions a server offers,
+    /// server to server only (§4, negotiation; EXTENSION).
+    Ext(ExtOffer),
 }
 
 /// The type of a [`Message`], without its payload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum MessageKind {
     /// `MSG`
     Msg,
@@ -57,11 +63,13 @@ pub enum MessageKind {
     MyAddr,
     /// `ERROR`
     Error,
+    /// `EXT`
+    Ext,
 }
 
 impl MessageKind {
     /// Every message type.
-    pub const ALL: [MessageKind; 10] = [
+    pub const ALL: [MessageKind; 11] = [
         MessageKind::Msg,
         MessageKind::System,
         MessageKind::Join,
@@ -72,6 +80,7 @@ impl MessageKind {
         MessageKind::AllAddrs,
         MessageKind::MyAddr,
         MessageKind::Error,
+        MessageKind::Ext,
     ];
 
     /// The type word as it starts a line, e.g. `ALL_ADDRS`.
@@ -87,6 +96,7 @@ impl MessageKind {
             MessageKind::AllAddrs => "ALL_ADDRS",
             MessageKind::MyAddr => "MY_ADDR",
             MessageKind::Error => "ERROR",
+            MessageKind::Ext => "EXT",
         }
     }
 
@@ -129,6 +139,7 @@ impl Message {
             Message::AllAddrs(_) => MessageKind::AllAddrs,
             Message::MyAddr(_) => MessageKind::MyAddr,
             Message::Error(_) => MessageKind::Error,
+            Message::Ext(_) => MessageKind::Ext,
         }
     }
 }

@@ -14,6 +14,7 @@
 mod all_addrs;
 mod encode;
 mod error_code;
+mod extension;
 mod fields;
 mod framer;
 pub mod limits;
@@ -24,6 +25,7 @@ mod split;
 
 pub use all_addrs::all_addrs_lines;
 pub use error_code::ErrorCode;
+pub use extension::{ExtOffer, Extension, ExtensionSet};
 pub use fields::{FieldError, Host, Nick, PeerAddr, Room, Text, is_control, parse_port};
 pub use framer::{Frame, FrameError, Frames, Line, LineFramer};
 pub use message::{AddrList, ChatLine, ErrorReply, LineTooLong, Message, MessageKind, Notice};

@@ -7,11 +7,12 @@
 use nom::bytes::complete::take_till;
 use nom::character::complete::char;
 use nom::combinator::{eof, rest};
-use nom::multi::many0;
+use nom::multi::{many0, many1};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use super::error_code::ErrorCode;
+use super::extension::ExtOffer;
 use super::fields::{FieldError, Host, Nick, PeerAddr, Room, Text, parse_port};
 use super::message::{AddrList, ChatLine, ErrorReply, LineTooLong, Message, MessageKind, Notice};
 
@@ -65,6 +66,9 @@ pub enum Malformation {
     /// The text field holds something a line cannot carry.
     #[error("bad text: {0}")]
     BadText(FieldError),
+    /// An `EXT` item that is not `<name>/<version>` (§4, negotiation).
+    #[error("not an extension name/version")]
+    BadExtension,
     /// `ERROR` with a code that PROTOCOL.md §6 does not define.
     #[error("unknown error code")]
     UnknownErrorCode,
@@ -112,6 +116,7 @@ enum Fields<'a> {
     Two(&'a str, &'a str),
     Three(&'a str, &'a str, &'a str),
     Pairs(Vec<(&'a str, &'a str)>),
+    List(Vec<&'a str>),
 }
 
 /// Splits a line into its type and fields, checking counts and separators.
@@ -149,6 +154,10 @@ fn shape(line: &str) -> Result<Shape<'_>, ParseError> {
         MessageKind::AllAddrs => {
             let (tail, pairs) = many0((field, field)).parse(after_type).map_err(missing)?;
             (tail, Fields::Pairs(pairs))
+        }
+        MessageKind::Ext => {
+            let (tail, items) = many1(field).parse(after_type).map_err(missing)?;
+            (tail, Fields::List(items))
         }
     };
     let end: Res<'_, &str> = eof(tail);
@@ -203,6 +212,24 @@ impl Message {
                     .map(|(host, port)| parse_addr(host, port, kind))
                     .collect::<Result<Vec<_>, _>>()?;
                 Message::AllAddrs(AddrList::new(addrs)?)
+            }
+            (MessageKind::Ext, Fields::List(tokens)) => {
+                let items = tokens
+                    .into_iter()
+                    .map(|t| {
+                        ExtOffer::parse_item(t).ok_or_else(|| {
+                            let reason = if t.is_empty() {
+                                Malformation::EmptyField
+                            } else {
+                                Malformation::BadExtension
+                            };
+                            bad(reason)
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                let offer =
+                    ExtOffer::from_items(items).ok_or_else(|| bad(Malformation::MissingField))?;
+                Message::Ext(offer)
             }
             // `shape` gives each kind its own field layout; no other pair occurs.
             (_, _) => return Err(bad(Malformation::MissingField)),
