@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::wire::PeerAddr;
+use crate::wire::{ExtensionSet, PeerAddr};
 
 /// The configuration of one [`Server`](super::Server).
 #[derive(Clone, Debug)]
@@ -47,6 +47,15 @@ pub struct ServerConfig {
     pub client_queue_limit: usize,
     /// A peer with more unsent bytes than this is disconnected (§8).
     pub peer_queue_limit: usize,
+    /// The mesh extensions offered to peers in `EXT` (§4, negotiation); a
+    /// link uses those both ends offer. [`ExtensionSet::NONE`] sends no
+    /// `EXT`, and so no unsolicited `ALL_ADDRS` either.
+    pub extensions: ExtensionSet,
+    /// This server's own rules of mesh upkeep (§4): one link per pair,
+    /// reconnecting, renaming a peer by its `MY_ADDR`, the dial defer. Off,
+    /// and with no extensions, the server behaves on the wire as the
+    /// original does: a stand-in for it in tests.
+    pub mesh_upkeep: bool,
 }
 
 impl ServerConfig {
@@ -71,6 +80,18 @@ impl ServerConfig {
             max_room_members: 10_000,
             client_queue_limit: 1 << 20,
             peer_queue_limit: 64 << 20,
+            extensions: ExtensionSet::all(),
+            mesh_upkeep: true,
+        }
+    }
+
+    /// A stand-in for an original server (no extensions, no mesh upkeep),
+    /// advertising `advertised`.
+    pub fn original(advertised: PeerAddr) -> Self {
+        Self {
+            extensions: ExtensionSet::NONE,
+            mesh_upkeep: false,
+            ..Self::new(advertised)
         }
     }
 }

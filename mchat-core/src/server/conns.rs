@@ -8,7 +8,7 @@ use indexmap::IndexSet;
 use std::collections::VecDeque;
 
 use super::output::{CloseReason, ConnId, Output};
-use crate::wire::{LineFramer, Nick, PeerAddr, Room};
+use crate::wire::{ExtensionSet, LineFramer, Nick, PeerAddr, Room};
 
 /// What a connection is, in the protocol's terms.
 #[derive(Debug)]
@@ -32,8 +32,14 @@ pub(crate) enum Role {
     },
     /// Refused because the server is full; only an `ERROR` and a close follow.
     Refused,
-    /// An established peer link (§4).
-    Peer { addr: PeerAddr, dialler: Dialler },
+    /// An established peer link (§4). `agreed` is what the link speaks
+    /// once the peer's `EXT` came; until then (and for ever with an
+    /// original server) nothing beyond the original protocol.
+    Peer {
+        addr: PeerAddr,
+        dialler: Dialler,
+        agreed: Option<ExtensionSet>,
+    },
 }
 
 /// Which end of a server link dialled it: what the one-link-per-pair rule

@@ -263,7 +263,7 @@ impl Server {
 
     /// Sends one message, encoded once, to every established peer.
     fn send_to_peers(&mut self, line: &Bytes) {
-        for (_, peer) in self.mesh.links() {
+        for peer in self.mesh.every_link() {
             self.wires.send(peer, line);
         }
     }

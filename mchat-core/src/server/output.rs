@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 
-use crate::wire::PeerAddr;
+use crate::wire::{ExtensionSet, PeerAddr};
 
 /// A connection's handle, issued by the state machine: a slot of its
 /// connection table and how many times that slot has been used. A handle is
@@ -149,6 +149,16 @@ pub enum Event {
         /// The peer's server-listen address.
         addr: PeerAddr,
     },
+    /// A peer's `EXT` arrived: the link speaks these extensions (§4,
+    /// negotiation). A link with an original server never has this event.
+    Negotiated {
+        /// The link.
+        id: ConnId,
+        /// The peer's server-listen address.
+        addr: PeerAddr,
+        /// What both ends offered.
+        agreed: ExtensionSet,
+    },
     /// A peer link ended.
     ServerDisconnected {
         /// The link.
@@ -224,6 +234,9 @@ impl fmt::Display for Event {
                 write!(f, "client {id} disconnected ({})", closed(reason))
             }
             Event::ServerConnected { id, addr } => write!(f, "server {addr} connected ({id})"),
+            Event::Negotiated { id, addr, agreed } => {
+                write!(f, "server {addr} ({id}) speaks our extensions: {agreed}")
+            }
             Event::ServerDisconnected { id, addr, reason } => {
                 write!(f, "server {addr} disconnected ({id}, {})", closed(reason))
             }

@@ -15,4 +15,5 @@ mod errors;
 mod harness;
 mod keepalive;
 mod mesh;
+mod negotiation;
 mod queues;

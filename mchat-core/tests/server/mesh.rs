@@ -12,19 +12,39 @@ fn local() -> std::net::SocketAddr {
     "10.0.0.5:50000".parse().unwrap()
 }
 
-/// A fake peer that dialled us and finished the handshake as `host:port`.
+/// Our `EXT` line, as every server of ours offers it.
+const EXT: &str = "EXT gossip/1";
+
+/// A fake server of ours that dialled us, finished the handshake as
+/// `host:port` and offered the same extensions.
 fn accepted_peer(h: &mut Harness, host: &str, port: u16) -> ConnId {
+    let id = accepted_original(h, host, port);
+    h.say(id, EXT);
+    h.take(id);
+    id
+}
+
+/// A fake original server that dialled us as `host:port`: no `EXT`.
+fn accepted_original(h: &mut Harness, host: &str, port: u16) -> ConnId {
     let id = h.accept(Listener::Server);
     h.say(id, &format!("MY_ADDR {host} {port}"));
     h.take(id);
     id
 }
 
+/// What a server of ours joining as `host:port` is sent once it has
+/// offered its extensions: the gossip lines.
+fn gossip_to_newcomer(h: &mut Harness, host: &str, port: u16) -> Vec<String> {
+    let id = accepted_original(h, host, port);
+    h.say(id, EXT);
+    h.take(id)
+}
+
 #[test]
 fn acceptor_sends_all_addrs_at_once_and_bare_when_alone() {
     let mut h = Harness::with_defaults();
     let candidate = h.accept(Listener::Server);
-    assert_eq!(h.take(candidate), ["ALL_ADDRS"]);
+    assert_eq!(h.take(candidate), ["ALL_ADDRS", EXT]);
 }
 
 #[test]
@@ -33,7 +53,10 @@ fn acceptor_lists_its_peers_but_not_itself() {
     accepted_peer(&mut h, "10.0.0.7", 7000);
     accepted_peer(&mut h, "10.0.0.8", 8000);
     let candidate = h.accept(Listener::Server);
-    assert_eq!(h.take(candidate), ["ALL_ADDRS 10.0.0.7 7000 10.0.0.8 8000"]);
+    assert_eq!(
+        h.take(candidate),
+        ["ALL_ADDRS 10.0.0.7 7000 10.0.0.8 8000", EXT]
+    );
 }
 
 #[test]
@@ -43,7 +66,8 @@ fn long_peer_list_is_split_over_several_all_addrs_lines() {
         accepted_peer(&mut h, &format!("peer-number-{i:03}.example.org"), 6062);
     }
     let candidate = h.accept(Listener::Server);
-    let lines = h.take(candidate);
+    let mut lines = h.take(candidate);
+    assert_eq!(lines.pop().as_deref(), Some(EXT));
     assert!(lines.len() >= 4, "{} lines", lines.len());
     let listed: usize = lines.iter().map(|l| (l.split(' ').count() - 1) / 2).sum();
     assert_eq!(listed, 120);
@@ -102,9 +126,12 @@ fn my_addr_makes_a_peer_and_gossips_it_to_every_peer() {
             .iter()
             .any(|e| matches!(e, Event::ServerConnected { .. }))
     );
-    // Each is told of the others, never of itself.
+    // Each is told of the others, never of itself; the newcomer once it
+    // has offered gossip too.
     assert_eq!(h.take(first), ["ALL_ADDRS 10.0.0.8 8000"]);
-    assert_eq!(h.take(second)[1..], ["ALL_ADDRS 10.0.0.7 7000"]);
+    assert_eq!(h.take(second), ["ALL_ADDRS 10.0.0.7 7000", EXT]);
+    h.say(second, EXT);
+    assert_eq!(h.take(second), ["ALL_ADDRS 10.0.0.7 7000"]);
 }
 
 #[test]
@@ -422,8 +449,10 @@ fn peers_unreachable_for_long_are_no_longer_gossiped() {
     h.close(lost);
     let other = accepted_peer(&mut h, "10.0.0.7", 7000);
     // Being re-dialled, 10.0.0.9 is still passed on at first…
-    let early = h.accept(Listener::Server);
-    assert_eq!(h.take(early), ["ALL_ADDRS 10.0.0.7 7000 10.0.0.9 6062"]);
+    assert_eq!(
+        gossip_to_newcomer(&mut h, "10.0.0.3", 6062),
+        ["ALL_ADDRS 10.0.0.7 7000 10.0.0.9 6062"]
+    );
     // …but not once it has been out of reach for two maximum backoffs.
     let mut answered = 0;
     for _ in 0..70 {
@@ -437,8 +466,11 @@ fn peers_unreachable_for_long_are_no_longer_gossiped() {
     }
     assert!(answered > 3);
     h.take_all();
-    let newcomer = h.accept(Listener::Server);
-    assert_eq!(h.take(newcomer), ["ALL_ADDRS 10.0.0.7 7000"]);
+    assert_eq!(
+        gossip_to_newcomer(&mut h, "10.0.0.4", 6062),
+        ["ALL_ADDRS 10.0.0.7 7000"],
+        "10.0.0.3, silent since, is out of reach too"
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use super::super::Server;
 use super::super::conns::{Dialler, Role};
 use super::super::output::{ConnId, Event, Output};
 use super::state::AfterFailure;
-use crate::wire::{Message, PeerAddr, all_addrs_lines};
+use crate::wire::{Extension, Message, PeerAddr, all_addrs_lines};
 
 impl Server {
     /// Addresses from an `ALL_ADDRS`: dial those we lack (§4 step 3). The
@@ -22,7 +22,7 @@ impl Server {
             if addr == self.config.advertised || !self.mesh.wants(&addr, &self.config, now) {
                 continue;
             }
-            let due = if self.kept_dialler(&addr) == Dialler::Us {
+            let due = if self.kept_dialler(&addr) == Dialler::Us || !self.config.mesh_upkeep {
                 now
             } else {
                 now + self.config.dial_defer
@@ -32,30 +32,35 @@ impl Server {
         self.fire_due_plans(now);
     }
 
-    /// Sends our `ALL_ADDRS` to every established peer.
+    /// Sends our `ALL_ADDRS` to every established peer that agreed on
+    /// gossip; never to an original server, which would dial what it lists
+    /// at once, even a peer that is dialling it already (§4, gossip).
     pub(in crate::server) fn gossip(&mut self, now: Instant) {
-        let links: Vec<(PeerAddr, ConnId)> =
-            self.mesh.links().map(|(a, id)| (a.clone(), id)).collect();
+        let links: Vec<(PeerAddr, ConnId)> = self
+            .mesh
+            .links()
+            .filter(|&(_, id)| self.agreed(id).contains(Extension::Gossip))
+            .map(|(a, id)| (a.clone(), id))
+            .collect();
         for (addr, id) in links {
-            for line in self.all_addrs(Some(&addr), now) {
+            for line in self.all_addrs(&addr, now) {
                 self.wires.send(id, &line);
             }
         }
     }
 
-    /// The `ALL_ADDRS` lines listing every peer this server knows (§4) but
-    /// `recipient`; see [`Mesh::listed_for`](super::Mesh::listed_for).
-    pub(in crate::server) fn all_addrs(
-        &self,
-        recipient: Option<&PeerAddr>,
-        now: Instant,
-    ) -> Vec<Bytes> {
+    /// The `ALL_ADDRS` lines of gossip to `recipient`: every peer this
+    /// server knows but the recipient; see [`Mesh::listed_for`](super::Mesh::listed_for).
+    pub(in crate::server) fn all_addrs(&self, recipient: &PeerAddr, now: Instant) -> Vec<Bytes> {
         let fresh = self.config.reconnect_max * 2;
-        let addrs = self.mesh.listed_for(recipient, fresh, now);
-        all_addrs_lines(&addrs)
-            .iter()
-            .map(Message::encode)
-            .collect()
+        encoded(&self.mesh.listed_for(Some(recipient), fresh, now))
+    }
+
+    /// The `ALL_ADDRS` an acceptor sends a new server connection (§4 step
+    /// 2): the established peers only, as the original sends, since the
+    /// newcomer may be an original that would dial every address listed.
+    pub(in crate::server) fn handshake_all_addrs(&self, now: Instant) -> Vec<Bytes> {
+        encoded(&self.mesh.listed_for(None, std::time::Duration::ZERO, now))
     }
 
     /// Starts every dial whose time has come.
@@ -81,6 +86,12 @@ impl Server {
     /// A dial, or the handshake of a link we dialled, failed: try again
     /// later with a doubled delay, or give up (§4, reconnect).
     pub(in crate::server) fn dial_failed(&mut self, addr: &PeerAddr, now: Instant) {
+        if !self.config.mesh_upkeep {
+            // The original dials once.
+            self.mesh.drop_plan(addr);
+            self.event(Event::DialFailed { addr: addr.clone() });
+            return;
+        }
         let after = self.mesh.dial_failed(addr, &self.config, now);
         if after == AfterFailure::NotPlanned {
             return;
@@ -90,4 +101,8 @@ impl Server {
             self.event(Event::GaveUp { addr: addr.clone() });
         }
     }
+}
+
+fn encoded(addrs: &[PeerAddr]) -> Vec<Bytes> {
+    all_addrs_lines(addrs).iter().map(Message::encode).collect()
 }

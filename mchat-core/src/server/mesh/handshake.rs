@@ -22,9 +22,10 @@ impl Server {
         let id = self.insert(Role::Candidate { deadline, remote });
         self.mesh.connection_opened();
         self.mesh.handshake_started(deadline, id);
-        for line in self.all_addrs(None, now) {
+        for line in self.handshake_all_addrs(now) {
             self.wires.send(id, &line);
         }
+        self.send_ext(id);
         if let Some(dialled) = self.pending_handshake(
             |role| matches!(role, Role::Opening { local, .. } if *local == remote),
         ) {
@@ -124,6 +125,7 @@ impl Server {
                 let (addr, deadline) = (addr.clone(), *deadline);
                 self.mesh.handshake_ended(deadline, id);
                 self.send_my_addr(id);
+                self.send_ext(id);
                 self.establish(id, addr, Dialler::Us, now);
                 self.learn(list.into_vec(), now);
             }

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use super::super::conns::{Dialler, Role};
 use super::super::output::{CloseReason, ConnId, Event};
 use super::super::{BLEED, Server};
-use crate::wire::{Frame, Message, PeerAddr};
+use crate::wire::{ExtOffer, Extension, ExtensionSet, Frame, Message, PeerAddr};
 
 impl Server {
     /// A line on an established link (§4): chat and notices go to local
@@ -36,6 +36,7 @@ impl Server {
                 self.learn(list.into_vec(), now);
             }
             Message::MyAddr(addr) => self.peer_named_itself(id, addr),
+            Message::Ext(offer) => self.peer_offered(id, &offer, now),
             other => self.peer_line_dropped(
                 id,
                 format!("{} is not a message a server sends", other.kind()),
@@ -55,6 +56,55 @@ impl Server {
             _ => None,
         };
         self.event(Event::PeerLineDropped { id, addr, why });
+    }
+
+    /// Offers our extensions on a new server link (§4, negotiation): the
+    /// acceptor right after its first `ALL_ADDRS`, the dialler right after
+    /// its `MY_ADDR`. An original server ignores the line.
+    pub(in crate::server) fn send_ext(&mut self, id: ConnId) {
+        if let Some(offer) = ExtOffer::of(self.config.extensions) {
+            self.wires.send(id, &Message::Ext(offer).encode());
+        }
+    }
+
+    /// The peer's `EXT`: the link now speaks what both ends offer. A peer
+    /// that agreed on gossip gets our whole list at once, as every other
+    /// such peer got it when this one linked.
+    fn peer_offered(&mut self, id: ConnId, offer: &ExtOffer, now: Instant) {
+        let ours = self.config.extensions;
+        let Some(conn) = self.wires.get_mut(id) else {
+            return;
+        };
+        let Role::Peer { addr, agreed, .. } = &mut conn.role else {
+            return;
+        };
+        if agreed.is_some() {
+            return self.peer_line_dropped(id, "a second EXT on one link".to_owned());
+        }
+        let link = ours.agreed_with(offer);
+        *agreed = Some(link);
+        let addr = addr.clone();
+        self.event(Event::Negotiated {
+            id,
+            addr: addr.clone(),
+            agreed: link,
+        });
+        if link.contains(Extension::Gossip) {
+            for line in self.all_addrs(&addr, now) {
+                self.wires.send(id, &line);
+            }
+        }
+    }
+
+    /// What the link `id` speaks beyond the original protocol.
+    pub(in crate::server) fn agreed(&self, id: ConnId) -> ExtensionSet {
+        match self.wires.get(id).map(|c| &c.role) {
+            Some(Role::Peer {
+                agreed: Some(agreed),
+                ..
+            }) => *agreed,
+            _ => ExtensionSet::NONE,
+        }
     }
 
     pub(in crate::server) fn send_my_addr(&mut self, id: ConnId) {
@@ -99,14 +149,24 @@ impl Server {
         let Some(conn) = self.wires.get_mut(id) else {
             return false;
         };
+        let agreed = match &conn.role {
+            Role::Peer { agreed, .. } => *agreed,
+            _ => None,
+        };
         conn.role = Role::Peer {
             addr: addr.clone(),
             dialler,
+            agreed,
         };
         let Some(old) = self.mesh.link(&addr).filter(|&old| old != id) else {
             self.mesh.set_link(addr, id);
             return true;
         };
+        if !self.config.mesh_upkeep {
+            // The original keeps every link it makes (§4, one link per pair).
+            self.mesh.add_duplicate(addr, id);
+            return true;
+        }
         // A second link to the same peer: both sides keep the one dialled
         // by the lower address (§4, one link per pair).
         let old_dialler = match self.wires.get(old).map(|c| &c.role) {
@@ -132,10 +192,14 @@ impl Server {
         let Some(Role::Peer {
             addr,
             dialler: Dialler::Us,
+            ..
         }) = self.wires.get(id).map(|c| &c.role)
         else {
             return;
         };
+        if !self.config.mesh_upkeep {
+            return; // the original ignores MY_ADDR on a link
+        }
         if *addr == named {
             return;
         }
@@ -162,6 +226,9 @@ impl Server {
             addr: addr.clone(),
             reason,
         });
+        if !self.config.mesh_upkeep || self.mesh.link(&addr).is_some() {
+            return; // the original does not reconnect; or a duplicate took over
+        }
         let mut due = now + self.mesh.spread(self.config.reconnect_initial);
         if self.kept_dialler(&addr) == Dialler::Them {
             due += self.config.dial_defer;

@@ -40,6 +40,9 @@ pub(in crate::server) enum AfterFailure {
 pub(in crate::server) struct Mesh {
     /// Established peer links, one per peer, by the peer's address.
     links: BTreeMap<PeerAddr, ConnId>,
+    /// Further links to a peer already linked: only without mesh upkeep,
+    /// where the server keeps them as the original does.
+    duplicates: Vec<(PeerAddr, ConnId)>,
     /// Names we dialled a peer by, mapped to the address it advertises.
     aliases: BTreeMap<PeerAddr, PeerAddr>,
     /// Peers to dial, and when.
@@ -60,6 +63,7 @@ impl Mesh {
     pub fn new(config: &ServerConfig, now: Instant) -> Self {
         Self {
             links: BTreeMap::new(),
+            duplicates: Vec::new(),
             aliases: BTreeMap::new(),
             plans: BTreeMap::new(),
             given_up: BTreeMap::new(),
@@ -82,6 +86,20 @@ impl Mesh {
         self.links.iter().map(|(addr, &id)| (addr, id))
     }
 
+    /// Every established link, duplicates included: where a line for every
+    /// peer goes.
+    pub fn every_link(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.links
+            .values()
+            .copied()
+            .chain(self.duplicates.iter().map(|&(_, id)| id))
+    }
+
+    /// Keeps `id` as a second link to `addr` (no mesh upkeep).
+    pub fn add_duplicate(&mut self, addr: PeerAddr, id: ConnId) {
+        self.duplicates.push((addr, id));
+    }
+
     /// Every peer address this server knows: linked, or being re-dialled.
     pub fn known(&self) -> impl Iterator<Item = &PeerAddr> {
         self.links
@@ -99,10 +117,16 @@ impl Mesh {
     /// Forgets the link to `addr` if it is `id`; `false` if another link
     /// (or none) is the one to `addr`.
     pub fn remove_link(&mut self, addr: &PeerAddr, id: ConnId) -> bool {
+        self.duplicates.retain(|&(_, d)| d != id);
         if self.links.get(addr) != Some(&id) {
             return false;
         }
         self.links.remove(addr);
+        // A duplicate, if any, takes the lost link's place.
+        if let Some(at) = self.duplicates.iter().position(|(a, _)| a == addr) {
+            let (addr, id) = self.duplicates.swap_remove(at);
+            self.links.insert(addr, id);
+        }
         true
     }
 
