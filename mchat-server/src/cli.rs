@@ -116,6 +116,12 @@ pub struct Start {
     #[argh(option)]
     pub peer_queue_bytes: Option<usize>,
 
+    /// behave on the wire as the original Python server does: no mesh
+    /// extensions, one link kept per dial, no reconnecting (a stand-in for
+    /// interoperability tests)
+    #[argh(switch)]
+    pub as_original: bool,
+
     /// host to listen on: a DNS name or an IPv4/IPv6 literal
     #[argh(positional)]
     pub host: String,
@@ -159,7 +165,11 @@ impl Start {
     /// The core's defaults for a server advertising `advertised`, with what
     /// the command line gave instead.
     pub fn server_config(&self, advertised: PeerAddr, join: Option<PeerAddr>) -> ServerConfig {
-        let mut config = ServerConfig::new(advertised);
+        let mut config = if self.as_original {
+            ServerConfig::original(advertised)
+        } else {
+            ServerConfig::new(advertised)
+        };
         config.join = join;
         set(&mut config.heartbeat_interval, self.heartbeat_ms.map(ms));
         set(&mut config.max_missed_heartbeats, self.missed_heartbeats);

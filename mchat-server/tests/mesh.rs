@@ -10,10 +10,9 @@
 
 mod support;
 
-use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use support::{DEADLINE, LineClient, ServerProc, free_port, scratch};
+use support::{LineClient, ServerProc, chat_exactly_once, free_port, scratch, until_connected};
 
 // Default heartbeats (the test clients answer HEART only while they read).
 const FAST: [&str; 2] = ["--reconnect-ms", "200"];
@@ -26,85 +25,6 @@ fn start(dir: &std::path::Path, ports: (u16, u16), peer: Option<u16>) -> ServerP
         peer.map(|p| ("127.0.0.1", p)),
         &FAST,
     )
-}
-
-/// Until `probe` from `sender` has reached every other client, keeps
-/// sending fresh probes; then drains. Returns once the mesh carries lines
-/// from `sender` to all.
-fn until_connected(sender: usize, clients: &mut [LineClient], nicks: &[&str]) {
-    let deadline = Instant::now() + DEADLINE * 2;
-    for attempt in 0.. {
-        assert!(
-            Instant::now() < deadline,
-            "client {sender}'s probes never reached everyone"
-        );
-        let probe = format!("MSG {} lobby probe {attempt}", nicks[sender]);
-        clients[sender].send(&probe);
-        let mut all = true;
-        for (i, c) in clients.iter_mut().enumerate() {
-            if i == sender {
-                continue;
-            }
-            let lines = c.drain(Duration::from_millis(300));
-            if !lines.contains(&probe) {
-                all = false;
-            }
-        }
-        if all {
-            break;
-        }
-    }
-    for c in clients.iter_mut() {
-        c.drain(Duration::from_millis(200));
-    }
-}
-
-/// Every client sends `n` numbered lines; every other client must get each
-/// exactly once, in order per sender.
-fn chat_exactly_once(clients: &mut [LineClient], nicks: &[&str], tag: &str, n: usize) {
-    for i in 0..n {
-        for (c, nick) in clients.iter_mut().zip(nicks) {
-            c.send(&format!("MSG {nick} lobby {tag} {i}"));
-        }
-    }
-    for (me, c) in clients.iter_mut().enumerate() {
-        let mut got: HashMap<String, Vec<usize>> = HashMap::new();
-        let want = (nicks.len() - 1) * n;
-        let deadline = Instant::now() + DEADLINE;
-        let mut total = 0;
-        while total < want {
-            let Some(line) = c.next_line_until(deadline, false) else {
-                break;
-            };
-            let Some(rest) = line.strip_prefix("MSG ") else {
-                continue;
-            };
-            let mut f = rest.splitn(3, ' ');
-            let (nick, _room, text) = (f.next().unwrap(), f.next().unwrap(), f.next().unwrap());
-            let Some(num) = text.strip_prefix(&format!("{tag} ")) else {
-                continue;
-            };
-            got.entry(nick.to_owned())
-                .or_default()
-                .push(num.parse().unwrap());
-            total += 1;
-        }
-        for (sender, nick) in nicks.iter().enumerate() {
-            if sender == me {
-                assert!(!got.contains_key(*nick), "client {me} got its own lines");
-                continue;
-            }
-            let expected: Vec<usize> = (0..n).collect();
-            assert_eq!(got.get(*nick), Some(&expected), "client {me} from {nick}");
-        }
-        // Nothing more: no duplicates trailing behind.
-        let extra: Vec<String> = c
-            .drain(Duration::from_millis(300))
-            .into_iter()
-            .filter(|l| l.contains(tag))
-            .collect();
-        assert!(extra.is_empty(), "client {me} got extra lines {extra:?}");
-    }
 }
 
 #[test]
