@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use argh::FromArgs;
 use mchat_core::server::ServerConfig;
-use mchat_core::wire::PeerAddr;
+use mchat_core::wire::{Extension, PeerAddr};
 
 use crate::{driver, logging, pidfile};
 
@@ -116,6 +116,12 @@ pub struct Start {
     #[argh(option)]
     pub peer_queue_bytes: Option<usize>,
 
+    /// send every room's lines to every peer, not only to peers with members
+    /// in the room (room-interest routing is on between our servers unless
+    /// this is given)
+    #[argh(switch)]
+    pub no_interest_routing: bool,
+
     /// behave on the wire as the original Python server does: no mesh
     /// extensions, one link kept per dial, no reconnecting (a stand-in for
     /// interoperability tests)
@@ -171,6 +177,9 @@ impl Start {
             ServerConfig::new(advertised)
         };
         config.join = join;
+        if self.no_interest_routing {
+            config.extensions = config.extensions.without(Extension::Interest);
+        }
         set(&mut config.heartbeat_interval, self.heartbeat_ms.map(ms));
         set(&mut config.max_missed_heartbeats, self.missed_heartbeats);
         set(

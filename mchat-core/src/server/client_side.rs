@@ -72,7 +72,10 @@ impl Server {
             | Message::AllAddrs(_)
             | Message::MyAddr(_)
             | Message::Error(_)
-            | Message::Ext(_) => {}
+            | Message::Ext(_)
+            | Message::InterestAdd(_)
+            | Message::InterestDel(_)
+            | Message::InterestSynced => {}
         }
     }
 
@@ -124,6 +127,11 @@ impl Server {
         state.rooms.insert(room.clone());
         let text = joined(&state.nick);
         self.rooms.join(room.clone(), id);
+        if self.rooms.member_count(room.as_str()) == 1 {
+            // Before the notice: a peer that sees it already sends us the
+            // room's lines (§4, interest).
+            self.room_gained(&room);
+        }
         self.notify(&room, &text);
     }
 
@@ -138,6 +146,9 @@ impl Server {
         let text = left(&state.nick);
         self.rooms.part(room.as_str(), id);
         self.notify(&room, &text);
+        if !self.rooms.exists(room.as_str()) {
+            self.room_lost(&room);
+        }
     }
 
     /// `MSG` (§3): members only; a different nick is a nick change first;
@@ -154,7 +165,7 @@ impl Server {
                 self.wires.send(member, &line);
             }
         }
-        self.send_to_peers(&line);
+        self.send_to_peers_in(room.as_str(), &line);
     }
 
     /// A client left, however: it leaves every room, with the `left channel`
@@ -164,10 +175,14 @@ impl Server {
         for room in state.rooms {
             self.rooms.part(room.as_str(), id);
             self.notify(&room, &text);
+            if !self.rooms.exists(room.as_str()) {
+                self.room_lost(&room);
+            }
         }
     }
 
-    /// `SYSTEM <room> <text>` to the room's local members and every peer.
+    /// `SYSTEM <room> <text>` to the room's local members and every peer
+    /// that wants the room.
     fn notify(&mut self, room: &Room, text: &str) {
         // Notice texts are built from validated nicks: always a valid line.
         let Ok(text) = Text::new(text) else { return };
@@ -178,6 +193,6 @@ impl Server {
         for member in self.rooms.members(room.as_str()) {
             self.wires.send(member, &line);
         }
-        self.send_to_peers(&line);
+        self.send_to_peers_in(room.as_str(), &line);
     }
 }

@@ -7,6 +7,7 @@ use bytes::Bytes;
 use indexmap::IndexSet;
 use std::collections::VecDeque;
 
+use super::mesh::Wants;
 use super::output::{CloseReason, ConnId, Output};
 use crate::wire::{ExtensionSet, LineFramer, Nick, PeerAddr, Room};
 
@@ -39,6 +40,7 @@ pub(crate) enum Role {
         addr: PeerAddr,
         dialler: Dialler,
         agreed: Option<ExtensionSet>,
+        wants: Wants,
     },
 }
 

@@ -261,13 +261,6 @@ impl Server {
         self.wires.out.push_back(Output::Event(event));
     }
 
-    /// Sends one message, encoded once, to every established peer.
-    fn send_to_peers(&mut self, line: &Bytes) {
-        for peer in self.mesh.every_link() {
-            self.wires.send(peer, line);
-        }
-    }
-
     /// Turns away a connection the server has no room for (§9): a client
     /// is told `server-full` first; a server is not (peers never get ERROR).
     fn refuse_connection(&mut self, listener: Listener, remote: SocketAddr) -> ConnId {

@@ -41,6 +41,11 @@ impl Rooms {
             .flat_map(|m| m.iter().copied())
     }
 
+    /// Every room with local members, in no particular order.
+    pub fn names(&self) -> impl Iterator<Item = &Room> {
+        self.map.keys()
+    }
+
     pub fn join(&mut self, room: Room, id: ConnId) {
         self.map.entry(room).or_default().insert(id);
     }

@@ -92,7 +92,13 @@ impl Message {
                 sink.put(" ");
                 sink.put(nick.as_str());
             }
-            Message::Heart | Message::Bleed => {}
+            Message::Heart | Message::Bleed | Message::InterestSynced => {}
+            Message::InterestAdd(list) | Message::InterestDel(list) => {
+                for room in list.rooms() {
+                    sink.put(" ");
+                    sink.put(room.as_str());
+                }
+            }
             Message::AllAddrs(list) => {
                 for addr in list.addrs() {
                     sink.put(" ");

@@ -12,29 +12,34 @@ use std::num::NonZeroU16;
 pub enum Extension {
     /// Unsolicited `ALL_ADDRS`: on a new peer and periodically (§4, gossip).
     Gossip,
+    /// Room-interest routing: `MSG` and `SYSTEM` go to a peer only for rooms
+    /// it has local members in (§4, interest).
+    Interest,
 }
 
 impl Extension {
     /// Every extension this implementation speaks.
-    pub const ALL: [Extension; 1] = [Extension::Gossip];
+    pub const ALL: [Extension; 2] = [Extension::Gossip, Extension::Interest];
 
     /// Its name in an `EXT` line.
     pub const fn name(self) -> &'static str {
         match self {
             Extension::Gossip => "gossip",
+            Extension::Interest => "interest",
         }
     }
 
     /// The version of it that this implementation speaks.
     pub const fn version(self) -> u16 {
         match self {
-            Extension::Gossip => 1,
+            Extension::Gossip | Extension::Interest => 1,
         }
     }
 
     const fn bit(self) -> u8 {
         match self {
             Extension::Gossip => 1,
+            Extension::Interest => 2,
         }
     }
 }
@@ -192,9 +197,11 @@ mod tests {
             )
             .unwrap()
         };
-        assert_eq!(ours.agreed_with(&offer(&["gossip/1"])), ours);
+        let gossip = ExtensionSet::NONE.with(Extension::Gossip);
+        assert_eq!(ours.agreed_with(&offer(&["gossip/1"])), gossip);
+        assert_eq!(ours.agreed_with(&offer(&["interest/1", "gossip/1"])), ours);
         assert_eq!(
-            ours.agreed_with(&offer(&["gossip/7", "later-thing/2"])),
+            ours.agreed_with(&offer(&["gossip/7", "later-thing/2", "interest/3"])),
             ours
         );
         assert_eq!(
@@ -224,7 +231,7 @@ mod tests {
             assert!(ExtOffer::parse_item(bad).is_none(), "{bad} was taken");
         }
         assert!(ExtOffer::of(ExtensionSet::NONE).is_none());
-        assert_eq!(ExtensionSet::all().to_string(), "gossip/1");
+        assert_eq!(ExtensionSet::all().to_string(), "gossip/1 interest/1");
         assert_eq!(ExtensionSet::NONE.to_string(), "none");
     }
 }

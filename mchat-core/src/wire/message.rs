@@ -5,6 +5,7 @@ use std::fmt;
 use super::error_code::ErrorCode;
 use super::extension::ExtOffer;
 use super::fields::{Host, Nick, PeerAddr, Room, Text};
+use super::interest::RoomList;
 use super::limits::MAX_LINE_CHARS;
 
 /// One protocol line (PROTOCOL.md §2).
@@ -37,6 +38,14 @@ pub enum Message {
     /// `EXT <name>/<version> …`: the mesh extensions a server offers,
     /// server to server only (§4, negotiation; EXTENSION).
     Ext(ExtOffer),
+    /// `INTEREST_ADD <room> …`: the sender has local members in these rooms
+    /// now (§4, `interest/1`; EXTENSION).
+    InterestAdd(RoomList),
+    /// `INTEREST_DEL <room> …`: the sender has none left in these rooms.
+    InterestDel(RoomList),
+    /// `INTEREST_SYNCED`: the sender has listed every room it has members
+    /// in; from now on, send it only the lines of rooms it lists.
+    InterestSynced,
 }
 
 /// The type of a [`Message`], without its payload.
@@ -65,11 +74,17 @@ pub enum MessageKind {
     Error,
     /// `EXT`
     Ext,
+    /// `INTEREST_ADD`
+    InterestAdd,
+    /// `INTEREST_DEL`
+    InterestDel,
+    /// `INTEREST_SYNCED`
+    InterestSynced,
 }
 
 impl MessageKind {
     /// Every message type.
-    pub const ALL: [MessageKind; 11] = [
+    pub const ALL: [MessageKind; 14] = [
         MessageKind::Msg,
         MessageKind::System,
         MessageKind::Join,
@@ -81,6 +96,9 @@ impl MessageKind {
         MessageKind::MyAddr,
         MessageKind::Error,
         MessageKind::Ext,
+        MessageKind::InterestAdd,
+        MessageKind::InterestDel,
+        MessageKind::InterestSynced,
     ];
 
     /// The type word as it starts a line, e.g. `ALL_ADDRS`.
@@ -97,6 +115,9 @@ impl MessageKind {
             MessageKind::MyAddr => "MY_ADDR",
             MessageKind::Error => "ERROR",
             MessageKind::Ext => "EXT",
+            MessageKind::InterestAdd => "INTEREST_ADD",
+            MessageKind::InterestDel => "INTEREST_DEL",
+            MessageKind::InterestSynced => "INTEREST_SYNCED",
         }
     }
 
@@ -140,6 +161,9 @@ impl Message {
             Message::MyAddr(_) => MessageKind::MyAddr,
             Message::Error(_) => MessageKind::Error,
             Message::Ext(_) => MessageKind::Ext,
+            Message::InterestAdd(_) => MessageKind::InterestAdd,
+            Message::InterestDel(_) => MessageKind::InterestDel,
+            Message::InterestSynced => MessageKind::InterestSynced,
         }
     }
 }
@@ -153,7 +177,7 @@ pub struct LineTooLong {
 }
 
 /// Fails unless a line of `chars` characters (`\n` included) is within §1.
-fn check_line(chars: usize) -> Result<(), LineTooLong> {
+pub(super) fn check_line(chars: usize) -> Result<(), LineTooLong> {
     if chars > MAX_LINE_CHARS {
         Err(LineTooLong { chars })
     } else {

@@ -14,6 +14,7 @@ use nom::{IResult, Parser};
 use super::error_code::ErrorCode;
 use super::extension::ExtOffer;
 use super::fields::{FieldError, Host, Nick, PeerAddr, Room, Text, parse_port};
+use super::interest::RoomList;
 use super::message::{AddrList, ChatLine, ErrorReply, LineTooLong, Message, MessageKind, Notice};
 
 /// Why a line is not a valid message. Each variant maps to the `ERROR` code
@@ -134,7 +135,9 @@ fn shape(line: &str) -> Result<Shape<'_>, ParseError> {
         MessageKind::from_wire(word).ok_or_else(|| ParseError::UnknownCommand(clip(word)))?;
     let missing = |_| malformed(Some(kind), Malformation::MissingField);
     let (tail, fields) = match kind {
-        MessageKind::Heart | MessageKind::Bleed => (after_type, Fields::None),
+        MessageKind::Heart | MessageKind::Bleed | MessageKind::InterestSynced => {
+            (after_type, Fields::None)
+        }
         MessageKind::Join | MessageKind::Part | MessageKind::Nick => {
             let (tail, a) = field(after_type).map_err(missing)?;
             (tail, Fields::One(a))
@@ -155,7 +158,7 @@ fn shape(line: &str) -> Result<Shape<'_>, ParseError> {
             let (tail, pairs) = many0((field, field)).parse(after_type).map_err(missing)?;
             (tail, Fields::Pairs(pairs))
         }
-        MessageKind::Ext => {
+        MessageKind::Ext | MessageKind::InterestAdd | MessageKind::InterestDel => {
             let (tail, items) = many1(field).parse(after_type).map_err(missing)?;
             (tail, Fields::List(items))
         }
@@ -183,6 +186,19 @@ impl Message {
         let message = match (kind, fields) {
             (MessageKind::Heart, _) => Message::Heart,
             (MessageKind::Bleed, _) => Message::Bleed,
+            (MessageKind::InterestSynced, _) => Message::InterestSynced,
+            (kind @ (MessageKind::InterestAdd | MessageKind::InterestDel), Fields::List(names)) => {
+                let rooms = names
+                    .into_iter()
+                    .map(|name| parse_room(name, kind))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let list = RoomList::new(rooms)?.ok_or_else(|| bad(Malformation::MissingField))?;
+                if kind == MessageKind::InterestAdd {
+                    Message::InterestAdd(list)
+                } else {
+                    Message::InterestDel(list)
+                }
+            }
             (MessageKind::Join, Fields::One(room)) => Message::Join(parse_room(room, kind)?),
             (MessageKind::Part, Fields::One(room)) => Message::Part(parse_room(room, kind)?),
             (MessageKind::Nick, Fields::One(nick)) => Message::Nick(parse_nick(nick, kind)?),

@@ -13,6 +13,7 @@ mod capacity;
 mod clients;
 mod errors;
 mod harness;
+mod interest;
 mod keepalive;
 mod mesh;
 mod negotiation;

@@ -12,8 +12,11 @@ fn local() -> std::net::SocketAddr {
     "10.0.0.5:50000".parse().unwrap()
 }
 
-/// Our `EXT` line, as every server of ours offers it.
+/// What the fake servers of ours offer: gossip, not interest, so that these
+/// tests see every line.
 const EXT: &str = "EXT gossip/1";
+/// What this server offers.
+const OFFER: &str = "EXT gossip/1 interest/1";
 
 /// A fake server of ours that dialled us, finished the handshake as
 /// `host:port` and offered the same extensions.
@@ -44,7 +47,7 @@ fn gossip_to_newcomer(h: &mut Harness, host: &str, port: u16) -> Vec<String> {
 fn acceptor_sends_all_addrs_at_once_and_bare_when_alone() {
     let mut h = Harness::with_defaults();
     let candidate = h.accept(Listener::Server);
-    assert_eq!(h.take(candidate), ["ALL_ADDRS", EXT]);
+    assert_eq!(h.take(candidate), ["ALL_ADDRS", OFFER]);
 }
 
 #[test]
@@ -55,7 +58,7 @@ fn acceptor_lists_its_peers_but_not_itself() {
     let candidate = h.accept(Listener::Server);
     assert_eq!(
         h.take(candidate),
-        ["ALL_ADDRS 10.0.0.7 7000 10.0.0.8 8000", EXT]
+        ["ALL_ADDRS 10.0.0.7 7000 10.0.0.8 8000", OFFER]
     );
 }
 
@@ -67,7 +70,7 @@ fn long_peer_list_is_split_over_several_all_addrs_lines() {
     }
     let candidate = h.accept(Listener::Server);
     let mut lines = h.take(candidate);
-    assert_eq!(lines.pop().as_deref(), Some(EXT));
+    assert_eq!(lines.pop().as_deref(), Some(OFFER));
     assert!(lines.len() >= 4, "{} lines", lines.len());
     let listed: usize = lines.iter().map(|l| (l.split(' ').count() - 1) / 2).sum();
     assert_eq!(listed, 120);
@@ -129,7 +132,7 @@ fn my_addr_makes_a_peer_and_gossips_it_to_every_peer() {
     // Each is told of the others, never of itself; the newcomer once it
     // has offered gossip too.
     assert_eq!(h.take(first), ["ALL_ADDRS 10.0.0.8 8000"]);
-    assert_eq!(h.take(second), ["ALL_ADDRS 10.0.0.7 7000", EXT]);
+    assert_eq!(h.take(second), ["ALL_ADDRS 10.0.0.7 7000", OFFER]);
     h.say(second, EXT);
     assert_eq!(h.take(second), ["ALL_ADDRS 10.0.0.7 7000"]);
 }
@@ -288,10 +291,32 @@ fn second_link_to_a_lower_peer_keeps_the_one_it_dialled() {
     let ours = h.dials[0].0;
     h.server.dial_result(ours, Some(local()), h.now);
     h.say(ours, "ALL_ADDRS");
+    h.say(ours, EXT);
     let theirs = accepted_peer(&mut h, "10.0.0.1", 6062);
     assert!(keeps(&h, theirs));
     assert_eq!(h.closed.get(&ours), Some(&CloseReason::DuplicateLink));
     assert_eq!(h.server.peers().count(), 1);
+}
+
+#[test]
+fn second_link_to_a_peer_that_never_sent_ext_leaves_the_first_in_place() {
+    // 10.0.0.1 sorts lower, but it may be an original, which keeps both
+    // links and sends on both: switching would deliver its lines twice.
+    let mut cfg = config();
+    cfg.join = Some(addr("10.0.0.1", 6062));
+    let mut h = Harness::new(cfg);
+    let alice = h.member("alice", &["lobby"]);
+    let ours = h.dials[0].0;
+    h.server.dial_result(ours, Some(local()), h.now);
+    h.say(ours, "ALL_ADDRS");
+    let theirs = accepted_original(&mut h, "10.0.0.1", 6062);
+    assert!(keeps(&h, ours));
+    assert_eq!(h.closed.get(&theirs), Some(&CloseReason::DuplicateLink));
+    h.take_all();
+    // The original sends its line on both; alice gets it once.
+    h.say(ours, "MSG olga lobby once");
+    h.say(theirs, "MSG olga lobby once");
+    assert_eq!(h.take(alice), ["MSG olga lobby once"]);
 }
 
 #[test]

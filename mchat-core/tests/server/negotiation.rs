@@ -9,13 +9,17 @@ use mchat_core::wire::{Extension, ExtensionSet};
 
 use crate::harness::{Harness, addr, config};
 
+/// What the fake servers of ours offer here: gossip only (interest routing
+/// has tests of its own).
 const EXT: &str = "EXT gossip/1";
+/// What this server offers.
+const OFFER: &str = "EXT gossip/1 interest/1";
 
 #[test]
 fn the_acceptor_offers_its_extensions_right_after_its_first_all_addrs() {
     let mut h = Harness::with_defaults();
     let candidate = h.accept(Listener::Server);
-    assert_eq!(h.take(candidate), ["ALL_ADDRS", EXT]);
+    assert_eq!(h.take(candidate), ["ALL_ADDRS", OFFER]);
 }
 
 #[test]
@@ -28,7 +32,7 @@ fn the_dialler_offers_its_extensions_right_after_its_my_addr() {
         .dial_result(link, Some("10.0.0.5:50000".parse().unwrap()), h.now);
     h.drain();
     h.say(link, "ALL_ADDRS");
-    assert_eq!(h.take(link), ["MY_ADDR 10.0.0.5 6062", EXT]);
+    assert_eq!(h.take(link), ["MY_ADDR 10.0.0.5 6062", OFFER]);
 }
 
 #[test]
@@ -44,7 +48,7 @@ fn an_original_peer_is_never_sent_unsolicited_all_addrs() {
     assert!(h.take(original).is_empty());
     assert_eq!(
         h.take(ours),
-        ["ALL_ADDRS 10.0.0.7 7000", EXT, "ALL_ADDRS 10.0.0.7 7000"]
+        ["ALL_ADDRS 10.0.0.7 7000", OFFER, "ALL_ADDRS 10.0.0.7 7000"]
     );
     // Periodic gossip (every 30 s) too.
     for _ in 0..20 {
@@ -77,7 +81,13 @@ fn a_link_speaks_what_both_ends_offer_and_ignores_names_it_does_not_know() {
             _ => None,
         })
         .collect();
-    assert_eq!(agreed, [ExtensionSet::all(), ExtensionSet::NONE]);
+    assert_eq!(
+        agreed,
+        [
+            ExtensionSet::NONE.with(Extension::Gossip),
+            ExtensionSet::NONE
+        ]
+    );
     h.take_all();
     // Only the one that agreed on gossip hears of newcomers.
     let third = h.accept(Listener::Server);
@@ -182,4 +192,21 @@ fn a_stand_in_original_keeps_a_second_link_to_one_peer_and_sends_on_both() {
     h.advance(Duration::from_secs(30));
     assert!(h.dials.is_empty(), "{:?}", h.dials);
     assert!(!h.closed.values().any(|r| *r == CloseReason::DuplicateLink));
+}
+
+#[test]
+fn the_handshake_lists_a_peer_being_dialled_as_the_original_would() {
+    // The original counts a peer from the moment it dials it; a newcomer
+    // that is never gossiped to must hear of it now or never.
+    let mut cfg = config();
+    cfg.join = Some(addr("10.0.0.1", 6062));
+    let mut h = Harness::new(cfg);
+    let (dial, _) = h.dials[0].clone();
+    let early = h.accept(Listener::Server);
+    assert_eq!(h.take(early), ["ALL_ADDRS 10.0.0.1 6062", OFFER]);
+    // Once the dial failed, it is waiting to re-dial: not listed.
+    h.server.dial_result(dial, None, h.now);
+    h.drain();
+    let late = h.accept(Listener::Server);
+    assert_eq!(h.take(late), ["ALL_ADDRS", OFFER]);
 }

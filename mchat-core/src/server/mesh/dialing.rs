@@ -57,10 +57,11 @@ impl Server {
     }
 
     /// The `ALL_ADDRS` an acceptor sends a new server connection (§4 step
-    /// 2): the established peers only, as the original sends, since the
-    /// newcomer may be an original that would dial every address listed.
-    pub(in crate::server) fn handshake_all_addrs(&self, now: Instant) -> Vec<Bytes> {
-        encoded(&self.mesh.listed_for(None, std::time::Duration::ZERO, now))
+    /// 2): what the original would list, since the newcomer may be an
+    /// original that dials every address listed; see
+    /// [`Mesh::handshake_listing`](super::Mesh::handshake_listing).
+    pub(in crate::server) fn handshake_all_addrs(&self) -> Vec<Bytes> {
+        encoded(&self.mesh.handshake_listing())
     }
 
     /// Starts every dial whose time has come.

@@ -22,7 +22,7 @@ impl Server {
         let id = self.insert(Role::Candidate { deadline, remote });
         self.mesh.connection_opened();
         self.mesh.handshake_started(deadline, id);
-        for line in self.handshake_all_addrs(now) {
+        for line in self.handshake_all_addrs() {
             self.wires.send(id, &line);
         }
         self.send_ext(id);

@@ -10,7 +10,8 @@ use bytes::Bytes;
 use super::super::conns::{Dialler, Role};
 use super::super::output::{CloseReason, ConnId, Event};
 use super::super::{BLEED, Server};
-use crate::wire::{ExtOffer, Extension, ExtensionSet, Frame, Message, PeerAddr};
+use super::Wants;
+use crate::wire::{ExtOffer, Extension, ExtensionSet, Frame, InterestChange, Message, PeerAddr};
 
 impl Server {
     /// A line on an established link (§4): chat and notices go to local
@@ -37,6 +38,9 @@ impl Server {
             }
             Message::MyAddr(addr) => self.peer_named_itself(id, addr),
             Message::Ext(offer) => self.peer_offered(id, &offer, now),
+            Message::InterestAdd(list) => self.peer_wants(id, InterestChange::Add, list),
+            Message::InterestDel(list) => self.peer_wants(id, InterestChange::Del, list),
+            Message::InterestSynced => self.peer_synced(id),
             other => self.peer_line_dropped(
                 id,
                 format!("{} is not a message a server sends", other.kind()),
@@ -94,6 +98,9 @@ impl Server {
                 self.wires.send(id, &line);
             }
         }
+        if link.contains(Extension::Interest) {
+            self.send_interest_snapshot(id);
+        }
     }
 
     /// What the link `id` speaks beyond the original protocol.
@@ -149,14 +156,15 @@ impl Server {
         let Some(conn) = self.wires.get_mut(id) else {
             return false;
         };
-        let agreed = match &conn.role {
-            Role::Peer { agreed, .. } => *agreed,
-            _ => None,
+        let (agreed, wants) = match std::mem::replace(&mut conn.role, Role::Refused) {
+            Role::Peer { agreed, wants, .. } => (agreed, wants),
+            _ => (None, Wants::default()),
         };
         conn.role = Role::Peer {
             addr: addr.clone(),
             dialler,
             agreed,
+            wants,
         };
         let Some(old) = self.mesh.link(&addr).filter(|&old| old != id) else {
             self.mesh.set_link(addr, id);
@@ -168,13 +176,19 @@ impl Server {
             return true;
         }
         // A second link to the same peer: both sides keep the one dialled
-        // by the lower address (§4, one link per pair).
-        let old_dialler = match self.wires.get(old).map(|c| &c.role) {
-            Some(Role::Peer { dialler, .. }) => *dialler,
-            _ => dialler.other(),
+        // by the lower address (§4, one link per pair) — if the peer is one
+        // of ours. One that never sent EXT may be an original, which keeps
+        // both links and sends every line on both: switching to the new one
+        // would deliver again what the old one already brought, so the old
+        // one stays.
+        let (old_dialler, old_is_ours) = match self.wires.get(old).map(|c| &c.role) {
+            Some(Role::Peer {
+                dialler, agreed, ..
+            }) => (*dialler, agreed.is_some()),
+            _ => (dialler.other(), false),
         };
         let wanted = self.kept_dialler(&addr);
-        if dialler == wanted && old_dialler != wanted {
+        if old_is_ours && dialler == wanted && old_dialler != wanted {
             self.mesh.set_link(addr, id);
             self.doom(old, CloseReason::DuplicateLink);
             return true;

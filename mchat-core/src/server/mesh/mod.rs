@@ -5,11 +5,15 @@
 //! - `links.rs`: established links: peer lines delivered locally and never
 //!   relayed, the one-link-per-pair rule, renaming by `MY_ADDR`, a lost link;
 //! - `dialing.rs`: addresses learnt from `ALL_ADDRS`, gossip, dial plans,
-//!   reconnect with backoff and giving up.
+//!   reconnect with backoff and giving up;
+//! - `interest.rs`: room-interest routing (`interest/1`): which rooms each
+//!   peer wants, and what we tell them of ours.
 
 mod dialing;
 mod handshake;
+mod interest;
 mod links;
 mod state;
 
+pub(super) use interest::Wants;
 pub(super) use state::Mesh;

@@ -314,6 +314,23 @@ impl Mesh {
         addrs
     }
 
+    /// The addresses the `ALL_ADDRS` of a handshake lists (§4 step 2): the
+    /// linked peers and those being dialled right now. That is what the
+    /// original lists, since it counts a peer as linked from the moment it
+    /// dials; leaving out a dial under way would keep a newcomer, which may be
+    /// an original that is never gossiped to, from ever hearing of that peer.
+    pub fn handshake_listing(&self) -> Vec<PeerAddr> {
+        let dialling = self
+            .plans
+            .iter()
+            .filter(|(a, p)| p.in_flight.is_some() && !self.links.contains_key(*a))
+            .map(|(a, _)| a);
+        let mut addrs: Vec<PeerAddr> = self.links.keys().chain(dialling).cloned().collect();
+        addrs.sort();
+        addrs.dedup();
+        addrs
+    }
+
     /// The earliest of the mesh's deadlines: a handshake's, a dial's, the
     /// next gossip.
     pub fn next_deadline(&self) -> Instant {
