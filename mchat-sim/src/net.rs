@@ -11,6 +11,7 @@ mod config;
 mod cuts;
 mod dial;
 mod drive;
+mod flavour;
 mod lifecycle;
 mod mesh;
 mod outputs;
@@ -27,6 +28,7 @@ use mchat_core::wire::PeerAddr;
 
 pub use self::action::{Action, ClientAction};
 pub use self::config::{SimConfig, server_addr};
+pub use self::flavour::Flavour;
 pub use self::pipe::Side;
 use self::pipes::Pipes;
 use self::queue::ActionQueue;

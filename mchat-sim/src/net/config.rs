@@ -4,7 +4,9 @@ use std::net::SocketAddr;
 use std::num::NonZeroU16;
 use std::time::Duration;
 
-use mchat_core::wire::{Host, PeerAddr};
+use mchat_core::wire::{Extension, Host, PeerAddr};
+
+use super::flavour::Flavour;
 
 /// How a run is set up.
 #[derive(Clone, Debug)]
@@ -19,10 +21,13 @@ pub struct SimConfig {
     pub max_delay: Duration,
     /// The run's seed: the same seed replays the same run.
     pub seed: u64,
+    /// Server `i`'s kind; servers past the end are ours, with every extension.
+    pub flavours: Vec<Flavour>,
 }
 
 impl SimConfig {
-    /// A run of `servers` servers and `clients` clients with 1–50 ms links.
+    /// A run of `servers` servers (all ours) and `clients` clients with
+    /// 1–50 ms links.
     pub fn new(servers: usize, clients: usize, seed: u64) -> Self {
         Self {
             servers,
@@ -30,7 +35,28 @@ impl SimConfig {
             min_delay: Duration::from_millis(1),
             max_delay: Duration::from_millis(50),
             seed,
+            flavours: Vec::new(),
         }
+    }
+
+    /// The same run with server `i` of kind `flavours[i]`.
+    pub fn with_flavours(self, flavours: Vec<Flavour>) -> Self {
+        Self { flavours, ..self }
+    }
+
+    /// Server `i`'s kind.
+    pub fn flavour(&self, i: usize) -> Flavour {
+        self.flavours.get(i).copied().unwrap_or_default()
+    }
+
+    /// Must the mesh become full once healed? Only if every server keeps
+    /// up the mesh and gossips: an original never re-dials or gossips, and
+    /// a server of ours without gossip hears of no one it did not dial.
+    pub fn expects_full_mesh(&self) -> bool {
+        (0..self.servers).all(|i| {
+            let flavour = self.flavour(i);
+            flavour.keeps_mesh() && flavour.extensions().contains(Extension::Gossip)
+        })
     }
 }
 

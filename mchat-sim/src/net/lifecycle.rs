@@ -1,6 +1,6 @@
 //! Servers starting, crashing and restarting.
 
-use mchat_core::server::{Server, ServerConfig};
+use mchat_core::server::Server;
 
 use super::{Sim, server_addr};
 use crate::history::Span;
@@ -11,7 +11,8 @@ impl Sim {
         if self.is_up(i) || i >= self.nodes.len() {
             return;
         }
-        let mut config = ServerConfig::new(server_addr(i));
+        // A restart keeps the server's kind.
+        let mut config = self.cfg.flavour(i).config(server_addr(i));
         config.join = join.map(server_addr);
         // Each start of each server gets its own jitter, fixed by the seed.
         let restarts = self.history.alive.get(i).map_or(0, Vec::len) as u64;
