@@ -6,6 +6,13 @@
 //! them opened or closed over that window. Stable lines must arrive exactly
 //! once; every line must arrive at most once, in order per sender
 //! connection, never to its sender, never to a non-member.
+//!
+//! Nothing here assumes that the mesh heals: a pair of servers counts only
+//! while both list each other as peers and no link between them opens or
+//! closes. So the rules hold unchanged for meshes with original stand-ins,
+//! whose links, once lost, may stay down for good: their lines are owed
+//! only across links that are up. What healing is owed is checked apart,
+//! by `Sim::mesh_is_healed`.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};

@@ -11,7 +11,7 @@
 use std::time::Duration;
 
 use mchat_sim::check::Checker;
-use mchat_sim::net::{Action, ClientAction, Sim, SimConfig};
+use mchat_sim::net::{Action, ClientAction, Flavour, Sim, SimConfig};
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
@@ -169,4 +169,105 @@ fn same_seed_replays_identically() {
     };
     assert_eq!(lines(&a), lines(&b));
     assert!(!lines(&a).is_empty());
+}
+
+/// Four servers in a chain, each joining the previous one, of kinds `a`,
+/// `b`, `a`, `b`, with two clients on each, chatting while the chain grows.
+fn alternating_chain(a: Flavour, b: Flavour, seed: u64) {
+    let flavours = vec![a, b, a, b];
+    let mut sim = Sim::new(SimConfig::new(4, 8, seed).with_flavours(flavours));
+    for server in 0..4 {
+        sim.start_server(server, server.checked_sub(1));
+        sim.run_for(ms(500));
+        for c in [2 * server, 2 * server + 1] {
+            sim.after(
+                Duration::ZERO,
+                Action::Client(c, ClientAction::Connect(server)),
+            );
+            sim.after(
+                ms(50),
+                Action::Client(c, ClientAction::Join("lobby".into())),
+            );
+        }
+        sim.run_for(ms(200));
+        chat(&mut sim, 2 * server + 2, "lobby", 3);
+    }
+    // One link per pair: two originals must not have dialled each other.
+    for x in 0..4 {
+        for y in x + 1..4 {
+            assert_eq!(
+                sim.links_between(x, y),
+                1,
+                "seed {seed}: links between {x} and {y}"
+            );
+        }
+    }
+    sim.mesh_is_full().unwrap();
+    let before: Vec<usize> = (0..8).map(|c| chat_lines(&sim, c)).collect();
+    chat(&mut sim, 8, "lobby", 5);
+    check(&sim);
+    for (c, before) in before.into_iter().enumerate() {
+        assert_eq!(
+            chat_lines(&sim, c) - before,
+            35,
+            "seed {seed}: client {c} gets the other seven clients' 5 lines each, once"
+        );
+    }
+}
+
+#[test]
+fn a_chain_of_ours_and_originals_alternating_builds_one_link_per_pair() {
+    for seed in 0..20 {
+        alternating_chain(Flavour::ours(), Flavour::Original, seed);
+    }
+}
+
+#[test]
+fn a_chain_of_originals_and_ours_alternating_builds_one_link_per_pair() {
+    for seed in 0..20 {
+        alternating_chain(Flavour::Original, Flavour::ours(), seed);
+    }
+}
+
+#[test]
+fn after_cuts_ours_reconnects_an_original_but_two_originals_stay_apart() {
+    let flavours = vec![Flavour::ours(), Flavour::Original, Flavour::Original];
+    let mut sim = Sim::new(SimConfig::new(3, 3, 5).with_flavours(flavours));
+    sim.start_server(0, None);
+    sim.start_server(1, Some(0));
+    sim.run_for(ms(1000));
+    // Server 0 lists 1 to the newcomer, which dials it.
+    sim.start_server(2, Some(0));
+    sim.run_for(ms(3000));
+    sim.mesh_is_full().unwrap();
+    seat(&mut sim, &[0, 1, 2], "lobby");
+    sim.after(Duration::ZERO, Action::Cut(0, 1));
+    sim.after(Duration::ZERO, Action::Cut(1, 2));
+    sim.run_for(Duration::from_secs(30));
+    let gap = sim
+        .mesh_is_healed()
+        .expect_err("server 0 is owed its link to 1");
+    assert!(
+        gap.ends_with(
+            "servers 0 and 1: 0 does not list 1 as a peer, 1 does not list 0, 0 established links between them (want 1) (0 knows 1)"
+        ),
+        "{gap}"
+    );
+    sim.after(Duration::ZERO, Action::Heal(0, 1));
+    sim.after(Duration::ZERO, Action::Heal(1, 2));
+    sim.run_for(Duration::from_secs(120));
+    sim.mesh_is_healed().unwrap();
+    assert_eq!(sim.links_between(0, 1), 1, "ours re-dialled the original");
+    assert_eq!(sim.links_between(1, 2), 0, "no original re-dials");
+    sim.mesh_is_full()
+        .expect_err("two originals stay apart, as the real ones would");
+    let before: Vec<usize> = (0..3).map(|c| chat_lines(&sim, c)).collect();
+    chat(&mut sim, 3, "lobby", 5);
+    check(&sim);
+    let got: Vec<usize> = (0..3).map(|c| chat_lines(&sim, c) - before[c]).collect();
+    assert_eq!(
+        got,
+        [10, 5, 5],
+        "servers 1 and 2 hear only server 0's client"
+    );
 }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use mchat_core::wire::PeerAddr;
+use mchat_core::wire::{Extension, PeerAddr};
 
 use super::{Sim, server_addr};
 use crate::sim_time::SimTime;
@@ -24,14 +24,20 @@ impl Sim {
             .collect()
     }
 
-    /// Does every running server know (as a peer, or as an address it is
-    /// re-dialling) every other server? Then a crash of any one loses no
-    /// knowledge the mesh needs to heal.
+    /// Is every server running, and does every one that keeps up the mesh
+    /// know (as a peer, or as an address it is re-dialling) every other?
+    /// Then a crash of any one loses no knowledge the mesh needs to heal.
+    /// An original's knowledge does not count: it knows only its links and
+    /// forgets a lost peer, so the mesh never heals from what it knows.
     pub fn knowledge_is_complete(&self) -> bool {
-        (0..self.nodes.len()).all(|i| {
+        let n = self.nodes.len();
+        (0..n).all(|i| {
             self.server(i).is_some_and(|s| {
+                if !self.cfg.flavour(i).keeps_mesh() {
+                    return true;
+                }
                 let known: Vec<&PeerAddr> = s.known_peers().collect();
-                (0..self.nodes.len()).all(|j| j == i || known.contains(&&server_addr(j)))
+                (0..n).all(|j| j == i || known.contains(&&server_addr(j)))
             })
         })
     }
@@ -39,28 +45,96 @@ impl Sim {
     /// Checks that every running server is linked to every other running
     /// server by exactly one established link, agreed on by both ends.
     pub fn mesh_is_full(&self) -> Result<(), String> {
-        let live: Vec<usize> = (0..self.nodes.len()).filter(|&i| self.is_up(i)).collect();
-        for &x in &live {
-            for &y in &live {
-                if x >= y {
-                    continue;
-                }
-                let (Some(sx), Some(sy)) = (self.server(x), self.server(y)) else {
-                    continue;
-                };
-                let pair = PairLinks {
-                    x,
-                    y,
-                    x_lists_y: sx.peers().any(|a| *a == server_addr(y)),
-                    y_lists_x: sy.peers().any(|a| *a == server_addr(x)),
-                    links: self.pipes.established_between(x, y),
-                };
-                if !pair.is_full() {
-                    return Err(format!("at {}: {pair}", SimTime::after(self.elapsed())));
-                }
+        for (x, y) in self.live_pairs() {
+            let pair = self.pair_links(x, y);
+            if !pair.is_full() {
+                return Err(format!("at {}: {pair}", SimTime::after(self.elapsed())));
             }
         }
         Ok(())
+    }
+
+    /// Checks what a healed mesh is bound to look like, whatever its
+    /// servers' kinds: the full mesh if every server is ours and gossips;
+    /// otherwise never two links between a pair, and one link wherever a
+    /// server of ours owes one (see `owed_link`). Two originals, or
+    /// an original and a server of ours that never heard of it, may stay
+    /// apart for good, as they would with the real original.
+    pub fn mesh_is_healed(&self) -> Result<(), String> {
+        if self.cfg.expects_full_mesh() {
+            return self.mesh_is_full();
+        }
+        for (x, y) in self.live_pairs() {
+            let pair = self.pair_links(x, y);
+            let owed = self.owed_link(x, y).or_else(|| self.owed_link(y, x));
+            let fault = match owed {
+                Some(why) if !pair.is_full() => Some(why),
+                _ if pair.links > 1 => Some("one link per pair".to_owned()),
+                _ => None,
+            };
+            if let Some(why) = fault {
+                let at = SimTime::after(self.elapsed());
+                return Err(format!("at {at}: {pair} ({why})"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Why server `x`, if it is ours, is bound to be linked with running
+    /// server `y` once the network has healed, if it is. Ours re-dials
+    /// every peer it knows, with backoff, until it answers (the give-up
+    /// time is longer than any run); and a peer of ours with which `x`
+    /// agreed on gossip names its own peers to `x` at least every gossip
+    /// interval, so `x` comes to know them. Nothing else is guaranteed: an
+    /// original hears of servers only in the `ALL_ADDRS` of a link it
+    /// dialled, and dials once.
+    fn owed_link(&self, x: usize, y: usize) -> Option<String> {
+        let flavour = self.cfg.flavour(x);
+        let sx = self.server(x).filter(|_| flavour.keeps_mesh())?;
+        let y_addr = server_addr(y);
+        if sx.known_peers().any(|a| *a == y_addr) {
+            return Some(format!("{x} knows {y}"));
+        }
+        let gossips = |i: usize| self.cfg.flavour(i).extensions().contains(Extension::Gossip);
+        if !gossips(x) {
+            return None;
+        }
+        sx.peers()
+            .filter_map(|a| (0..self.nodes.len()).find(|&z| server_addr(z) == *a))
+            .filter(|&z| z != y && gossips(z) && self.cfg.flavour(z).keeps_mesh())
+            .find(|&z| {
+                self.server(z)
+                    .is_some_and(|sz| sz.peers().any(|a| *a == y_addr))
+            })
+            .map(|z| format!("{z} gossips {y} to {x}"))
+    }
+
+    /// Every pair of running servers, lower index first.
+    fn live_pairs(&self) -> Vec<(usize, usize)> {
+        let live: Vec<usize> = (0..self.nodes.len()).filter(|&i| self.is_up(i)).collect();
+        live.iter()
+            .flat_map(|&x| live.iter().filter(move |&&y| x < y).map(move |&y| (x, y)))
+            .collect()
+    }
+
+    /// How running servers `x` and `y` stand with each other.
+    fn pair_links(&self, x: usize, y: usize) -> PairLinks {
+        let lists = |a: usize, b: usize| {
+            self.server(a)
+                .is_some_and(|s| s.peers().any(|p| *p == server_addr(b)))
+        };
+        PairLinks {
+            x,
+            y,
+            x_lists_y: lists(x, y),
+            y_lists_x: lists(y, x),
+            links: self.pipes.established_between(x, y),
+        }
+    }
+
+    /// How many established links join servers `a` and `b` now.
+    pub fn links_between(&self, a: usize, b: usize) -> usize {
+        self.pipes.established_between(a, b)
     }
 }
 
