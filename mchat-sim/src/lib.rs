@@ -11,7 +11,9 @@
 pub mod check;
 pub mod client;
 pub mod history;
+pub mod mix;
 pub mod net;
 pub mod pair;
 pub mod scenario;
 pub mod sim_time;
+pub mod starts;

@@ -1,5 +1,7 @@
-//! Random scenarios through the simulator. CI runs 500 seeds; set
-//! `MCHAT_SIM_SEEDS=N` for more, or `MCHAT_SIM_SEED=S` to replay one.
+//! Random scenarios through the simulator, on meshes all of ours, mixed
+//! with original stand-ins, or mostly original (the seed picks; see
+//! `mchat_sim::mix`). CI runs 500 seeds; set `MCHAT_SIM_SEEDS=N` for more,
+//! or `MCHAT_SIM_SEED=S` to replay one.
 
 use mchat_sim::scenario::run_seed;
 
