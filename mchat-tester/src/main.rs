@@ -12,6 +12,8 @@ mod human;
 mod idle;
 mod lines;
 mod load;
+mod locked;
+mod mesh;
 mod order;
 mod report;
 mod stats;

@@ -1,7 +1,7 @@
 //! The failures the scenario injects, drawn from its seed: one server down
 //! at a time, and links cut and healed.
 
-use super::relay::Pair;
+use crate::mesh::Pair;
 use mchat_core::rng::SeededRng;
 
 pub enum Failure {

@@ -8,10 +8,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::ledger::{Ledger, Stamp};
-use super::relay::lock;
 use super::talk::on_texts;
 use super::trace;
 use crate::human;
+use crate::locked::lock;
 use crate::wire;
 
 /// The room of the final rounds.

@@ -9,8 +9,7 @@
 mod failure;
 mod final_round;
 mod ledger;
-mod mesh;
-mod relay;
+mod switchboard;
 mod talk;
 
 use std::path::PathBuf;
@@ -19,11 +18,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::human;
+use crate::locked::lock;
+use crate::mesh::{Launch, Relays, Servers};
 use failure::Failure;
 use ledger::Ledger;
 use mchat_core::rng::SeededRng;
-use mesh::Mesh;
-use relay::{Switchboard, Toggled, lock};
+use switchboard::{Switchboard, Toggled};
 
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -47,15 +47,23 @@ pub fn run(plan: &Plan) -> Verdict {
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let mut ports_rng = SeededRng::new(u64::from(std::process::id()) << 20 ^ plan.seed);
     // Dropped on every return: no server outlives the run.
-    let mut mesh = Mesh::new(plan.servers, &plan.server_bin, dir, &mut ports_rng)?;
-    let board = Arc::new(Switchboard::default());
-    let relay_ports = mesh.relay_ports();
+    let launch = Launch {
+        server_bin: plan.server_bin.clone(),
+        // Healed links come back quickly.
+        args: vec!["--reconnect-ms".into(), "500".into()],
+        dir,
+    };
+    let mut mesh = Servers::new(plan.servers, launch, &mut ports_rng).map_err(|e| e.to_string())?;
+    let relays = Relays::new(mesh.relay_ports(), Switchboard::default());
+    let board = &relays.hooks;
     for (i, node) in mesh.nodes.iter().enumerate() {
-        relay::start(i, node.relay_port, node.server_port, &relay_ports, &board)
+        relays
+            .start(i, node.server_port)
             .map_err(|e| format!("relay {i} on port {}: {e}", node.relay_port))?;
     }
     for i in 0..plan.servers {
-        mesh.start(i, (i > 0).then_some(0))?;
+        mesh.start(i, (i > 0).then_some(0))
+            .map_err(|e| e.to_string())?;
         trace(&format!("server {i} started"));
     }
     // Let the mesh form before the clients chat.
@@ -73,7 +81,7 @@ pub fn run(plan: &Plan) -> Verdict {
         }));
     }
 
-    let failures = inject_failures(plan, &mut mesh, &board, &ledger);
+    let failures = inject_failures(plan, &mut mesh, board, &ledger);
     let failures = match failures {
         Ok(n) => n,
         Err(violation) => {
@@ -85,7 +93,7 @@ pub fn run(plan: &Plan) -> Verdict {
     board.heal_all();
     if let Some(i) = mesh.down() {
         let via = (0..plan.servers).find(|&j| j != i);
-        mesh.start(i, via)?;
+        mesh.start(i, via).map_err(|e| e.to_string())?;
     }
     stop.store(true, Ordering::Relaxed);
     for t in talkers {
@@ -115,7 +123,7 @@ pub fn run(plan: &Plan) -> Verdict {
 /// broken rule.
 fn inject_failures(
     plan: &Plan,
-    mesh: &mut Mesh,
+    mesh: &mut Servers,
     board: &Switchboard,
     ledger: &Mutex<Ledger>,
 ) -> Result<u64, String> {
@@ -132,7 +140,7 @@ fn inject_failures(
             }
             Failure::Restart(i) => {
                 let via = (0..plan.servers).find(|&j| j != i && mesh.is_up(j));
-                mesh.start(i, via)?;
+                mesh.start(i, via).map_err(|e| e.to_string())?;
                 true
             }
             Failure::Toggle(pair) => matches!(board.toggle(pair), Toggled::Cut),

@@ -11,7 +11,7 @@ use std::time::Duration;
 use mchat_core::wire::Message;
 
 use super::ledger::{Ledger, Stamp};
-use super::relay::lock;
+use crate::locked::lock;
 use crate::wire;
 
 /// The room every chatting client is in.

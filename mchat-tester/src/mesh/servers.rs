@@ -1,12 +1,29 @@
-//! The `mchat-server` processes of the mesh: their ports, and starting,
+//! The `mchat-server` processes of a mesh: their ports, and starting,
 //! killing and restarting them.
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
 use mchat_core::rng::SeededRng;
+
+/// Why a server of the mesh could not be had.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("no free port in 20000-31999")]
+    NoFreePort,
+    #[error("there is no server {0}")]
+    NoSuchServer(usize),
+    #[error("starting {bin}: {source}")]
+    Spawn { bin: String, source: std::io::Error },
+    #[error("server {index} did not start (client port {client_port}, server port {server_port})")]
+    NotListening {
+        index: usize,
+        client_port: u16,
+        server_port: u16,
+    },
+}
 
 /// One server of the mesh; `child` is `None` while it is down.
 pub struct Node {
@@ -18,35 +35,37 @@ pub struct Node {
     child: Option<Child>,
 }
 
-/// The servers, by index.
-pub struct Mesh {
-    pub nodes: Vec<Node>,
-    server_bin: PathBuf,
+/// How to run the servers.
+pub struct Launch {
+    pub server_bin: PathBuf,
+    /// Flags given to every server, before its addresses.
+    pub args: Vec<String>,
     /// Where the servers keep their pidfiles and logs.
-    dir: PathBuf,
+    pub dir: PathBuf,
+}
+
+/// The servers, by index.
+pub struct Servers {
+    pub nodes: Vec<Node>,
+    launch: Launch,
 }
 
 /// A free port below the kernel's ephemeral range (which starts at 32768
 /// by default): a killed server restarts on its ports, and an ephemeral
 /// one could meanwhile be taken by some outgoing connection.
-fn free_port(rng: &mut SeededRng) -> Result<u16, String> {
+fn free_port(rng: &mut SeededRng) -> Result<u16, ServerError> {
     for _ in 0..1000 {
         let port = 20_000 + rng.below(12_000) as u16;
         if TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return Ok(port);
         }
     }
-    Err("no free port in 20000-31999".into())
+    Err(ServerError::NoFreePort)
 }
 
-impl Mesh {
+impl Servers {
     /// `servers` nodes with their ports chosen; none started yet.
-    pub fn new(
-        servers: usize,
-        server_bin: &Path,
-        dir: PathBuf,
-        rng: &mut SeededRng,
-    ) -> Result<Self, String> {
+    pub fn new(servers: usize, launch: Launch, rng: &mut SeededRng) -> Result<Self, ServerError> {
         let mut nodes = Vec::new();
         for _ in 0..servers {
             nodes.push(Node {
@@ -56,11 +75,7 @@ impl Mesh {
                 child: None,
             });
         }
-        Ok(Self {
-            nodes,
-            server_bin: server_bin.to_owned(),
-            dir,
-        })
+        Ok(Self { nodes, launch })
     }
 
     pub fn len(&self) -> usize {
@@ -75,7 +90,7 @@ impl Mesh {
         self.nodes.iter().map(|n| n.relay_port).collect()
     }
 
-    /// The server that is down, if any (the scenario has one at most).
+    /// The server that is down, if any (chaos has one at most).
     pub fn down(&self) -> Option<usize> {
         self.nodes.iter().position(|n| n.child.is_none())
     }
@@ -86,30 +101,23 @@ impl Mesh {
 
     /// Starts server `i`, joining the mesh through server `via`'s relay if
     /// given; returns once it listens.
-    pub fn start(&mut self, i: usize, via: Option<usize>) -> Result<(), String> {
+    pub fn start(&mut self, i: usize, via: Option<usize>) -> Result<(), ServerError> {
         let peer = via.and_then(|v| self.nodes.get(v)).map(|n| n.relay_port);
-        let node = self
-            .nodes
-            .get_mut(i)
-            .ok_or_else(|| format!("there is no server {i}"))?;
-        let mut cmd = Command::new(&self.server_bin);
-        cmd.args([
-            "start",
-            "--non-daemon",
-            "--reconnect-ms",
-            "500",
-            "--advertise-port",
-        ])
-        .arg(node.relay_port.to_string())
-        .arg("--pidfile")
-        .arg(self.dir.join(format!("{i}.pid")))
-        .arg("--log-dir")
-        .arg(&self.dir)
-        .args([
-            "127.0.0.1",
-            &node.client_port.to_string(),
-            &node.server_port.to_string(),
-        ]);
+        let launch = &self.launch;
+        let node = self.nodes.get_mut(i).ok_or(ServerError::NoSuchServer(i))?;
+        let mut cmd = Command::new(&launch.server_bin);
+        cmd.args(["start", "--non-daemon", "--advertise-port"])
+            .arg(node.relay_port.to_string())
+            .arg("--pidfile")
+            .arg(launch.dir.join(format!("{i}.pid")))
+            .arg("--log-dir")
+            .arg(&launch.dir)
+            .args(&launch.args)
+            .args([
+                "127.0.0.1",
+                &node.client_port.to_string(),
+                &node.server_port.to_string(),
+            ]);
         if let Some(peer) = peer {
             cmd.args(["127.0.0.1", &peer.to_string()]);
         }
@@ -117,7 +125,10 @@ impl Mesh {
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .map_err(|e| format!("starting {}: {e}", self.server_bin.display()))?;
+            .map_err(|source| ServerError::Spawn {
+                bin: launch.server_bin.display().to_string(),
+                source,
+            })?;
         // Wait for its "listening" line.
         let mut line = String::new();
         if let Some(out) = child.stdout.take() {
@@ -125,16 +136,17 @@ impl Mesh {
         }
         if !line.contains("listening") {
             let _ = child.wait();
-            return Err(format!(
-                "server {i} did not start (ports {} {})",
-                node.client_port, node.server_port
-            ));
+            return Err(ServerError::NotListening {
+                index: i,
+                client_port: node.client_port,
+                server_port: node.server_port,
+            });
         }
         node.child = Some(child);
         Ok(())
     }
 
-    /// Kills server `i` (SIGKILL) and reaps it.
+    /// Kills server `i` (SIGKILL, to its own pid) and reaps it.
     pub fn kill(&mut self, i: usize) {
         if let Some(mut child) = self.nodes.get_mut(i).and_then(|n| n.child.take()) {
             let _ = child.kill();
@@ -150,7 +162,7 @@ impl Mesh {
     }
 }
 
-impl Drop for Mesh {
+impl Drop for Servers {
     /// No server outlives the run, whatever way it ends.
     fn drop(&mut self) {
         self.kill_all();
