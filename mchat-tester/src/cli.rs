@@ -1,6 +1,7 @@
 //! The command line as argh reads it, and its translation into each
 //! subcommand's plan.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use argh::FromArgs;
@@ -31,15 +32,47 @@ pub enum Command {
 pub enum UsageError {
     #[error("{0}: --server HOST:PORT is required (the client address of the server to test)")]
     NoServer(&'static str),
+    #[error(
+        "load: --server HOST:PORT is required (the client address of the server to test), or --spawn-mesh N with --server-bin PATH"
+    )]
+    NoLoadTarget,
+    #[error(
+        "load: --server and --spawn-mesh exclude each other: test running servers, or start a mesh"
+    )]
+    ServerAndSpawn,
+    #[error("load: --spawn-mesh needs --server-bin PATH (the mchat-server to start)")]
+    NoServerBin,
+    #[error("load: --spawn-mesh needs at least 1 server")]
+    EmptyMesh,
+    #[error("load: --server-bin and --server-arg are for --spawn-mesh")]
+    ServerFlagsWithoutSpawn,
+    #[error(
+        "load: --pid is for --server; the servers of --spawn-mesh are watched by their own pids"
+    )]
+    PidWithSpawn,
+    #[error("load: --room-spread {spread} needs 1 to {servers} (the number of servers)")]
+    Spread { spread: usize, servers: usize },
 }
 
 /// Drive chat traffic through servers and measure throughput, loss and latency.
 #[derive(FromArgs, Debug)]
 #[argh(subcommand, name = "load")]
 pub struct Load {
-    /// client address of a server, HOST:PORT (required; repeatable: receivers spread over them, senders on the first)
+    /// client address of a server, HOST:PORT (this or --spawn-mesh is required; repeatable: receivers round-robin over them, senders on the first, unless --room-spread)
     #[argh(option)]
     server: Vec<String>,
+    /// start N mchat-server processes on 127.0.0.1 instead, each joining the previous one's network, every peer link through a relay of the tester that counts it; report what the peer links carry during the load (peer_link_*, heartbeats and gossip included), then stop them
+    #[argh(option)]
+    spawn_mesh: Option<usize>,
+    /// the mchat-server binary for --spawn-mesh
+    #[argh(option)]
+    server_bin: Option<PathBuf>,
+    /// a flag for every server of --spawn-mesh (repeatable, one word each: --server-arg --heartbeat-ms --server-arg 500)
+    #[argh(option)]
+    server_arg: Vec<String>,
+    /// put each room's receivers on K servers: room i's dealt round-robin over servers i, i+1, ... i+K-1 (mod N servers); sender s (in room s mod rooms) then sits on server (s + s div N) mod N, so senders are on every server, sharing one with their room's receivers K times in N
+    #[argh(option)]
+    room_spread: Option<usize>,
     /// receiving clients (default 50)
     #[argh(option, default = "50")]
     receivers: usize,
@@ -74,8 +107,17 @@ pub struct Load {
 
 impl Load {
     pub fn plan(&self) -> Result<load::Plan, UsageError> {
+        let spawn = self.spawn()?;
+        let servers = spawn.as_ref().map_or(self.server.len(), |s| s.servers);
+        if let Some(spread) = self.room_spread
+            && !(1..=servers).contains(&spread)
+        {
+            return Err(UsageError::Spread { spread, servers });
+        }
         Ok(load::Plan {
-            servers: required(&self.server, "load")?,
+            servers: self.server.clone(),
+            spawn,
+            spread: self.room_spread,
             receivers: self.receivers,
             senders: self.senders,
             rooms: self.rooms.max(1),
@@ -89,8 +131,37 @@ impl Load {
             rate: self.rate,
             window: self.window,
             text_size: self.text_size,
-            pid: self.pid,
+            pids: self.pid.into_iter().collect(),
         })
+    }
+
+    /// The mesh to start, if `--spawn-mesh`; refuses flags that do not go
+    /// together.
+    fn spawn(&self) -> Result<Option<load::Spawn>, UsageError> {
+        let Some(servers) = self.spawn_mesh else {
+            if self.server.is_empty() {
+                return Err(UsageError::NoLoadTarget);
+            }
+            if self.server_bin.is_some() || !self.server_arg.is_empty() {
+                return Err(UsageError::ServerFlagsWithoutSpawn);
+            }
+            return Ok(None);
+        };
+        if !self.server.is_empty() {
+            return Err(UsageError::ServerAndSpawn);
+        }
+        if self.pid.is_some() {
+            return Err(UsageError::PidWithSpawn);
+        }
+        if servers == 0 {
+            return Err(UsageError::EmptyMesh);
+        }
+        let server_bin = self.server_bin.clone().ok_or(UsageError::NoServerBin)?;
+        Ok(Some(load::Spawn {
+            servers,
+            server_bin,
+            server_args: self.server_arg.clone(),
+        }))
     }
 }
 

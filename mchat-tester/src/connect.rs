@@ -83,20 +83,27 @@ impl Targets {
         }
     }
 
-    /// Connects client `i`; an error names the address it tried.
+    /// Connects client `i` (to server `i` modulo their number); an error
+    /// names the address it tried.
     pub async fn connect(&self, i: usize) -> io::Result<TcpStream> {
         let servers = self.servers.len().max(1);
+        self.connect_to(i % servers, i / servers).await
+    }
+
+    /// Connects the `nth` client of server `server` (counted per server,
+    /// for its source address); an error names the address it tried.
+    pub async fn connect_to(&self, server: usize, nth: usize) -> io::Result<TcpStream> {
         let server = self
             .servers
-            .get(i % servers)
-            .ok_or_else(|| io::Error::other("no server address"))?;
+            .get(server)
+            .ok_or_else(|| io::Error::other(format!("there is no server {server}")))?;
         let target = server.addr.as_ref().map_err(|why| {
             io::Error::new(
                 io::ErrorKind::NotFound,
                 format!("resolving {}: {why}", server.name),
             )
         })?;
-        let source = source_for(i / servers, self.per_source, *target);
+        let source = source_for(nth, self.per_source, *target);
         connect(*target, source).await.map_err(|e| {
             let from = source.map(|s| format!(" from {s}")).unwrap_or_default();
             io::Error::new(e.kind(), format!("connecting to {target}{from}: {e}"))

@@ -69,3 +69,43 @@ fn load_refuses_a_text_size_whose_lines_the_server_must_refuse() {
     );
     assert!(!err.contains("connecting to"), "{err}");
 }
+
+#[test]
+fn load_refuses_spawn_mesh_flags_that_do_not_go_together() {
+    for (args, says) in [
+        (
+            &["load", "--server", "127.0.0.1:1", "--spawn-mesh", "3"][..],
+            "--server and --spawn-mesh exclude each other",
+        ),
+        (
+            &["load", "--spawn-mesh", "3"],
+            "--spawn-mesh needs --server-bin PATH",
+        ),
+        (
+            &["load", "--server", "127.0.0.1:1", "--server-arg", "--x"],
+            "--server-bin and --server-arg are for --spawn-mesh",
+        ),
+        (
+            &[
+                "load",
+                "--spawn-mesh",
+                "2",
+                "--server-bin",
+                "/nonexistent",
+                "--room-spread",
+                "3",
+            ],
+            "--room-spread 3 needs 1 to 2",
+        ),
+        (
+            &["load", "--server", "127.0.0.1:1", "--room-spread", "0"],
+            "--room-spread 0 needs 1 to 1",
+        ),
+    ] {
+        let out = tester(args);
+        assert!(!out.status.success(), "{args:?} ran");
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    }
+}

@@ -16,7 +16,12 @@ const JOIN_WITHIN: Duration = Duration::from_secs(10);
 
 /// The room of receiver or sender `i`: round-robin over `rooms`.
 pub fn room(i: usize, rooms: usize) -> String {
-    format!("load{}", i % rooms.max(1))
+    format!("load{}", room_index(i, rooms))
+}
+
+/// The number of [`room`]'s room.
+pub fn room_index(i: usize, rooms: usize) -> usize {
+    i % rooms.max(1)
 }
 
 /// Read buffer of each of `receivers`: 64 KiB for the fan-out runs, less
@@ -26,16 +31,16 @@ pub fn read_buffer(receivers: usize) -> usize {
     (256 << 20) / receivers.max(1)
 }
 
-/// Connects as client `i` of `targets`, names itself and joins `room`,
-/// waiting for its own notice.
+/// Connects as the `nth` client of server `server` of `targets`, names
+/// itself and joins `room`, waiting for its own notice.
 pub async fn join(
     targets: &Targets,
-    i: usize,
+    (server, nth): (usize, usize),
     nick: &str,
     room: &str,
     buffer: usize,
 ) -> std::io::Result<(TcpStream, Lines)> {
-    let mut stream = targets.connect(i).await?;
+    let mut stream = targets.connect_to(server, nth).await?;
     stream.set_nodelay(true)?;
     let hello = wire::hello(nick, room).map_err(std::io::Error::other)?;
     stream.write_all(&hello).await?;

@@ -3,6 +3,7 @@
 
 use super::Plan;
 use super::tally::Tally;
+use crate::mesh::Carried;
 use crate::report::Report;
 use crate::stats;
 
@@ -12,8 +13,18 @@ pub struct Counts {
     pub send_secs: f64,
     pub expected: u64,
     pub connection_failures: u64,
-    /// The server's CPU seconds when the run began, with `--pid`.
-    pub cpu_before: Option<f64>,
+    /// Each server's CPU seconds when the run began, in the order of
+    /// `plan.pids`.
+    pub cpu_before: Vec<Option<f64>>,
+    /// What the peer links carried, when the tester spawned the mesh.
+    pub peer: Option<Peer>,
+}
+
+/// The spawned mesh's share of a run.
+pub struct Peer {
+    /// Both directions of every link, heartbeats and gossip included.
+    pub carried: Carried,
+    pub links: usize,
 }
 
 pub fn report(plan: &Plan, tally: &Tally, counts: &Counts, since: std::time::Instant) -> Report {
@@ -57,13 +68,39 @@ pub fn report(plan: &Plan, tally: &Tally, counts: &Counts, since: std::time::Ins
         .num("latency_max_ms", hist.max() as f64 / 1000.0)
         .num("receivers_disconnected", tally.disconnected.get() as f64)
         .num("connection_failures", counts.connection_failures as f64);
-    if let Some(pid) = plan.pid {
-        if let (Some(before), Some(after)) = (counts.cpu_before, stats::cpu_seconds(pid)) {
-            report.num("server_cpu_s", after - before);
-        }
-        if let Some(rss) = stats::rss_kib(pid) {
-            report.num("server_rss_kib", rss as f64);
-        }
+    if let Some(k) = plan.spread {
+        report.num("room_spread", k.min(plan.servers.len()) as f64);
+    }
+    if let Some(peer) = &counts.peer {
+        let per_delivery = |n: u64| n as f64 / delivered.max(1) as f64;
+        report
+            .num("mesh_servers", plan.servers.len() as f64)
+            .num("peer_links", peer.links as f64)
+            .num("peer_link_bytes", peer.carried.bytes as f64)
+            .num("peer_link_lines", peer.carried.lines as f64)
+            .num("peer_bytes_per_delivery", per_delivery(peer.carried.bytes))
+            .num("peer_lines_per_delivery", per_delivery(peer.carried.lines));
+    }
+    if !plan.pids.is_empty() {
+        servers_cpu_and_memory(&mut report, plan, counts);
     }
     report
+}
+
+/// `server_cpu_s` and `server_rss_kib`, summed over the servers, each when
+/// every server's could be read.
+fn servers_cpu_and_memory(report: &mut Report, plan: &Plan, counts: &Counts) {
+    let cpu: Option<f64> = plan
+        .pids
+        .iter()
+        .zip(&counts.cpu_before)
+        .map(|(&pid, before)| Some(stats::cpu_seconds(pid)? - (*before)?))
+        .sum();
+    if let Some(cpu) = cpu {
+        report.num("server_cpu_s", cpu);
+    }
+    let rss: Option<u64> = plan.pids.iter().map(|&pid| stats::rss_kib(pid)).sum();
+    if let Some(rss) = rss {
+        report.num("server_rss_kib", rss as f64);
+    }
 }

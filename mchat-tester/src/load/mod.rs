@@ -1,14 +1,18 @@
 //! `mchat-tester load`: chat traffic through one or more servers, measured.
 //!
-//! Receivers are spread over the servers, receivers and senders over the
-//! rooms, round-robin; senders all use the first server.
+//! Receivers and senders go round-robin over the rooms; which server each
+//! uses is `placement.rs`'s business. With `--spawn-mesh` it starts the
+//! servers itself (`spawn.rs`) and counts what their peer links carry.
 //! Every line carries its sender, sequence number and send time, so each
 //! receiver counts deliveries, gaps, duplicates or reorderings, and latency.
 
 mod clients;
 mod figures;
+mod links;
+mod placement;
 mod progress;
 mod send;
+mod spawn;
 mod stamp;
 mod tally;
 
@@ -24,14 +28,21 @@ use crate::report::Report;
 use crate::stats;
 use crate::wire::{self, LineError};
 use clients::{join, read_buffer, room};
+use placement::{Placement, Seats};
 use send::Sender;
+pub use spawn::{MeshError, Spawn, SpawnedMesh};
 use stamp::Stamp;
 use tally::{Role, Tally};
 
 /// What to run.
 #[derive(Clone, Debug)]
 pub struct Plan {
+    /// Client addresses of the servers (given, or those of `spawn`'s mesh).
     pub servers: Vec<String>,
+    /// The mesh to start first, instead of given servers.
+    pub spawn: Option<Spawn>,
+    /// Servers each room's receivers are spread over (`placement.rs`).
+    pub spread: Option<usize>,
     pub receivers: usize,
     pub senders: usize,
     pub rooms: usize,
@@ -43,7 +54,8 @@ pub struct Plan {
     /// Lines a sender may have ahead of its room's first receiver.
     pub window: u64,
     pub text_size: usize,
-    pub pid: Option<u32>,
+    /// The servers' pids, to report their CPU time and memory.
+    pub pids: Vec<u32>,
 }
 
 /// Why a load run has nothing to report.
@@ -53,6 +65,8 @@ pub enum LoadError {
     NothingConnected { tried: u64, first: std::io::Error },
     #[error("load: --text-size {text_size} makes lines the server must refuse: {why}")]
     LineTooLong { text_size: usize, why: LineError },
+    #[error("load: --spawn-mesh: {0}")]
+    Mesh(#[from] MeshError),
 }
 
 /// The filler that brings a line's text to about `text_size` bytes.
@@ -84,21 +98,43 @@ fn check_lines_fit(plan: &Plan) -> Result<(), LoadError> {
 
 pub fn run(plan: &Plan) -> Result<Report, LoadError> {
     check_lines_fit(plan)?;
-    let ex = LocalExecutor::new();
-    smol::block_on(ex.run(run_on(&ex, plan)))
+    let Some(spawn) = &plan.spawn else {
+        return drive(plan, None);
+    };
+    // Dropped at the end of the run, which stops its servers.
+    let mesh = SpawnedMesh::start(spawn)?;
+    let plan = Plan {
+        servers: mesh.client_addrs(),
+        pids: mesh.pids(),
+        ..plan.clone()
+    };
+    drive(&plan, Some(&mesh))
 }
 
-async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, LoadError> {
-    let cpu_before = plan.pid.and_then(stats::cpu_seconds);
+fn drive(plan: &Plan, mesh: Option<&SpawnedMesh>) -> Result<Report, LoadError> {
+    let ex = LocalExecutor::new();
+    smol::block_on(ex.run(run_on(&ex, plan, mesh)))
+}
+
+async fn run_on(
+    ex: &LocalExecutor<'_>,
+    plan: &Plan,
+    mesh: Option<&SpawnedMesh>,
+) -> Result<Report, LoadError> {
+    let cpu_before: Vec<Option<f64>> = plan.pids.iter().map(|&p| stats::cpu_seconds(p)).collect();
     let tally = Rc::new(Tally::new(plan));
     let targets = Targets::resolve(&plan.servers).await;
+    let placement = Placement::new(plan.servers.len(), plan.rooms, plan.spread);
+    let mut seats = Seats::new(plan.servers.len());
     let mut failures = Failures::default();
     // Receivers first, so every line sent has its audience.
     let mut readers = Vec::new();
     for r in 0..plan.receivers {
         let room = room(r, plan.rooms);
         let nick = format!("r{r}");
-        match join(&targets, r, &nick, &room, read_buffer(plan.receivers)).await {
+        let server = placement.receiver(r);
+        let seat = (server, seats.take(server));
+        match join(&targets, seat, &nick, &room, read_buffer(plan.receivers)).await {
             Ok((_stream, mut lines)) => {
                 let tally = tally.clone();
                 let role = if r < plan.rooms {
@@ -126,13 +162,18 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, LoadError
     }
     let pad: Rc<str> = pad(plan.text_size).into();
     let start = Instant::now();
+    // The load's share of the peer links' traffic is what they carry from
+    // here (the senders' joins included) until its last line arrived.
+    let peer_before = mesh.map(|m| m.traffic().snapshot());
     let sent = Rc::new(Cell::new(0u64));
     let mut writers = Vec::new();
     for s in 0..plan.senders {
         let room_name = room(s, plan.rooms);
         let nick_name = format!("s{s}");
-        // Senders all use the first server; receivers are spread over all.
-        let (stream, mut lines) = match join(&targets, 0, &nick_name, &room_name, 64 << 10).await {
+        let server = placement.sender(s);
+        let seat = (server, seats.take(server));
+        let (stream, mut lines) = match join(&targets, seat, &nick_name, &room_name, 64 << 10).await
+        {
             Ok(joined) => joined,
             Err(e) => {
                 failures.note(e);
@@ -187,6 +228,10 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, LoadError
         }
         last = now;
     }
+    let peer = mesh.zip(peer_before).map(|(m, before)| figures::Peer {
+        carried: m.traffic().snapshot().since(before),
+        links: m.links(),
+    });
     drop(readers);
     if progress.is_some() {
         eprintln!();
@@ -198,6 +243,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, LoadError
         expected,
         connection_failures: failures.count,
         cpu_before,
+        peer,
     };
     Ok(figures::report(plan, &tally, &counts, start))
 }

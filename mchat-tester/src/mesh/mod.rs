@@ -7,5 +7,5 @@ pub mod relay;
 pub mod servers;
 
 pub use pair::Pair;
-pub use relay::{Ends, Hooks, LinkId, Relays};
-pub use servers::{Launch, Servers};
+pub use relay::{Carried, Ends, Hooks, LinkId, Relays};
+pub use servers::{Launch, ServerError, Servers};

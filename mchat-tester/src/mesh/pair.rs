@@ -20,6 +20,11 @@ impl Pair {
     pub fn joins(&self, a: usize, b: usize) -> bool {
         *self == Pair::new(a, b)
     }
+
+    /// Every link of a full mesh of `servers`.
+    pub fn all(servers: usize) -> impl Iterator<Item = Pair> {
+        (0..servers).flat_map(move |a| (a + 1..servers).map(move |b| Pair::new(a, b)))
+    }
 }
 
 /// `1-3`.
@@ -52,8 +57,10 @@ mod tests {
     }
 
     #[test]
-    fn pairs_are_listed_or_none() {
-        assert_eq!(list([Pair::new(0, 1), Pair::new(2, 1)]), "0-1, 1-2");
+    fn a_full_mesh_has_a_link_per_pair() {
+        assert_eq!(Pair::all(1).count(), 0);
+        assert_eq!(list(Pair::all(3)), "0-1, 0-2, 1-2");
+        assert_eq!(Pair::all(8).count(), 28);
         assert_eq!(list([]), "none");
     }
 }

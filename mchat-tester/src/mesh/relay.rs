@@ -19,11 +19,35 @@ pub struct Traffic {
     lines: AtomicU64,
 }
 
+/// What [`Traffic`] had counted at one moment.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Carried {
+    pub bytes: u64,
+    pub lines: u64,
+}
+
 impl Traffic {
     fn count(&self, chunk: &[u8]) {
         self.bytes.fetch_add(chunk.len() as u64, Ordering::Relaxed);
         let lines = memchr::memchr_iter(b'\n', chunk).count();
         self.lines.fetch_add(lines as u64, Ordering::Relaxed);
+    }
+
+    pub fn snapshot(&self) -> Carried {
+        Carried {
+            bytes: self.bytes.load(Ordering::Relaxed),
+            lines: self.lines.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl Carried {
+    /// What was carried between `earlier` and this.
+    pub fn since(self, earlier: Carried) -> Carried {
+        Carried {
+            bytes: self.bytes.saturating_sub(earlier.bytes),
+            lines: self.lines.saturating_sub(earlier.lines),
+        }
     }
 }
 
@@ -160,5 +184,98 @@ impl<H: Hooks> Relays<H> {
         }
         let _ = from.shutdown(Shutdown::Both);
         let _ = to.shutdown(Shutdown::Both);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::{TcpListener, TcpStream};
+    use std::sync::Mutex;
+    use std::sync::mpsc::{Sender, channel};
+    use std::time::Duration;
+
+    use super::{Carried, Ends, Hooks, LinkId, Relays, Traffic};
+
+    /// Passes on what the relay tells its owner.
+    struct Told(Mutex<Sender<String>>);
+
+    impl Hooks for Told {
+        fn opened(&self, link: LinkId, at: usize, _ends: Ends) {
+            let _ = self
+                .0
+                .lock()
+                .unwrap()
+                .send(format!("{link} opened at {at}"));
+        }
+        fn identified(&self, link: LinkId, _at: usize, peer: usize) -> bool {
+            let _ = self.0.lock().unwrap().send(format!("{link} is {peer}"));
+            true
+        }
+        fn closed(&self, link: LinkId) {
+            let _ = self.0.lock().unwrap().send(format!("{link} closed"));
+        }
+    }
+
+    #[test]
+    fn a_relay_carries_counts_and_names_a_link_both_ways() {
+        // A stand-in server that answers every line with BLEED.
+        let server = TcpListener::bind("127.0.0.1:0").unwrap();
+        let server_port = server.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (s, _) = server.accept().unwrap();
+            let mut out = s.try_clone().unwrap();
+            for _ in BufReader::new(s).lines().map_while(Result::ok) {
+                out.write_all(b"BLEED\n").unwrap();
+            }
+        });
+        let free = TcpListener::bind("127.0.0.1:0").unwrap();
+        let relay_port = free.local_addr().unwrap().port();
+        drop(free);
+        let (tx, told) = channel();
+        // Relay 0, in front of the server; 7 is server 1's relay port.
+        let relays = Relays::new(vec![relay_port, 7], Told(Mutex::new(tx)));
+        relays.start(0, server_port).unwrap();
+        let mut dialler = TcpStream::connect(("127.0.0.1", relay_port)).unwrap();
+        dialler.write_all(b"HEART\nMY_ADDR 127.0.0.1 7\n").unwrap();
+        let mut answers = BufReader::new(dialler.try_clone().unwrap());
+        for _ in 0..2 {
+            let mut line = String::new();
+            answers.read_line(&mut line).unwrap();
+            assert_eq!(line, "BLEED\n");
+        }
+        let within = Duration::from_secs(10);
+        assert_eq!(told.recv_timeout(within).unwrap(), "0 opened at 0");
+        assert_eq!(told.recv_timeout(within).unwrap(), "0 is 1");
+        // Counted before they were passed on: 26 bytes there, 12 back.
+        assert_eq!(
+            relays.traffic.snapshot(),
+            Carried {
+                bytes: 38,
+                lines: 4
+            }
+        );
+        drop(answers);
+        dialler.shutdown(std::net::Shutdown::Both).unwrap();
+        assert_eq!(told.recv_timeout(within).unwrap(), "0 closed");
+    }
+
+    #[test]
+    fn traffic_counts_bytes_and_lines_and_differences() {
+        let traffic = Traffic::default();
+        traffic.count(b"HEART\nMSG a b c");
+        let before = traffic.snapshot();
+        assert_eq!(
+            before,
+            Carried {
+                bytes: 15,
+                lines: 1
+            }
+        );
+        traffic.count(b"\nBLEED\n");
+        assert_eq!(
+            traffic.snapshot().since(before),
+            Carried { bytes: 7, lines: 2 }
+        );
     }
 }

@@ -17,11 +17,15 @@ pub enum ServerError {
     NoSuchServer(usize),
     #[error("starting {bin}: {source}")]
     Spawn { bin: String, source: std::io::Error },
-    #[error("server {index} did not start (client port {client_port}, server port {server_port})")]
+    #[error(
+        "server {index} did not start (client port {client_port}, server port {server_port}){said}"
+    )]
     NotListening {
         index: usize,
         client_port: u16,
         server_port: u16,
+        /// `: <its last words on stderr>`, or nothing.
+        said: String,
     },
 }
 
@@ -90,6 +94,14 @@ impl Servers {
         self.nodes.iter().map(|n| n.relay_port).collect()
     }
 
+    /// The process ids of the servers that are up.
+    pub fn pids(&self) -> Vec<u32> {
+        self.nodes
+            .iter()
+            .filter_map(|n| n.child.as_ref().map(Child::id))
+            .collect()
+    }
+
     /// The server that is down, if any (chaos has one at most).
     pub fn down(&self) -> Option<usize> {
         self.nodes.iter().position(|n| n.child.is_none())
@@ -121,9 +133,13 @@ impl Servers {
         if let Some(peer) = peer {
             cmd.args(["127.0.0.1", &peer.to_string()]);
         }
+        // Its stderr goes to a file rather than a pipe nobody reads on.
+        let stderr_path = launch.dir.join(format!("{i}.stderr"));
+        let stderr =
+            std::fs::File::create(&stderr_path).map_or_else(|_| Stdio::null(), Stdio::from);
         let mut child = cmd
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(stderr)
             .spawn()
             .map_err(|source| ServerError::Spawn {
                 bin: launch.server_bin.display().to_string(),
@@ -136,10 +152,13 @@ impl Servers {
         }
         if !line.contains("listening") {
             let _ = child.wait();
+            let said = std::fs::read_to_string(&stderr_path).unwrap_or_default();
+            let said = said.lines().find(|l| !l.trim().is_empty());
             return Err(ServerError::NotListening {
                 index: i,
                 client_port: node.client_port,
                 server_port: node.server_port,
+                said: said.map(|l| format!(": {}", l.trim())).unwrap_or_default(),
             });
         }
         node.child = Some(child);
