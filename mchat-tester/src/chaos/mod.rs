@@ -56,10 +56,8 @@ pub fn run(plan: &Plan) -> Verdict {
     let mut mesh = Servers::new(plan.servers, launch, &mut ports_rng).map_err(|e| e.to_string())?;
     let relays = Relays::new(mesh.relay_ports(), Switchboard::default());
     let board = &relays.hooks;
-    for (i, node) in mesh.nodes.iter().enumerate() {
-        relays
-            .start(i, node.server_port)
-            .map_err(|e| format!("relay {i} on port {}: {e}", node.relay_port))?;
+    for (i, (listener, server_port)) in mesh.take_relay_listeners().into_iter().enumerate() {
+        relays.start(i, listener, server_port);
     }
     for i in 0..plan.servers {
         mesh.start(i, (i > 0).then_some(0))

@@ -39,12 +39,6 @@ pub enum MeshError {
     },
     #[error(transparent)]
     Server(#[from] ServerError),
-    #[error("relay {index} on port {port}: {source}")]
-    Relay {
-        index: usize,
-        port: u16,
-        source: std::io::Error,
-    },
     #[error(
         "the mesh of {servers} servers was not whole within {within}: {gaps} (server logs kept in {logs})"
     )]
@@ -89,14 +83,10 @@ impl SpawnedMesh {
             dir,
             keep_dir: false,
         };
-        for (index, node) in mesh.servers.nodes.iter().enumerate() {
-            mesh.relays
-                .start(index, node.server_port)
-                .map_err(|source| MeshError::Relay {
-                    index,
-                    port: node.relay_port,
-                    source,
-                })?;
+        for (i, (listener, server_port)) in
+            mesh.servers.take_relay_listeners().into_iter().enumerate()
+        {
+            mesh.relays.start(i, listener, server_port);
         }
         for i in 0..spawn.servers {
             mesh.servers.start(i, i.checked_sub(1))?;

@@ -97,13 +97,9 @@ impl<H: Hooks> Relays<H> {
         })
     }
 
-    /// Starts relay `at`: listens on its relay port and carries each
-    /// connection to `server_port`.
-    pub fn start(self: &Arc<Self>, at: usize, server_port: u16) -> std::io::Result<()> {
-        let port = self.relay_ports.get(at).copied().ok_or_else(|| {
-            std::io::Error::new(ErrorKind::NotFound, format!("there is no relay {at}"))
-        })?;
-        let listener = TcpListener::bind(("127.0.0.1", port))?;
+    /// Starts relay `at`: takes each connection to `listener` (bound to
+    /// its relay port) and carries it to `server_port`.
+    pub fn start(self: &Arc<Self>, at: usize, listener: TcpListener, server_port: u16) {
         let relays = self.clone();
         std::thread::spawn(move || {
             for dialler in listener.incoming().flatten() {
@@ -112,7 +108,6 @@ impl<H: Hooks> Relays<H> {
                 }
             }
         });
-        Ok(())
     }
 
     /// Copies one connection both ways on threads of its own.
@@ -229,13 +224,12 @@ mod tests {
                 out.write_all(b"BLEED\n").unwrap();
             }
         });
-        let free = TcpListener::bind("127.0.0.1:0").unwrap();
-        let relay_port = free.local_addr().unwrap().port();
-        drop(free);
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let relay_port = listener.local_addr().unwrap().port();
         let (tx, told) = channel();
         // Relay 0, in front of the server; 7 is server 1's relay port.
         let relays = Relays::new(vec![relay_port, 7], Told(Mutex::new(tx)));
-        relays.start(0, server_port).unwrap();
+        relays.start(0, listener, server_port);
         let mut dialler = TcpStream::connect(("127.0.0.1", relay_port)).unwrap();
         dialler.write_all(b"HEART\nMY_ADDR 127.0.0.1 7\n").unwrap();
         let mut answers = BufReader::new(dialler.try_clone().unwrap());

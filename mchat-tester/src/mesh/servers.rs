@@ -36,6 +36,11 @@ pub struct Node {
     /// The port of our relay in front of its server port, which it
     /// advertises instead.
     pub relay_port: u16,
+    /// The client and server ports, held until the server starts so that
+    /// nothing else takes them meanwhile.
+    held: Vec<TcpListener>,
+    /// The relay port, bound, until the relay takes it.
+    relay: Option<TcpListener>,
     child: Option<Child>,
 }
 
@@ -56,12 +61,13 @@ pub struct Servers {
 
 /// A free port below the kernel's ephemeral range (which starts at 32768
 /// by default): a killed server restarts on its ports, and an ephemeral
-/// one could meanwhile be taken by some outgoing connection.
-fn free_port(rng: &mut SeededRng) -> Result<u16, ServerError> {
+/// one could meanwhile be taken by some outgoing connection. It comes
+/// bound, so that no later pick (nor anyone else) gets it too.
+fn free_port(rng: &mut SeededRng) -> Result<(u16, TcpListener), ServerError> {
     for _ in 0..1000 {
         let port = 20_000 + rng.below(12_000) as u16;
-        if TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return Ok(port);
+        if let Ok(listener) = TcpListener::bind(("127.0.0.1", port)) {
+            return Ok((port, listener));
         }
     }
     Err(ServerError::NoFreePort)
@@ -72,10 +78,15 @@ impl Servers {
     pub fn new(servers: usize, launch: Launch, rng: &mut SeededRng) -> Result<Self, ServerError> {
         let mut nodes = Vec::new();
         for _ in 0..servers {
+            let (client_port, client) = free_port(rng)?;
+            let (server_port, server) = free_port(rng)?;
+            let (relay_port, relay) = free_port(rng)?;
             nodes.push(Node {
-                client_port: free_port(rng)?,
-                server_port: free_port(rng)?,
-                relay_port: free_port(rng)?,
+                client_port,
+                server_port,
+                relay_port,
+                held: vec![client, server],
+                relay: Some(relay),
                 child: None,
             });
         }
@@ -92,6 +103,15 @@ impl Servers {
 
     pub fn relay_ports(&self) -> Vec<u16> {
         self.nodes.iter().map(|n| n.relay_port).collect()
+    }
+
+    /// Each server's relay port, bound, with its server port, for the
+    /// relays to listen on (once: later calls find none).
+    pub fn take_relay_listeners(&mut self) -> Vec<(TcpListener, u16)> {
+        self.nodes
+            .iter_mut()
+            .filter_map(|n| Some((n.relay.take()?, n.server_port)))
+            .collect()
     }
 
     /// The process ids of the servers that are up.
@@ -117,6 +137,8 @@ impl Servers {
         let peer = via.and_then(|v| self.nodes.get(v)).map(|n| n.relay_port);
         let launch = &self.launch;
         let node = self.nodes.get_mut(i).ok_or(ServerError::NoSuchServer(i))?;
+        // Its ports are its own from here.
+        node.held.clear();
         let mut cmd = Command::new(&launch.server_bin);
         cmd.args(["start", "--non-daemon", "--advertise-port"])
             .arg(node.relay_port.to_string())
