@@ -96,3 +96,25 @@ fn spawned_servers_get_the_extra_flags_and_a_bad_one_is_reported() {
         String::from_utf8_lossy(&out.stdout)
     );
 }
+
+#[test]
+fn a_room_spread_over_given_servers_delivers_everything_without_peer_figures() {
+    // One server named twice: two "servers" for the placement, one process.
+    let server = testkit::ServerProc::local("spread");
+    let addr = format!("127.0.0.1:{}", server.client_port);
+    let out = Command::new(TESTER)
+        .args(["load", "--server", &addr, "--server", &addr])
+        .args(["--room-spread", "2", "--rooms", "2", "--receivers", "4"])
+        .args(["--senders", "4", "--messages", "100", "--json"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(out.status.success(), "{text}");
+    let f = figures(&text);
+    // 2 senders and 2 receivers per room: 4 × 100 × 2.
+    assert_eq!(figure(&f, "delivered"), 800.0);
+    assert_eq!(figure(&f, "lost"), 0.0);
+    assert_eq!(figure(&f, "room_spread"), 2.0);
+    // Nothing counted the links of servers the tester did not start.
+    assert!(f.iter().all(|(k, _)| !k.starts_with("peer_")), "{text}");
+}
