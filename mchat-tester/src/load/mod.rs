@@ -6,6 +6,7 @@
 //! Every line carries its sender, sequence number and send time, so each
 //! receiver counts deliveries, gaps, duplicates or reorderings, and latency.
 
+mod carrying;
 mod clients;
 mod figures;
 mod links;

@@ -4,7 +4,9 @@
 //! Each server advertises its relay's port and joins the previous one's
 //! network through it; servers dial each other only at the addresses they
 //! learn from `ALL_ADDRS` and `MY_ADDR`, all of them relay ports, so no
-//! byte between servers goes round the relays.
+//! byte between servers goes round the relays. The mesh is ready when the
+//! relays see one link per pair of servers and probe clients on every
+//! server hear each other.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -12,12 +14,14 @@ use std::time::Duration;
 
 use mchat_core::rng::SeededRng;
 
+use super::carrying::wait_carrying;
 use super::links::{Gaps, Links};
 use crate::human;
 use crate::mesh::relay::Traffic;
 use crate::mesh::{Launch, Relays, ServerError, Servers};
 
-/// How long a new mesh has to become whole.
+/// How long a new mesh has to become whole, and then to carry lines
+/// between every two servers.
 const WHOLE_WITHIN: Duration = Duration::from_secs(30);
 
 /// The mesh to start.
@@ -46,6 +50,15 @@ pub enum MeshError {
         servers: usize,
         within: String,
         gaps: Gaps,
+        logs: String,
+    },
+    #[error(
+        "the mesh of {servers} servers was linked but did not carry lines within {within}: {why} (server logs kept in {logs})"
+    )]
+    NotCarrying {
+        servers: usize,
+        within: String,
+        why: String,
         logs: String,
     },
 }
@@ -97,6 +110,15 @@ impl SpawnedMesh {
                 servers: spawn.servers,
                 within: human::duration(WHOLE_WITHIN),
                 gaps,
+                logs: mesh.dir.display().to_string(),
+            });
+        }
+        if let Err(why) = wait_carrying(&mesh.servers.client_ports(), WHOLE_WITHIN) {
+            mesh.keep_dir = true;
+            return Err(MeshError::NotCarrying {
+                servers: spawn.servers,
+                within: human::duration(WHOLE_WITHIN),
+                why,
                 logs: mesh.dir.display().to_string(),
             });
         }

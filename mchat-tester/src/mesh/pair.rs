@@ -17,6 +17,11 @@ impl Pair {
         }
     }
 
+    /// The two servers, the smaller first.
+    pub fn ends(&self) -> (usize, usize) {
+        (self.low, self.high)
+    }
+
     pub fn joins(&self, a: usize, b: usize) -> bool {
         *self == Pair::new(a, b)
     }
