@@ -8,29 +8,13 @@
     clippy::panic
 )]
 
+mod support;
+
 use std::process::Command;
 
+use support::{figure, figures};
+
 const TESTER: &str = env!("CARGO_BIN_EXE_mchat-tester");
-
-/// The figures of a `--json` report.
-fn figures(json: &str) -> Vec<(String, f64)> {
-    json.trim()
-        .trim_matches(|c| c == '{' || c == '}')
-        .split(", ")
-        .filter_map(|kv| {
-            let (k, v) = kv.split_once(": ")?;
-            Some((k.trim_matches('"').to_owned(), v.parse().ok()?))
-        })
-        .collect()
-}
-
-fn figure(figures: &[(String, f64)], key: &str) -> f64 {
-    figures
-        .iter()
-        .find(|(k, _)| k == key)
-        .unwrap_or_else(|| panic!("no {key} in {figures:?}"))
-        .1
-}
 
 #[test]
 fn a_spawned_mesh_reports_what_its_peer_links_carry() {

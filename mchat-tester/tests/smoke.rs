@@ -7,8 +7,11 @@
     clippy::panic
 )]
 
+mod support;
+
 use std::process::Command;
 
+use support::{figure, figures};
 use testkit::ServerProc;
 
 const TESTER: &str = env!("CARGO_BIN_EXE_mchat-tester");
@@ -26,22 +29,7 @@ fn measure(server: &ServerProc, subcommand: &str, rest: &str) -> Vec<(String, f6
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(out.status.success(), "{text}");
-    text.trim()
-        .trim_matches(|c| c == '{' || c == '}')
-        .split(", ")
-        .filter_map(|kv| {
-            let (k, v) = kv.split_once(": ")?;
-            Some((k.trim_matches('"').to_owned(), v.parse().ok()?))
-        })
-        .collect()
-}
-
-fn figure(figures: &[(String, f64)], key: &str) -> f64 {
-    figures
-        .iter()
-        .find(|(k, _)| k == key)
-        .unwrap_or_else(|| panic!("no {key} in {figures:?}"))
-        .1
+    figures(&text)
 }
 
 #[test]

@@ -114,13 +114,7 @@ impl Server {
         change: InterestChange,
         list: RoomList,
     ) {
-        if !self.agreed(id).contains(Extension::Interest) {
-            return self.peer_line_dropped(
-                id,
-                "interest from a link that did not agree on it".to_owned(),
-            );
-        }
-        let Some(Role::Peer { wants, .. }) = self.wires.get_mut(id).map(|c| &mut c.role) else {
+        let Some(wants) = self.wants_of_interested(id) else {
             return;
         };
         let rooms = wants.rooms_mut();
@@ -134,20 +128,26 @@ impl Server {
 
     /// `INTEREST_SYNCED`: from now on the peer gets only the rooms it listed.
     pub(in crate::server) fn peer_synced(&mut self, id: ConnId) {
-        if !self.agreed(id).contains(Extension::Interest) {
-            return self.peer_line_dropped(
-                id,
-                "interest from a link that did not agree on it".to_owned(),
-            );
-        }
-        let Some(Role::Peer { wants, .. }) = self.wires.get_mut(id).map(|c| &mut c.role) else {
+        let Some(wants) = self.wants_of_interested(id) else {
             return;
         };
         match wants {
             Wants::Everything { listed } => *wants = Wants::Only(std::mem::take(listed)),
-            Wants::Only(_) => {
-                self.peer_line_dropped(id, "a second INTEREST_SYNCED".to_owned());
-            }
+            Wants::Only(_) => self.peer_line_dropped(id, "a second INTEREST_SYNCED".to_owned()),
+        }
+    }
+
+    /// What the peer on link `id` wants, if the link agreed on interest; an
+    /// interest line on any other link is dropped (and logged).
+    fn wants_of_interested(&mut self, id: ConnId) -> Option<&mut Wants> {
+        if !self.agreed(id).contains(Extension::Interest) {
+            let why = "interest from a link that did not agree on it".to_owned();
+            self.peer_line_dropped(id, why);
+            return None;
+        }
+        match self.wires.get_mut(id).map(|c| &mut c.role) {
+            Some(Role::Peer { wants, .. }) => Some(wants),
+            _ => None,
         }
     }
 }
