@@ -51,17 +51,16 @@ impl Wants {
 
 impl Server {
     /// Sends a line of `room`, encoded once, to every peer that wants it.
+    /// On the path of every chat line: no allocation.
     pub(in crate::server) fn send_to_peers_in(&mut self, room: &str, line: &Bytes) {
-        let wanting: Vec<ConnId> = self
-            .mesh
-            .every_link()
-            .filter(|&id| match self.wires.get(id).map(|c| &c.role) {
-                Some(Role::Peer { wants, .. }) => wants.room(room),
-                _ => false,
-            })
-            .collect();
-        for peer in wanting {
-            self.wires.send(peer, line);
+        for peer in self.mesh.every_link() {
+            let wanted = matches!(
+                self.wires.get(peer).map(|c| &c.role),
+                Some(Role::Peer { wants, .. }) if wants.room(room)
+            );
+            if wanted {
+                self.wires.send(peer, line);
+            }
         }
     }
 
