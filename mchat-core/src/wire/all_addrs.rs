@@ -1,8 +1,8 @@
 //! Building `ALL_ADDRS` lines for an address list of any length (PROTOCOL.md §4).
 
 use super::fields::PeerAddr;
-use super::limits::MAX_LINE_CHARS;
 use super::message::{AddrList, Message};
+use super::pack::pack_into_lines;
 
 /// The `ALL_ADDRS` lines announcing `addrs`: as few lines as fit them, each
 /// within 1024 characters, in order. An empty list is one bare `ALL_ADDRS`.
@@ -25,20 +25,9 @@ use super::message::{AddrList, Message};
 /// assert_eq!(back, addrs);
 /// ```
 pub fn all_addrs_lines(addrs: &[PeerAddr]) -> Vec<Message> {
-    let mut lines = Vec::new();
-    let mut current: Vec<PeerAddr> = Vec::new();
-    let mut chars = AddrList::EMPTY_LINE_CHARS;
-    for addr in addrs {
-        let extra = 1 + addr.wire_chars();
-        if chars + extra > MAX_LINE_CHARS && !current.is_empty() {
-            lines.push(std::mem::take(&mut current));
-            chars = AddrList::EMPTY_LINE_CHARS;
-        }
-        current.push(addr.clone());
-        chars += extra;
-    }
-    if !current.is_empty() || lines.is_empty() {
-        lines.push(current);
+    let mut lines = pack_into_lines(addrs, AddrList::EMPTY_LINE_CHARS, PeerAddr::wire_chars);
+    if lines.is_empty() {
+        lines.push(Vec::new()); // the bare `ALL_ADDRS`
     }
     lines
         .into_iter()

@@ -141,11 +141,11 @@ impl ExtOffer {
     /// The offer of every extension in `set`; `None` for an empty set (an
     /// `EXT` line names at least one).
     pub fn of(set: ExtensionSet) -> Option<Self> {
-        let items: Vec<(String, NonZeroU16)> = set
+        let items = set
             .iter()
             .filter_map(|e| Some((e.name().to_owned(), NonZeroU16::new(e.version())?)))
             .collect();
-        (!items.is_empty()).then_some(Self(items))
+        Self::from_items(items)
     }
 
     /// Parses one `<name>/<version>` token: a name of lower-case letters,

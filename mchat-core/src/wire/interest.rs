@@ -2,8 +2,8 @@
 //! EXTENSION): which rooms a server has local members in.
 
 use super::fields::Room;
-use super::limits::MAX_LINE_CHARS;
 use super::message::{LineTooLong, Message, check_line};
+use super::pack::pack_into_lines;
 
 /// The rooms of one `INTEREST_ADD` or `INTEREST_DEL` line: at least one,
 /// few enough to fit in 1024 characters.
@@ -19,11 +19,7 @@ impl RoomList {
         if rooms.is_empty() {
             return Ok(None);
         }
-        let chars = EMPTY_LINE_CHARS
-            + rooms
-                .iter()
-                .map(|r| 1 + r.as_str().chars().count())
-                .sum::<usize>();
+        let chars = EMPTY_LINE_CHARS + rooms.iter().map(|r| 1 + room_chars(r)).sum::<usize>();
         check_line(chars)?;
         Ok(Some(Self(rooms)))
     }
@@ -37,6 +33,10 @@ impl RoomList {
     pub fn into_vec(self) -> Vec<Room> {
         self.0
     }
+}
+
+fn room_chars(room: &Room) -> usize {
+    room.as_str().chars().count()
 }
 
 /// Whether a server gained or lost local members in some rooms.
@@ -65,20 +65,7 @@ pub enum InterestChange {
 /// assert!(interest_lines(InterestChange::Del, &[]).is_empty());
 /// ```
 pub fn interest_lines(change: InterestChange, rooms: &[Room]) -> Vec<Message> {
-    let mut chunks: Vec<Vec<Room>> = Vec::new();
-    let mut current: Vec<Room> = Vec::new();
-    let mut chars = EMPTY_LINE_CHARS;
-    for room in rooms {
-        let extra = 1 + room.as_str().chars().count();
-        if chars + extra > MAX_LINE_CHARS && !current.is_empty() {
-            chunks.push(std::mem::take(&mut current));
-            chars = EMPTY_LINE_CHARS;
-        }
-        current.push(room.clone());
-        chars += extra;
-    }
-    chunks.push(current);
-    chunks
+    pack_into_lines(rooms, EMPTY_LINE_CHARS, room_chars)
         .into_iter()
         .filter_map(|chunk| RoomList::new(chunk).ok().flatten())
         .map(|list| match change {

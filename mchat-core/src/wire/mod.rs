@@ -20,6 +20,7 @@ mod framer;
 mod interest;
 pub mod limits;
 mod message;
+mod pack;
 mod parse;
 mod private_room;
 mod split;

@@ -53,7 +53,7 @@ impl Server {
     /// server knows but the recipient; see [`Mesh::listed_for`](super::Mesh::listed_for).
     pub(in crate::server) fn all_addrs(&self, recipient: &PeerAddr, now: Instant) -> Vec<Bytes> {
         let fresh = self.config.reconnect_max * 2;
-        encoded(&self.mesh.listed_for(Some(recipient), fresh, now))
+        encoded(&self.mesh.listed_for(recipient, fresh, now))
     }
 
     /// The `ALL_ADDRS` an acceptor sends a new server connection (§4 step

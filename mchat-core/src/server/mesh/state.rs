@@ -292,12 +292,7 @@ impl Mesh {
     /// recipient is left out because an original server only knows itself
     /// by the exact name it was started with, and would dial itself under
     /// any other.
-    pub fn listed_for(
-        &self,
-        recipient: Option<&PeerAddr>,
-        fresh: Duration,
-        now: Instant,
-    ) -> Vec<PeerAddr> {
+    pub fn listed_for(&self, recipient: &PeerAddr, fresh: Duration, now: Instant) -> Vec<PeerAddr> {
         let recently_lost = self.plans.iter().filter(|(a, p)| {
             !self.links.contains_key(*a)
                 && now.saturating_duration_since(p.unreachable_since) < fresh
@@ -306,7 +301,7 @@ impl Mesh {
             .links
             .keys()
             .chain(recently_lost.map(|(a, _)| a))
-            .filter(|a| recipient.is_none_or(|r| !self.names(a, r)))
+            .filter(|a| !self.names(a, recipient))
             .cloned()
             .collect();
         addrs.sort();
