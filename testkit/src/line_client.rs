@@ -13,6 +13,10 @@ pub const DEADLINE: Duration = Duration::from_secs(10);
 pub struct LineClient {
     pub stream: TcpStream,
     buf: Vec<u8>,
+    /// Where the unread part of `buf` begins: lines are taken by moving
+    /// this, and the buffer is compacted once per read, not once per line,
+    /// so a test reader keeps up with a server sending tens of MiB.
+    start: usize,
 }
 
 impl LineClient {
@@ -23,6 +27,7 @@ impl LineClient {
         Self {
             stream,
             buf: Vec::new(),
+            start: 0,
         }
     }
 
@@ -58,15 +63,18 @@ impl LineClient {
     /// are answered and skipped unless `keep_hearts`.
     pub fn next_line_until(&mut self, deadline: Instant, keep_hearts: bool) -> Option<String> {
         loop {
-            if let Some(at) = self.buf.iter().position(|&b| b == b'\n') {
-                let line: Vec<u8> = self.buf.drain(..=at).collect();
-                let line = String::from_utf8_lossy(&line[..line.len() - 1]).into_owned();
+            let unread = &self.buf[self.start..];
+            if let Some(at) = unread.iter().position(|&b| b == b'\n') {
+                let line = String::from_utf8_lossy(&unread[..at]).into_owned();
+                self.start += at + 1;
                 if line == "HEART" && !keep_hearts {
                     self.send("BLEED");
                     continue;
                 }
                 return Some(line);
             }
+            self.buf.drain(..self.start);
+            self.start = 0;
             let left = deadline.checked_duration_since(Instant::now())?;
             self.stream
                 .set_read_timeout(Some(left.max(Duration::from_millis(1))))
