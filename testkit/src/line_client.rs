@@ -131,10 +131,17 @@ impl LineClient {
         lines
     }
 
-    /// Waits for the server to close the connection; what came before.
+    /// Waits for the server to close the connection; what came before,
+    /// starting with what an earlier read took in but no line returned.
     pub fn expect_closed(&mut self) -> Vec<String> {
         let deadline = Instant::now() + DEADLINE;
         let mut seen = Vec::new();
+        let unread = self.buf.split_off(self.start);
+        self.buf.clear();
+        self.start = 0;
+        if !unread.is_empty() {
+            seen.push(String::from_utf8_lossy(&unread).into_owned());
+        }
         loop {
             self.stream
                 .set_read_timeout(Some(Duration::from_millis(50)))
