@@ -57,6 +57,10 @@ impl Style {
                     escape(text)
                 )
             }
+            ClientEvent::Members { room: r, nicks } => {
+                let nicks: Vec<String> = nicks.iter().map(|n| escape(n)).collect();
+                format!("{} members ({}): {}", room(r), nicks.len(), nicks.join(" "))
+            }
             ClientEvent::ServerError { code, text } => {
                 self.paint("31", &format!("error: {code}: {}", escape(text)))
             }

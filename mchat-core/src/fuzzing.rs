@@ -86,7 +86,7 @@ pub fn server_session(data: &[u8]) {
     use crate::server::{ConnId, Listener, Output, Server, ServerConfig};
     use crate::wire::{Host, PeerAddr};
 
-    const CANNED: [&str; 14] = [
+    const CANNED: [&str; 22] = [
         "NICK alice",
         "JOIN lobby",
         "JOIN rust",
@@ -101,6 +101,14 @@ pub fn server_session(data: &[u8]) {
         "ALL_ADDRS",
         "SYSTEM lobby x joined channel",
         "MSG remote rust from a peer",
+        "EXT gossip/1 interest/1 presence/1",
+        "INTEREST_ADD lobby rust",
+        "INTEREST_SYNCED",
+        "MEMBERS lobby x y x",
+        "MEMBERS_END lobby",
+        "NAMES lobby",
+        "SYSTEM lobby x left channel",
+        "SYSTEM rust x changed nickname to y",
     ];
     let mut bytes = data.iter().copied();
     let mut next = move || bytes.next();

@@ -34,6 +34,9 @@ pub enum Command {
     },
     /// `nick <new_nick>`
     Nick(String),
+    /// `names <room>`: who is in a room joined (EXTENSION: an original
+    /// server does not answer).
+    Names(String),
     /// `help`
     Help,
     /// `quit`
@@ -66,6 +69,7 @@ commands:
   part <room>                    leave a room
   msg <room> <message>           say something in a room (long messages are split)
   nick <new_nick>                change your nick
+  names <room>                   who is in a room you are in, on every server
   help                           this text
   quit                           leave the program
 a line that is not a command is said in the current room";
@@ -130,6 +134,7 @@ impl Command {
                 })
             }
             "nick" => Ok(Command::Nick(one("nick", "nick <new_nick>")?)),
+            "names" => Ok(Command::Names(one("names", "names <room>")?)),
             "help" => Ok(Command::Help),
             "quit" => Ok(Command::Quit),
             other => Err(CommandError::Unknown(other.chars().take(32).collect())),
@@ -147,6 +152,7 @@ impl fmt::Display for Command {
             Command::Part(room) => write!(f, "part {room}"),
             Command::Msg { room, text } => write!(f, "msg {room} {text}"),
             Command::Nick(nick) => write!(f, "nick {nick}"),
+            Command::Names(room) => write!(f, "names {room}"),
             Command::Help => f.write_str("help"),
             Command::Quit => f.write_str("quit"),
         }

@@ -25,6 +25,13 @@ pub enum ClientEvent {
         /// The notice.
         text: String,
     },
+    /// Who is in a room, as the server knows it (the answer to `names`).
+    Members {
+        /// The room as the user knows it.
+        room: String,
+        /// The members' nicks, as listed; a shared nick once per member.
+        nicks: Vec<String>,
+    },
     /// The server refused something (`ERROR <code> <text>`).
     ServerError {
         /// The code.

@@ -32,7 +32,12 @@ pub struct Client {
     rooms: Rooms,
     framer: LineFramer,
     out: VecDeque<ClientOutput>,
+    /// `MEMBERS` lines gathered until their room's `MEMBERS_END`.
+    listing: Vec<(Room, Vec<String>)>,
 }
+
+/// Most nicks of unfinished `MEMBERS` lists kept at once.
+const MAX_LISTED_NICKS: usize = 100_000;
 
 const HEART: Bytes = Bytes::from_static(b"HEART\n");
 const BLEED: Bytes = Bytes::from_static(b"BLEED\n");
@@ -47,6 +52,7 @@ impl Client {
             rooms: Rooms::default(),
             framer: LineFramer::new(),
             out: VecDeque::new(),
+            listing: Vec::new(),
         }
     }
 
@@ -158,6 +164,7 @@ impl Client {
                 Err(e) => self.refuse(Refusal::BadRoom(e)),
             },
             Command::Part(room) => self.part(&room),
+            Command::Names(room) => self.names(&room),
             Command::Msg { room, text } => self.say(&room, &text),
             Command::Nick(nick) => match Nick::new(nick) {
                 Ok(nick) => {
@@ -208,6 +215,19 @@ impl Client {
         }
     }
 
+    fn names(&mut self, display: &str) {
+        if !self.is_connected() {
+            return self.refuse(Refusal::NotConnected);
+        }
+        match self.rooms.wire_of(display) {
+            Ok(wire) => {
+                let message = Message::Names(wire.clone());
+                self.send(&message);
+            }
+            Err(refusal) => self.refuse(refusal),
+        }
+    }
+
     fn say(&mut self, display: &str, text: &str) {
         if !self.is_connected() {
             return self.refuse(Refusal::NotConnected);
@@ -231,6 +251,7 @@ impl Client {
         self.link = Link::Disconnected;
         self.rooms = Rooms::default();
         self.framer = LineFramer::new();
+        self.listing.clear();
     }
 
     /// The connection the driver opened is up: say who we are.
@@ -331,6 +352,25 @@ impl Client {
                 if let Link::Connected(keepalive) = &mut self.link {
                     keepalive.bleed(now);
                 }
+            }
+            Ok(Message::Members(list)) => {
+                let (room, nicks) = list.into_parts();
+                // A server that never ends its list must not fill our memory.
+                let held: usize = self.listing.iter().map(|(_, n)| n.len()).sum();
+                let room_left = MAX_LISTED_NICKS.saturating_sub(held);
+                let nicks = nicks.into_iter().take(room_left).map(Nick::into_string);
+                match self.listing.iter_mut().find(|(r, _)| *r == room) {
+                    Some((_, gathered)) => gathered.extend(nicks),
+                    None => self.listing.push((room, nicks.collect())),
+                }
+            }
+            Ok(Message::MembersEnd(room)) => {
+                let at = self.listing.iter().position(|(r, _)| *r == room);
+                let nicks = at.map(|at| self.listing.swap_remove(at).1);
+                self.event(ClientEvent::Members {
+                    room: self.rooms.display_of(&room),
+                    nicks: nicks.unwrap_or_default(),
+                });
             }
             _ => self.event(ClientEvent::Unknown(line.to_owned())),
         }

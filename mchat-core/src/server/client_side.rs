@@ -11,16 +11,25 @@ use super::output::{ConnId, Event, Listener};
 use super::{BLEED, Server};
 use crate::wire::{
     ChatLine, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, Room, Text,
+    members_lines,
 };
 
 /// A new client's nick until it says otherwise (§3).
 pub const DEFAULT_NICK: &str = "NoName";
 
+/// `SYSTEM <room> <text>`, encoded. Notice texts are built from validated
+/// nicks, so this is always a valid line.
+pub(super) fn notice_line(room: &Room, text: &str) -> Option<Bytes> {
+    let text = Text::new(text).ok()?;
+    let notice = Notice::new(room.clone(), text).ok()?;
+    Some(Message::System(notice).encode())
+}
+
 /// The notice texts of §3, exactly.
 fn joined(nick: &Nick) -> String {
     format!("{nick} joined channel")
 }
-fn left(nick: &Nick) -> String {
+pub(super) fn left(nick: &Nick) -> String {
     format!("{nick} left channel")
 }
 fn renamed(old: &Nick, new: &Nick) -> String {
@@ -67,6 +76,7 @@ impl Server {
             Message::Msg(chat) => self.client_msg(id, chat, line.to_bytes()),
             Message::Heart => self.wires.send(id, &BLEED),
             Message::Bleed => self.heard_bleed(id),
+            Message::Names(room) => self.names(id, &room),
             // Filtered above: these are not for clients to send.
             Message::System(_)
             | Message::AllAddrs(_)
@@ -75,7 +85,9 @@ impl Server {
             | Message::Ext(_)
             | Message::InterestAdd(_)
             | Message::InterestDel(_)
-            | Message::InterestSynced => {}
+            | Message::InterestSynced
+            | Message::Members(_)
+            | Message::MembersEnd(_) => {}
         }
     }
 
@@ -125,7 +137,9 @@ impl Server {
         }
         let Some(state) = self.client(id) else { return };
         state.rooms.insert(room.clone());
-        let text = joined(&state.nick);
+        let nick = state.nick.clone();
+        let text = joined(&nick);
+        self.ghosts_rejoined(&room, &nick);
         self.rooms.join(room.clone(), id);
         if self.rooms.member_count(room.as_str()) == 1 {
             // Before the notice: a peer that sees it already sends us the
@@ -148,6 +162,20 @@ impl Server {
         self.notify(&room, &text);
         if !self.rooms.exists(room.as_str()) {
             self.room_lost(&room);
+        }
+    }
+
+    /// `NAMES` (§3, EXTENSION): the room's members as far as this server
+    /// knows them — its own, then each peer's — for a member of the room.
+    fn names(&mut self, id: ConnId, room: &Room) {
+        if !self.rooms.is_member(room.as_str(), id) {
+            let why = format!("you are not in {room}");
+            return self.refuse(id, ErrorCode::NotJoined, &why);
+        }
+        let mut nicks = self.local_nicks(room);
+        nicks.extend(self.peer_members.of_room(room).cloned());
+        for message in members_lines(room, &nicks) {
+            self.wires.send(id, &message.encode());
         }
     }
 
@@ -184,12 +212,9 @@ impl Server {
     /// `SYSTEM <room> <text>` to the room's local members and every peer
     /// that wants the room.
     fn notify(&mut self, room: &Room, text: &str) {
-        // Notice texts are built from validated nicks: always a valid line.
-        let Ok(text) = Text::new(text) else { return };
-        let Ok(notice) = Notice::new(room.clone(), text) else {
+        let Some(line) = notice_line(room, text) else {
             return;
         };
-        let line = Message::System(notice).encode();
         for member in self.rooms.members(room.as_str()) {
             self.wires.send(member, &line);
         }

@@ -10,7 +10,8 @@
 //! - §3 clients (`NICK`, `JOIN`, `PART`, `MSG`, notices) and §6 errors:
 //!   `client_side.rs`;
 //! - §4 the mesh (handshake, forwarding, gossip, one link per pair,
-//!   reconnect): `mesh.rs`, with the backoff in `backoff.rs`;
+//!   reconnect, interest, presence): `mesh/`, with the backoff in
+//!   `backoff.rs`;
 //! - §7 keep-alive: `heartbeat.rs`;
 //! - §8 send queues and §9 capacity: `conns.rs` and [`ServerConfig`].
 
@@ -33,7 +34,7 @@ pub use output::{CloseReason, ConnId, Event, Listener, Output};
 
 use crate::wire::{Frame, PeerAddr};
 use conns::{Conn, Role, Wires};
-use mesh::Mesh;
+use mesh::{Mesh, PeerMembers};
 use rooms::Rooms;
 
 /// The lines every connection exchanges, encoded once for the process.
@@ -47,6 +48,8 @@ pub struct Server {
     wires: Wires,
     rooms: Rooms,
     mesh: Mesh,
+    /// Who each peer has in our rooms (§4, presence).
+    peer_members: PeerMembers,
     clients: usize,
     /// When the next heartbeat phase is due, and which one it is.
     next_heartbeat: Instant,
@@ -62,6 +65,7 @@ impl Server {
             next_heartbeat: now + heartbeat::phase_length(config.heartbeat_interval),
             heartbeat_phase: 0,
             mesh: Mesh::new(&config, now),
+            peer_members: PeerMembers::new(config.max_room_members),
             wires,
             rooms: Rooms::default(),
             clients: 0,
@@ -146,6 +150,7 @@ impl Server {
             self.handshake_expired(id, now);
         }
         self.fire_due_plans(now);
+        self.expire_lost_peers(now);
         self.reap(now);
     }
 
@@ -155,7 +160,12 @@ impl Server {
     /// `dial_result`), once its outputs are drained.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
-        Some(self.next_heartbeat.min(self.mesh.next_deadline()))
+        let mesh = self.next_heartbeat.min(self.mesh.next_deadline());
+        Some(
+            self.peer_members
+                .next_deadline()
+                .map_or(mesh, |d| d.min(mesh)),
+        )
     }
 
     /// The next thing for the driver to do. Call it after every call above

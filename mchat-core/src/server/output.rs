@@ -195,6 +195,14 @@ pub enum Event {
         /// What was wrong.
         why: String,
     },
+    /// A peer link stayed down past the heartbeat timeout: the peer's
+    /// members were announced gone in our rooms (§4, presence).
+    PeerMembersGone {
+        /// The peer's server-listen address.
+        addr: PeerAddr,
+        /// How many departures were announced.
+        members: usize,
+    },
     /// A dial reached this very server: the address is another name of
     /// ours, and is never dialled again.
     SelfAlias {
@@ -260,6 +268,10 @@ impl fmt::Display for Event {
                 addr: None,
                 why,
             } => write!(f, "dropped a line from server connection {id}: {why}"),
+            Event::PeerMembersGone { addr, members } => write!(
+                f,
+                "server {addr} stayed away: its {members} members in our rooms count as gone"
+            ),
             Event::SelfAlias { addr } => {
                 write!(
                     f,

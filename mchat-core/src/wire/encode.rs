@@ -84,7 +84,10 @@ impl Message {
                 sink.put(" ");
                 sink.put(notice.text().as_str());
             }
-            Message::Join(room) | Message::Part(room) => {
+            Message::Join(room)
+            | Message::Part(room)
+            | Message::Names(room)
+            | Message::MembersEnd(room) => {
                 sink.put(" ");
                 sink.put(room.as_str());
             }
@@ -97,6 +100,14 @@ impl Message {
                 for room in list.rooms() {
                     sink.put(" ");
                     sink.put(room.as_str());
+                }
+            }
+            Message::Members(list) => {
+                sink.put(" ");
+                sink.put(list.room().as_str());
+                for nick in list.nicks() {
+                    sink.put(" ");
+                    sink.put(nick.as_str());
                 }
             }
             Message::AllAddrs(list) => {

@@ -20,7 +20,7 @@ pub enum ErrorCode {
     BadNick,
     /// A room name over its length limit or with illegal characters.
     BadRoom,
-    /// `MSG` or `PART` for a room the client is not in.
+    /// `MSG`, `PART` or `NAMES` for a room the client is not in.
     NotJoined,
     /// `JOIN` of a room the client is already in.
     AlreadyJoined,

@@ -15,24 +15,29 @@ pub enum Extension {
     /// Room-interest routing: `MSG` and `SYSTEM` go to a peer only for rooms
     /// it has local members in (§4, interest).
     Interest,
+    /// Presence: a server answers a peer's `INTEREST_ADD` with its members
+    /// of those rooms (`MEMBERS`), so that each server knows who is where
+    /// (§4, presence).
+    Presence,
 }
 
 impl Extension {
     /// Every extension this implementation speaks.
-    pub const ALL: [Extension; 2] = [Extension::Gossip, Extension::Interest];
+    pub const ALL: [Extension; 3] = [Extension::Gossip, Extension::Interest, Extension::Presence];
 
     /// Its name in an `EXT` line.
     pub const fn name(self) -> &'static str {
         match self {
             Extension::Gossip => "gossip",
             Extension::Interest => "interest",
+            Extension::Presence => "presence",
         }
     }
 
     /// The version of it that this implementation speaks.
     pub const fn version(self) -> u16 {
         match self {
-            Extension::Gossip | Extension::Interest => 1,
+            Extension::Gossip | Extension::Interest | Extension::Presence => 1,
         }
     }
 
@@ -40,6 +45,7 @@ impl Extension {
         match self {
             Extension::Gossip => 1,
             Extension::Interest => 2,
+            Extension::Presence => 4,
         }
     }
 }
@@ -199,9 +205,17 @@ mod tests {
         };
         let gossip = ExtensionSet::NONE.with(Extension::Gossip);
         assert_eq!(ours.agreed_with(&offer(&["gossip/1"])), gossip);
-        assert_eq!(ours.agreed_with(&offer(&["interest/1", "gossip/1"])), ours);
         assert_eq!(
-            ours.agreed_with(&offer(&["gossip/7", "later-thing/2", "interest/3"])),
+            ours.agreed_with(&offer(&["interest/1", "presence/1", "gossip/1"])),
+            ours
+        );
+        assert_eq!(
+            ours.agreed_with(&offer(&[
+                "gossip/7",
+                "later-thing/2",
+                "interest/3",
+                "presence/1"
+            ])),
             ours
         );
         assert_eq!(
@@ -231,7 +245,10 @@ mod tests {
             assert!(ExtOffer::parse_item(bad).is_none(), "{bad} was taken");
         }
         assert!(ExtOffer::of(ExtensionSet::NONE).is_none());
-        assert_eq!(ExtensionSet::all().to_string(), "gossip/1 interest/1");
+        assert_eq!(
+            ExtensionSet::all().to_string(),
+            "gossip/1 interest/1 presence/1"
+        );
         assert_eq!(ExtensionSet::NONE.to_string(), "none");
     }
 }

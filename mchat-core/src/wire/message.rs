@@ -7,6 +7,7 @@ use super::extension::ExtOffer;
 use super::fields::{Host, Nick, PeerAddr, Room, Text};
 use super::interest::RoomList;
 use super::limits::MAX_LINE_CHARS;
+use super::members::MemberList;
 
 /// One protocol line (PROTOCOL.md §2).
 ///
@@ -46,6 +47,15 @@ pub enum Message {
     /// `INTEREST_SYNCED`: the sender has listed every room it has members
     /// in; from now on, send it only the lines of rooms it lists.
     InterestSynced,
+    /// `NAMES <room>`: a client asks who is in a room it is in (§3, EXTENSION).
+    Names(Room),
+    /// `MEMBERS <room> <nick> …`: members of a room, server to client in
+    /// answer to `NAMES`, server to server in answer to `INTEREST_ADD` (§4,
+    /// `presence/1`; EXTENSION).
+    Members(MemberList),
+    /// `MEMBERS_END <room>`: the list of `MEMBERS` lines for the room is
+    /// complete.
+    MembersEnd(Room),
 }
 
 /// The type of a [`Message`], without its payload.
@@ -80,11 +90,17 @@ pub enum MessageKind {
     InterestDel,
     /// `INTEREST_SYNCED`
     InterestSynced,
+    /// `NAMES`
+    Names,
+    /// `MEMBERS`
+    Members,
+    /// `MEMBERS_END`
+    MembersEnd,
 }
 
 impl MessageKind {
     /// Every message type.
-    pub const ALL: [MessageKind; 14] = [
+    pub const ALL: [MessageKind; 17] = [
         MessageKind::Msg,
         MessageKind::System,
         MessageKind::Join,
@@ -99,6 +115,9 @@ impl MessageKind {
         MessageKind::InterestAdd,
         MessageKind::InterestDel,
         MessageKind::InterestSynced,
+        MessageKind::Names,
+        MessageKind::Members,
+        MessageKind::MembersEnd,
     ];
 
     /// The type word as it starts a line, e.g. `ALL_ADDRS`.
@@ -118,6 +137,9 @@ impl MessageKind {
             MessageKind::InterestAdd => "INTEREST_ADD",
             MessageKind::InterestDel => "INTEREST_DEL",
             MessageKind::InterestSynced => "INTEREST_SYNCED",
+            MessageKind::Names => "NAMES",
+            MessageKind::Members => "MEMBERS",
+            MessageKind::MembersEnd => "MEMBERS_END",
         }
     }
 
@@ -136,6 +158,7 @@ impl MessageKind {
                 | MessageKind::Nick
                 | MessageKind::Heart
                 | MessageKind::Bleed
+                | MessageKind::Names
         )
     }
 }
@@ -164,6 +187,9 @@ impl Message {
             Message::InterestAdd(_) => MessageKind::InterestAdd,
             Message::InterestDel(_) => MessageKind::InterestDel,
             Message::InterestSynced => MessageKind::InterestSynced,
+            Message::Names(_) => MessageKind::Names,
+            Message::Members(_) => MessageKind::Members,
+            Message::MembersEnd(_) => MessageKind::MembersEnd,
         }
     }
 }

@@ -9,7 +9,9 @@
 //!   validate on construction, so an invalid line cannot be built.
 //! - Helpers: [`all_addrs_lines`] splits a long address list,
 //!   [`private_room_name`] derives a private room's wire name,
-//!   [`split_chat`] cuts long text over several `MSG` lines.
+//!   [`split_chat`] cuts long text over several `MSG` lines,
+//!   [`interest_lines`] and [`members_lines`] pack the lists of the mesh
+//!   extensions.
 
 mod all_addrs;
 mod encode;
@@ -19,6 +21,7 @@ mod fields;
 mod framer;
 mod interest;
 pub mod limits;
+mod members;
 mod message;
 mod pack;
 mod parse;
@@ -31,6 +34,7 @@ pub use extension::{ExtOffer, Extension, ExtensionSet};
 pub use fields::{FieldError, Host, Nick, PeerAddr, Room, Text, is_control, parse_port};
 pub use framer::{Frame, FrameError, Frames, Line, LineFramer};
 pub use interest::{InterestChange, RoomList, interest_lines};
+pub use members::{MemberList, members_lines};
 pub use message::{AddrList, ChatLine, ErrorReply, LineTooLong, Message, MessageKind, Notice};
 pub use parse::{Malformation, ParseError};
 pub use private_room::private_room_name;

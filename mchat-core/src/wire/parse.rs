@@ -15,6 +15,7 @@ use super::error_code::ErrorCode;
 use super::extension::ExtOffer;
 use super::fields::{FieldError, Host, Nick, PeerAddr, Room, Text, parse_port};
 use super::interest::RoomList;
+use super::members::MemberList;
 use super::message::{AddrList, ChatLine, ErrorReply, LineTooLong, Message, MessageKind, Notice};
 
 /// Why a line is not a valid message. Each variant maps to the `ERROR` code
@@ -138,7 +139,11 @@ fn shape(line: &str) -> Result<Shape<'_>, ParseError> {
         MessageKind::Heart | MessageKind::Bleed | MessageKind::InterestSynced => {
             (after_type, Fields::None)
         }
-        MessageKind::Join | MessageKind::Part | MessageKind::Nick => {
+        MessageKind::Join
+        | MessageKind::Part
+        | MessageKind::Nick
+        | MessageKind::Names
+        | MessageKind::MembersEnd => {
             let (tail, a) = field(after_type).map_err(missing)?;
             (tail, Fields::One(a))
         }
@@ -158,7 +163,10 @@ fn shape(line: &str) -> Result<Shape<'_>, ParseError> {
             let (tail, pairs) = many0((field, field)).parse(after_type).map_err(missing)?;
             (tail, Fields::Pairs(pairs))
         }
-        MessageKind::Ext | MessageKind::InterestAdd | MessageKind::InterestDel => {
+        MessageKind::Ext
+        | MessageKind::InterestAdd
+        | MessageKind::InterestDel
+        | MessageKind::Members => {
             let (tail, items) = many1(field).parse(after_type).map_err(missing)?;
             (tail, Fields::List(items))
         }
@@ -202,6 +210,23 @@ impl Message {
             (MessageKind::Join, Fields::One(room)) => Message::Join(parse_room(room, kind)?),
             (MessageKind::Part, Fields::One(room)) => Message::Part(parse_room(room, kind)?),
             (MessageKind::Nick, Fields::One(nick)) => Message::Nick(parse_nick(nick, kind)?),
+            (MessageKind::Names, Fields::One(room)) => Message::Names(parse_room(room, kind)?),
+            (MessageKind::MembersEnd, Fields::One(room)) => {
+                Message::MembersEnd(parse_room(room, kind)?)
+            }
+            (MessageKind::Members, Fields::List(items)) => {
+                let (room, nicks) = items
+                    .split_first()
+                    .ok_or_else(|| bad(Malformation::MissingField))?;
+                let room = parse_room(room, kind)?;
+                let nicks = nicks
+                    .iter()
+                    .map(|nick| parse_nick(nick, kind))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let list =
+                    MemberList::new(room, nicks)?.ok_or_else(|| bad(Malformation::MissingField))?;
+                Message::Members(list)
+            }
             (MessageKind::MyAddr, Fields::Two(host, port)) => {
                 Message::MyAddr(parse_addr(host, port, kind)?)
             }

@@ -63,3 +63,30 @@ fn lines_that_are_not_commands_go_to_the_current_room() {
     assert_eq!(h.sent.last().unwrap(), "MSG mChatter lobby and again");
     assert_eq!(h.client.current_room(), Some("lobby"));
 }
+
+#[test]
+fn names_asks_for_the_wire_room_and_shows_the_whole_list_under_its_name() {
+    let mut h = Harness::connected();
+    h.type_line("names lobby");
+    assert_eq!(h.refusals(), [Refusal::NotJoined("lobby".into())]);
+    h.type_line("joinprivate lobby hunter2");
+    let digest = private_room_name("lobby", "hunter2");
+    h.type_line("names lobby");
+    assert_eq!(h.sent.last().unwrap(), &format!("NAMES {digest}"));
+    h.receive(&format!("MEMBERS {digest} mChatter bob"));
+    h.receive(&format!("MEMBERS {digest} bob"));
+    assert!(
+        !h.events
+            .iter()
+            .any(|e| matches!(e, ClientEvent::Members { .. })),
+        "shown before its end"
+    );
+    h.receive(&format!("MEMBERS_END {digest}"));
+    assert_eq!(
+        h.events.last(),
+        Some(&ClientEvent::Members {
+            room: "lobby".into(),
+            nicks: vec!["mChatter".into(), "bob".into(), "bob".into()]
+        })
+    );
+}

@@ -213,6 +213,9 @@ fn clients_and_servers_are_told_apart_by_their_port() {
     let c = h.client();
     let s = h.accept(Listener::Server);
     assert_eq!(h.server.client_count(), 1);
-    assert_eq!(h.take(s), ["ALL_ADDRS", "EXT gossip/1 interest/1"]);
+    assert_eq!(
+        h.take(s),
+        ["ALL_ADDRS", "EXT gossip/1 interest/1 presence/1"]
+    );
     assert!(h.take(c).is_empty());
 }

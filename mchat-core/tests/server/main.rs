@@ -17,4 +17,5 @@ mod interest;
 mod keepalive;
 mod mesh;
 mod negotiation;
+mod presence;
 mod queues;

@@ -16,7 +16,7 @@ fn local() -> std::net::SocketAddr {
 /// tests see every line.
 const EXT: &str = "EXT gossip/1";
 /// What this server offers.
-const OFFER: &str = "EXT gossip/1 interest/1";
+const OFFER: &str = "EXT gossip/1 interest/1 presence/1";
 
 /// A fake server of ours that dialled us, finished the handshake as
 /// `host:port` and offered the same extensions.

@@ -13,7 +13,7 @@ use crate::harness::{Harness, addr, config};
 /// has tests of its own).
 const EXT: &str = "EXT gossip/1";
 /// What this server offers.
-const OFFER: &str = "EXT gossip/1 interest/1";
+const OFFER: &str = "EXT gossip/1 interest/1 presence/1";
 
 #[test]
 fn the_acceptor_offers_its_extensions_right_after_its_first_all_addrs() {

@@ -176,7 +176,10 @@ fn message_kinds_know_what_a_client_may_send() {
         .filter(|k| k.client_may_send())
         .map(|k| k.as_str())
         .collect();
-    assert_eq!(allowed, ["MSG", "JOIN", "PART", "NICK", "HEART", "BLEED"]);
+    assert_eq!(
+        allowed,
+        ["MSG", "JOIN", "PART", "NICK", "HEART", "BLEED", "NAMES"]
+    );
 }
 
 #[test]

@@ -5,8 +5,8 @@ use std::num::NonZeroU16;
 
 use mchat_core::fuzzing::frame_in_chunks;
 use mchat_core::wire::{
-    AddrList, ChatLine, ErrorCode, ErrorReply, Host, Message, Nick, Notice, PeerAddr, Room, Text,
-    is_control,
+    AddrList, ChatLine, ErrorCode, ErrorReply, Host, MemberList, Message, Nick, Notice, PeerAddr,
+    Room, Text, is_control,
 };
 use proptest::prelude::*;
 
@@ -69,6 +69,11 @@ fn message() -> impl Strategy<Value = Message> {
             .prop_filter_map("fits", |(c, t)| ErrorReply::new(c, t)
                 .ok()
                 .map(Message::Error)),
+        room().prop_map(Message::Names),
+        (room(), proptest::collection::vec(nick(), 1..8)).prop_filter_map("fits", |(r, n)| {
+            MemberList::new(r, n).ok().flatten().map(Message::Members)
+        }),
+        room().prop_map(Message::MembersEnd),
     ]
 }
 
@@ -102,7 +107,10 @@ fn spoil(message: &Message, how: &Spoil) -> Option<(Vec<u8>, ErrorCode)> {
         }
         Spoil::DoubleSpaceAfterType => (format!("{word} ").into(), ErrorCode::Malformed),
         Spoil::ExtraField => match message {
-            Message::Msg(_) | Message::System(_) | Message::Error(_) => return None,
+            // Text takes the rest; a member list takes one more nick.
+            Message::Msg(_) | Message::System(_) | Message::Error(_) | Message::Members(_) => {
+                return None;
+            }
             _ => (format!("{line} x").into(), ErrorCode::Malformed),
         },
         Spoil::LongNick => match message {

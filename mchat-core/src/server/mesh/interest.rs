@@ -83,6 +83,7 @@ impl Server {
 
     /// `room` has no local member left.
     pub(in crate::server) fn room_lost(&mut self, room: &Room) {
+        self.peer_members.room_lost(room);
         self.announce(InterestChange::Del, room);
     }
 
@@ -117,11 +118,14 @@ impl Server {
             return;
         };
         let rooms = wants.rooms_mut();
-        for room in list.into_vec() {
+        for room in list.rooms() {
             match change {
-                InterestChange::Add => rooms.insert(room),
-                InterestChange::Del => rooms.remove(&room),
+                InterestChange::Add => rooms.insert(room.clone()),
+                InterestChange::Del => rooms.remove(room),
             };
+        }
+        if change == InterestChange::Add {
+            self.send_members_of(id, list.rooms());
         }
     }
 

@@ -26,9 +26,13 @@ impl Server {
             Err(e) => return self.peer_line_dropped(id, e.to_string()),
         };
         match message {
-            Message::Msg(chat) => self.deliver_locally(chat.room().as_str(), line.to_bytes()),
+            Message::Msg(chat) => {
+                self.presence_saw_chat(id, &chat);
+                self.deliver_locally(chat.room().as_str(), line.to_bytes());
+            }
             Message::System(notice) => {
-                self.deliver_locally(notice.room().as_str(), line.to_bytes())
+                self.presence_saw_notice(id, &notice);
+                self.deliver_locally(notice.room().as_str(), line.to_bytes());
             }
             Message::Heart => self.wires.send(id, &BLEED),
             Message::Bleed => self.heard_bleed(id),
@@ -41,6 +45,8 @@ impl Server {
             Message::InterestAdd(list) => self.peer_wants(id, InterestChange::Add, list),
             Message::InterestDel(list) => self.peer_wants(id, InterestChange::Del, list),
             Message::InterestSynced => self.peer_synced(id),
+            Message::Members(list) => self.peer_listed(id, list),
+            Message::MembersEnd(room) => self.peer_listing_ended(id, &room),
             other => self.peer_line_dropped(
                 id,
                 format!("{} is not a message a server sends", other.kind()),
@@ -142,6 +148,7 @@ impl Server {
         if !self.register_peer(id, addr.clone(), dialler) {
             return;
         }
+        self.peer_members.link_back(&addr);
         self.event(Event::ServerConnected { id, addr });
         // Gossip on a new peer (§4, mesh upkeep).
         self.gossip(now);
@@ -219,6 +226,7 @@ impl Server {
         }
         let old = addr.clone();
         self.mesh.remove_link(&old, id);
+        self.peer_members.renamed_peer(&old, &named);
         self.mesh.alias(old, named.clone());
         self.register_peer(id, named, Dialler::Us);
     }
@@ -240,8 +248,12 @@ impl Server {
             addr: addr.clone(),
             reason,
         });
-        if !self.config.mesh_upkeep || self.mesh.link(&addr).is_some() {
-            return; // the original does not reconnect; or a duplicate took over
+        if self.mesh.link(&addr).is_some() {
+            return; // a duplicate took over
+        }
+        self.presence_link_lost(&addr, now);
+        if !self.config.mesh_upkeep {
+            return; // the original does not reconnect
         }
         let mut due = now + self.mesh.spread(self.config.reconnect_initial);
         if self.kept_dialler(&addr) == Dialler::Them {

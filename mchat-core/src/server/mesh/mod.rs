@@ -7,13 +7,18 @@
 //! - `dialing.rs`: addresses learnt from `ALL_ADDRS`, gossip, dial plans,
 //!   reconnect with backoff and giving up;
 //! - `interest.rs`: room-interest routing (`interest/1`): which rooms each
-//!   peer wants, and what we tell them of ours.
+//!   peer wants, and what we tell them of ours;
+//! - `presence.rs` (with its record in `members.rs`): who each peer has in
+//!   our rooms, `MEMBERS` lists, and the departures of a peer lost for good.
 
 mod dialing;
 mod handshake;
 mod interest;
 mod links;
+mod members;
+mod presence;
 mod state;
 
 pub(super) use interest::Wants;
+pub(super) use members::PeerMembers;
 pub(super) use state::Mesh;

@@ -1,0 +1,324 @@
+//! The members each peer has in each room, as this server knows them (§4,
+//! presence): learnt from the notices and chat lines a peer sends, and from
+//! its `MEMBERS` lists. Only its methods change it; what the server does
+//! with it lives in `presence.rs`.
+//!
+//! Kept only for rooms this server has local members in: nobody else would
+//! be told anything, and a peer that routes by interest stops sending the
+//! lines of other rooms. Everything is in ordered maps, so that the
+//! departures a lost peer causes come out in the same order on every run.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Instant;
+
+use crate::wire::{Nick, PeerAddr, Room};
+
+/// Members of one room on one peer: a nick held by two members counts 2.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(in crate::server) struct Members {
+    nicks: BTreeMap<Nick, u32>,
+    total: usize,
+}
+
+impl Members {
+    fn add(&mut self, nick: Nick, cap: usize) {
+        if self.total >= cap {
+            return; // more than a room may hold: a confused peer
+        }
+        *self.nicks.entry(nick).or_default() += 1;
+        self.total += 1;
+    }
+
+    fn remove(&mut self, nick: &Nick) -> bool {
+        let Some(count) = self.nicks.get_mut(nick) else {
+            return false;
+        };
+        *count -= 1;
+        if *count == 0 {
+            self.nicks.remove(nick);
+        }
+        self.total -= 1;
+        true
+    }
+
+    fn has(&self, nick: &Nick) -> bool {
+        self.nicks.contains_key(nick)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    /// Every member's nick, a shared nick once per member.
+    pub fn each(&self) -> impl Iterator<Item = &Nick> {
+        self.nicks
+            .iter()
+            .flat_map(|(nick, &count)| std::iter::repeat_n(nick, count as usize))
+    }
+
+    /// The members here that are not in `newer`: those who left unseen.
+    fn missing_from(&self, newer: &Members) -> Vec<Nick> {
+        let mut gone = Vec::new();
+        for (nick, &count) in &self.nicks {
+            let kept = newer.nicks.get(nick).copied().unwrap_or(0);
+            for _ in kept..count {
+                gone.push(nick.clone());
+            }
+        }
+        gone
+    }
+}
+
+/// One peer's members, room by room.
+#[derive(Debug, Default)]
+struct PeerRecord {
+    rooms: BTreeMap<Room, Members>,
+    /// `MEMBERS` lines gathered until their `MEMBERS_END`.
+    listing: BTreeMap<Room, Members>,
+    /// Set while the link is down: when its members count as gone.
+    lost_until: Option<Instant>,
+}
+
+/// What a peer's room lost: the room and the nicks to announce as gone.
+pub(in crate::server) type Departures = Vec<(Room, Vec<Nick>)>;
+
+/// Every peer's members. See the [module docs](self).
+#[derive(Debug, Default)]
+pub(in crate::server) struct PeerMembers {
+    peers: BTreeMap<PeerAddr, PeerRecord>,
+    /// Lost peers by the time their members count as gone.
+    deadlines: BTreeSet<(Instant, PeerAddr)>,
+    /// Most members one peer may have in one room (the room limit of §9).
+    cap: usize,
+}
+
+impl PeerMembers {
+    pub fn new(cap: usize) -> Self {
+        Self {
+            cap,
+            ..Self::default()
+        }
+    }
+
+    fn room_of(&mut self, peer: &PeerAddr, room: &Room) -> &mut Members {
+        self.peers
+            .entry(peer.clone())
+            .or_default()
+            .rooms
+            .entry(room.clone())
+            .or_default()
+    }
+
+    /// `<nick> joined channel` from `peer`.
+    pub fn joined(&mut self, peer: &PeerAddr, room: &Room, nick: Nick) {
+        let cap = self.cap;
+        self.room_of(peer, room).add(nick, cap);
+    }
+
+    /// `<nick> left channel` from `peer`.
+    pub fn left(&mut self, peer: &PeerAddr, room: &Room, nick: &Nick) {
+        self.room_of(peer, room).remove(nick);
+        self.tidy(peer, room);
+    }
+
+    /// `<old> changed nickname to <new>` from `peer`.
+    pub fn renamed(&mut self, peer: &PeerAddr, room: &Room, old: &Nick, new: Nick) {
+        let cap = self.cap;
+        let members = self.room_of(peer, room);
+        members.remove(old);
+        members.add(new, cap);
+    }
+
+    /// A chat line of `nick` from `peer`: a member, if it was not known.
+    pub fn spoke(&mut self, peer: &PeerAddr, room: &Room, nick: &Nick) {
+        let cap = self.cap;
+        let members = self.room_of(peer, room);
+        if !members.has(nick) {
+            members.add(nick.clone(), cap);
+        }
+    }
+
+    /// One `MEMBERS` line from `peer`.
+    pub fn listed(&mut self, peer: &PeerAddr, room: &Room, nicks: Vec<Nick>) {
+        let cap = self.cap;
+        let listing = self
+            .peers
+            .entry(peer.clone())
+            .or_default()
+            .listing
+            .entry(room.clone())
+            .or_default();
+        for nick in nicks {
+            listing.add(nick, cap);
+        }
+    }
+
+    /// `MEMBERS_END` from `peer`: its list replaces what we knew of the
+    /// room. Returns the members we knew that the list lacks.
+    pub fn listing_ended(&mut self, peer: &PeerAddr, room: &Room) -> Vec<Nick> {
+        let record = self.peers.entry(peer.clone()).or_default();
+        let fresh = record.listing.remove(room).unwrap_or_default();
+        let old = record.rooms.remove(room).unwrap_or_default();
+        let gone = old.missing_from(&fresh);
+        if !fresh.is_empty() {
+            record.rooms.insert(room.clone(), fresh);
+        }
+        self.tidy_peer(peer);
+        gone
+    }
+
+    /// Every member the peers have in `room`, peer by peer.
+    pub fn of_room<'a>(&'a self, room: &'a Room) -> impl Iterator<Item = &'a Nick> + 'a {
+        self.peers
+            .values()
+            .filter_map(move |record| record.rooms.get(room))
+            .flat_map(Members::each)
+    }
+
+    /// This server has no local member left in `room`: nothing of it is kept.
+    pub fn room_lost(&mut self, room: &Room) {
+        for record in self.peers.values_mut() {
+            record.rooms.remove(room);
+            record.listing.remove(room);
+        }
+        self.peers.retain(|_, r| r.is_kept());
+    }
+
+    /// The link to `peer` went down: its members count as gone at `until`
+    /// unless it comes back first.
+    pub fn link_lost(&mut self, peer: &PeerAddr, until: Instant) {
+        let Some(record) = self.peers.get_mut(peer) else {
+            return;
+        };
+        record.listing.clear();
+        if let Some(old) = record.lost_until.replace(until) {
+            self.deadlines.remove(&(old, peer.clone()));
+        }
+        self.deadlines.insert((until, peer.clone()));
+    }
+
+    /// The link to `peer` is up again in time: its members are still there.
+    pub fn link_back(&mut self, peer: &PeerAddr) {
+        if let Some(record) = self.peers.get_mut(peer)
+            && let Some(until) = record.lost_until.take()
+        {
+            self.deadlines.remove(&(until, peer.clone()));
+        }
+    }
+
+    /// A peer is known by another address from now on.
+    pub fn renamed_peer(&mut self, old: &PeerAddr, new: &PeerAddr) {
+        self.link_back(old);
+        if let Some(record) = self.peers.remove(old) {
+            self.peers.insert(new.clone(), record);
+        }
+    }
+
+    /// When the next lost peer's members count as gone.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.deadlines.first().map(|(at, _)| *at)
+    }
+
+    /// A lost peer whose time is up, with all its members: forgotten here.
+    pub fn pop_expired(&mut self, now: Instant) -> Option<(PeerAddr, Departures)> {
+        let (at, _) = self.deadlines.first()?;
+        if *at > now {
+            return None;
+        }
+        let (_, peer) = self.deadlines.pop_first()?;
+        let record = self.peers.remove(&peer)?;
+        let departures = record
+            .rooms
+            .into_iter()
+            .map(|(room, members)| {
+                let nicks = members.each().cloned().collect();
+                (room, nicks)
+            })
+            .collect();
+        Some((peer, departures))
+    }
+
+    /// `nick` is in `room` again, somewhere live: members of that nick on
+    /// lost peers are ghosts, taken out here. Returns how many.
+    pub fn ghosts_of(&mut self, room: &Room, nick: &Nick) -> usize {
+        let mut ghosts = 0;
+        for record in self.peers.values_mut() {
+            if record.lost_until.is_none() {
+                continue;
+            }
+            if let Some(members) = record.rooms.get_mut(room) {
+                while members.remove(nick) {
+                    ghosts += 1;
+                }
+                if members.is_empty() {
+                    record.rooms.remove(room);
+                }
+            }
+        }
+        ghosts
+    }
+
+    fn tidy(&mut self, peer: &PeerAddr, room: &Room) {
+        if let Some(record) = self.peers.get_mut(peer)
+            && record.rooms.get(room).is_some_and(Members::is_empty)
+        {
+            record.rooms.remove(room);
+        }
+        self.tidy_peer(peer);
+    }
+
+    /// A peer with nothing left to remember is dropped (a lost one stays
+    /// until its deadline: it may come back).
+    fn tidy_peer(&mut self, peer: &PeerAddr) {
+        if self.peers.get(peer).is_some_and(|r| !r.is_kept()) {
+            self.peers.remove(peer);
+        }
+    }
+}
+
+impl PeerRecord {
+    fn is_kept(&self) -> bool {
+        !self.rooms.is_empty() || !self.listing.is_empty() || self.lost_until.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn nick(s: &str) -> Nick {
+        Nick::new(s).unwrap()
+    }
+
+    fn peer() -> PeerAddr {
+        let host = crate::wire::Host::new("127.0.0.1").unwrap();
+        PeerAddr::new(host, std::num::NonZeroU16::new(7000).unwrap())
+    }
+
+    #[test]
+    fn a_listing_replaces_the_room_and_names_who_left_unseen() {
+        let mut members = PeerMembers::new(100);
+        let peer = peer();
+        let room = Room::new("r").unwrap();
+        for n in ["ann", "bob", "bob", "cy"] {
+            members.joined(&peer, &room, nick(n));
+        }
+        members.listed(&peer, &room, vec![nick("bob"), nick("dee")]);
+        let mut gone = members.listing_ended(&peer, &room);
+        gone.sort();
+        assert_eq!(gone, vec![nick("ann"), nick("bob"), nick("cy")]);
+        let now: Vec<&Nick> = members.of_room(&room).collect();
+        assert_eq!(now, vec![&nick("bob"), &nick("dee")]);
+    }
+
+    #[test]
+    fn a_peer_never_counts_more_members_in_a_room_than_the_cap() {
+        let mut members = PeerMembers::new(3);
+        let peer = peer();
+        let room = Room::new("r").unwrap();
+        for _ in 0..10 {
+            members.joined(&peer, &room, nick("bob"));
+        }
+        assert_eq!(members.of_room(&room).count(), 3);
+    }
+}
