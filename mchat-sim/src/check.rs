@@ -153,6 +153,10 @@ pub struct Checker {
     pub settle: Duration,
     /// How long a line may still arrive after its recipient parted.
     pub in_flight: Duration,
+    /// How long after a member's server is lost its departure may still be
+    /// announced by the survivors (PROTOCOL.md §4, presence): the heartbeat
+    /// timeout.
+    pub presence_timeout: Duration,
 }
 
 impl Checker {
@@ -161,6 +165,7 @@ impl Checker {
         Self {
             settle: Duration::from_secs(1).max(max_delay * 10),
             in_flight: max_delay * 3,
+            presence_timeout: default_presence_timeout(),
         }
     }
 
@@ -332,13 +337,19 @@ impl Checker {
     }
 
     fn notices(&self, history: &History, members: &[Stretch]) -> Result<(), String> {
-        // When each (room, text) notice was caused.
-        let mut causes: HashMap<(String, String), Vec<Instant>> = HashMap::new();
+        // When each (room, text) notice may be sent for a cause: a join's
+        // at once; a departure's also later, by presence, when the member's
+        // server is lost or the member shows up elsewhere.
+        let mut causes: HashMap<(String, String), Vec<(Instant, Instant)>> = HashMap::new();
+        let span = |m: &Membership| match m.change {
+            Change::Join => (m.at, m.at),
+            Change::Part => (m.at, m.at + self.presence_timeout),
+        };
         for m in &history.memberships {
             causes
                 .entry((m.room.clone(), notice_text(m)))
                 .or_default()
-                .push(m.at);
+                .push(span(m));
         }
         let mut received: HashMap<(usize, String), Vec<Instant>> = HashMap::new();
         for r in &history.received {
@@ -364,14 +375,13 @@ impl Checker {
         for m in &history.memberships {
             let text = notice_text(m);
             // Only a notice nothing else could have caused nearby can be counted.
+            let mine = span(m);
             let isolated = causes
                 .get(&(m.room.clone(), text.clone()))
-                .is_some_and(|times| {
-                    times
+                .is_some_and(|spans| {
+                    spans
                         .iter()
-                        .filter(|&&t| {
-                            t.max(m.at).saturating_duration_since(t.min(m.at)) <= window * 2
-                        })
+                        .filter(|&&other| gap(other, mine) <= window * 2)
                         .count()
                         == 1
                 });
@@ -419,6 +429,17 @@ impl Checker {
         }
         Ok(())
     }
+}
+
+/// The time between two spans (zero if they overlap).
+fn gap(a: (Instant, Instant), b: (Instant, Instant)) -> Duration {
+    let (later_start, earlier_end) = (a.0.max(b.0), a.1.min(b.1));
+    later_start.saturating_duration_since(earlier_end)
+}
+
+/// The presence timeout of a server with the defaults.
+fn default_presence_timeout() -> Duration {
+    mchat_core::server::ServerConfig::new(crate::net::server_addr(0)).presence_timeout()
 }
 
 /// The notice a join or part causes (§3).

@@ -314,3 +314,100 @@ fn ours_and_an_original_dialling_each_other_at_once_deliver_every_line_once_in_o
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// How many times `client` received exactly `line`.
+fn got(sim: &Sim, client: usize, line: &str) -> usize {
+    got_since(sim, client, line, sim.history.start)
+}
+
+/// How many times `client` received exactly `line` at or after `since`.
+fn got_since(sim: &Sim, client: usize, line: &str, since: std::time::Instant) -> usize {
+    sim.history
+        .received
+        .iter()
+        .filter(|r| r.client == client && r.line == line && r.at >= since)
+        .count()
+}
+
+#[test]
+fn a_crashed_servers_members_are_announced_gone_once_on_every_survivor() {
+    let mut sim = Sim::new(SimConfig::new(3, 6, 11));
+    sim.start_server(0, None);
+    sim.start_server(1, Some(0));
+    sim.start_server(2, Some(1));
+    sim.run_for(ms(3000));
+    seat(&mut sim, &[0, 0, 1, 1, 2, 2], "lobby");
+    sim.after(Duration::ZERO, Action::Crash(2));
+    sim.run_for(Duration::from_secs(5));
+    // Not yet: the heartbeat timeout (8 s) has not passed.
+    for c in 0..4 {
+        assert_eq!(
+            got(&sim, c, "SYSTEM lobby c4 left channel"),
+            0,
+            "client {c}"
+        );
+    }
+    sim.run_for(Duration::from_secs(30));
+    for c in 0..4 {
+        for gone in ["c4", "c5"] {
+            let line = format!("SYSTEM lobby {gone} left channel");
+            assert_eq!(got(&sim, c, &line), 1, "client {c}: {line}");
+        }
+    }
+    // Back through a restarted server: one join each, after the departure.
+    let back = sim.now;
+    sim.after(Duration::ZERO, Action::Restart(2));
+    sim.run_for(Duration::from_secs(120));
+    sim.mesh_is_full().unwrap();
+    sim.after(Duration::ZERO, Action::Client(4, ClientAction::Connect(2)));
+    sim.after(
+        ms(100),
+        Action::Client(4, ClientAction::Join("lobby".into())),
+    );
+    sim.run_for(ms(2000));
+    for c in 0..4 {
+        let joined = "SYSTEM lobby c4 joined channel";
+        assert_eq!(got_since(&sim, c, joined, back), 1, "client {c}");
+        assert_eq!(
+            got(&sim, c, "SYSTEM lobby c4 left channel"),
+            1,
+            "client {c}"
+        );
+    }
+    chat(&mut sim, 5, "lobby", 3);
+    check(&sim);
+}
+
+#[test]
+fn a_member_who_left_while_a_link_was_cut_is_announced_gone_when_it_heals() {
+    let mut sim = Sim::new(SimConfig::new(3, 6, 12));
+    sim.start_server(0, None);
+    sim.start_server(1, Some(0));
+    sim.start_server(2, Some(1));
+    sim.run_for(ms(3000));
+    seat(&mut sim, &[0, 0, 1, 1, 2, 2], "lobby");
+    sim.after(Duration::ZERO, Action::Cut(0, 2));
+    sim.after(
+        ms(200),
+        Action::Client(5, ClientAction::Part("lobby".into())),
+    );
+    sim.after(ms(2000), Action::Heal(0, 2));
+    sim.run_for(Duration::from_secs(30));
+    sim.mesh_is_full().unwrap();
+    for c in 0..4 {
+        // Server 1 passed the real notice on; server 0 learnt it from the
+        // list that server 2 sent when the link came back.
+        assert_eq!(
+            got(&sim, c, "SYSTEM lobby c5 left channel"),
+            1,
+            "client {c}"
+        );
+        assert_eq!(
+            got(&sim, c, "SYSTEM lobby c4 left channel"),
+            0,
+            "client {c}"
+        );
+    }
+    chat(&mut sim, 5, "lobby", 3);
+    check(&sim);
+}

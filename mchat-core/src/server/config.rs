@@ -85,6 +85,14 @@ impl ServerConfig {
         }
     }
 
+    /// How long a lost peer's members are kept before they are announced
+    /// gone (§4, presence): the heartbeat timeout, one beat more than a
+    /// connection may leave unanswered.
+    pub fn presence_timeout(&self) -> Duration {
+        self.heartbeat_interval
+            .saturating_mul(self.max_missed_heartbeats.saturating_add(1))
+    }
+
     /// A stand-in for an original server (no extensions, no mesh upkeep),
     /// advertising `advertised`.
     pub fn original(advertised: PeerAddr) -> Self {

@@ -65,7 +65,7 @@ impl Server {
             next_heartbeat: now + heartbeat::phase_length(config.heartbeat_interval),
             heartbeat_phase: 0,
             mesh: Mesh::new(&config, now),
-            peer_members: PeerMembers::new(config.max_room_members),
+            peer_members: PeerMembers::new(config.max_room_members, config.max_rooms),
             wires,
             rooms: Rooms::default(),
             clients: 0,

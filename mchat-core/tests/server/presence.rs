@@ -284,3 +284,18 @@ fn a_stand_in_original_announces_no_departures() {
     seen.advance(&mut h, &[alice], TIMEOUT * 2);
     assert_eq!(seen.take(&mut h, alice), Vec::<String>::new());
 }
+
+#[test]
+fn a_room_gained_later_starts_with_what_a_peer_sending_everything_relayed() {
+    let mut h = Harness::with_defaults();
+    let original = h.accept(Listener::Server);
+    h.say(original, "MY_ADDR 10.0.0.7 7000");
+    h.say(original, "SYSTEM den bob joined channel");
+    let filtering = peer_of_ours(&mut h, 7001, &["den"]);
+    // A peer that routes by interest would not send this: it is not kept.
+    h.say(filtering, "SYSTEM den carol joined channel");
+    let alice = h.member("alice", &["den"]);
+    h.take_all();
+    h.say(alice, "NAMES den");
+    assert_eq!(h.take(alice), ["MEMBERS den alice bob", "MEMBERS_END den"]);
+}

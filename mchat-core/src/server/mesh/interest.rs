@@ -83,7 +83,7 @@ impl Server {
 
     /// `room` has no local member left.
     pub(in crate::server) fn room_lost(&mut self, room: &Room) {
-        self.peer_members.room_lost(room);
+        self.forget_room_of_filtering_peers(room);
         self.announce(InterestChange::Del, room);
     }
 

@@ -3,10 +3,11 @@
 //! its `MEMBERS` lists. Only its methods change it; what the server does
 //! with it lives in `presence.rs`.
 //!
-//! Kept only for rooms this server has local members in: nobody else would
-//! be told anything, and a peer that routes by interest stops sending the
-//! lines of other rooms. Everything is in ordered maps, so that the
-//! departures a lost peer causes come out in the same order on every run.
+//! From a peer that routes by interest, kept only for rooms this server has
+//! local members in (it sends nothing of other rooms); from one that sends
+//! every line, for every room, so that a room gained later starts out
+//! known. Everything is in ordered maps, so that the departures a lost peer
+//! causes come out in the same order on every run.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
@@ -88,66 +89,76 @@ pub(in crate::server) struct PeerMembers {
     peers: BTreeMap<PeerAddr, PeerRecord>,
     /// Lost peers by the time their members count as gone.
     deadlines: BTreeSet<(Instant, PeerAddr)>,
-    /// Most members one peer may have in one room (the room limit of §9).
-    cap: usize,
+    /// Most members one peer may have in one room, and most rooms it may
+    /// have (the limits of §9): a confused peer cannot fill our memory.
+    max_members: usize,
+    max_rooms: usize,
 }
 
 impl PeerMembers {
-    pub fn new(cap: usize) -> Self {
+    pub fn new(max_members: usize, max_rooms: usize) -> Self {
         Self {
-            cap,
+            max_members,
+            max_rooms,
             ..Self::default()
         }
     }
 
-    fn room_of(&mut self, peer: &PeerAddr, room: &Room) -> &mut Members {
-        self.peers
-            .entry(peer.clone())
-            .or_default()
-            .rooms
-            .entry(room.clone())
-            .or_default()
+    /// The peer's members of `room`; `None` for a new room past the limit.
+    fn room_of(&mut self, peer: &PeerAddr, room: &Room) -> Option<&mut Members> {
+        let record = self.peers.entry(peer.clone()).or_default();
+        if !record.rooms.contains_key(room) && record.rooms.len() >= self.max_rooms {
+            return None;
+        }
+        Some(record.rooms.entry(room.clone()).or_default())
     }
 
     /// `<nick> joined channel` from `peer`.
     pub fn joined(&mut self, peer: &PeerAddr, room: &Room, nick: Nick) {
-        let cap = self.cap;
-        self.room_of(peer, room).add(nick, cap);
+        let cap = self.max_members;
+        if let Some(members) = self.room_of(peer, room) {
+            members.add(nick, cap);
+        }
+        self.tidy(peer, room);
     }
 
     /// `<nick> left channel` from `peer`.
     pub fn left(&mut self, peer: &PeerAddr, room: &Room, nick: &Nick) {
-        self.room_of(peer, room).remove(nick);
+        if let Some(members) = self.room_of(peer, room) {
+            members.remove(nick);
+        }
         self.tidy(peer, room);
     }
 
     /// `<old> changed nickname to <new>` from `peer`.
     pub fn renamed(&mut self, peer: &PeerAddr, room: &Room, old: &Nick, new: Nick) {
-        let cap = self.cap;
-        let members = self.room_of(peer, room);
-        members.remove(old);
-        members.add(new, cap);
+        let cap = self.max_members;
+        if let Some(members) = self.room_of(peer, room) {
+            members.remove(old);
+            members.add(new, cap);
+        }
+        self.tidy(peer, room);
     }
 
     /// A chat line of `nick` from `peer`: a member, if it was not known.
     pub fn spoke(&mut self, peer: &PeerAddr, room: &Room, nick: &Nick) {
-        let cap = self.cap;
-        let members = self.room_of(peer, room);
-        if !members.has(nick) {
+        let cap = self.max_members;
+        if let Some(members) = self.room_of(peer, room)
+            && !members.has(nick)
+        {
             members.add(nick.clone(), cap);
         }
+        self.tidy(peer, room);
     }
 
     /// One `MEMBERS` line from `peer`.
     pub fn listed(&mut self, peer: &PeerAddr, room: &Room, nicks: Vec<Nick>) {
-        let cap = self.cap;
-        let listing = self
-            .peers
-            .entry(peer.clone())
-            .or_default()
-            .listing
-            .entry(room.clone())
-            .or_default();
+        let (cap, max_rooms) = (self.max_members, self.max_rooms);
+        let record = self.peers.entry(peer.clone()).or_default();
+        if !record.listing.contains_key(room) && record.listing.len() >= max_rooms {
+            return;
+        }
+        let listing = record.listing.entry(room.clone()).or_default();
         for nick in nicks {
             listing.add(nick, cap);
         }
@@ -175,11 +186,15 @@ impl PeerMembers {
             .flat_map(Members::each)
     }
 
-    /// This server has no local member left in `room`: nothing of it is kept.
-    pub fn room_lost(&mut self, room: &Room) {
-        for record in self.peers.values_mut() {
-            record.rooms.remove(room);
-            record.listing.remove(room);
+    /// This server has no local member left in `room`: what `forget`
+    /// picks of its peers (those that will send nothing more of it) is
+    /// forgotten for that room.
+    pub fn room_lost(&mut self, room: &Room, forget: impl Fn(&PeerAddr) -> bool) {
+        for (peer, record) in self.peers.iter_mut() {
+            if forget(peer) {
+                record.rooms.remove(room);
+                record.listing.remove(room);
+            }
         }
         self.peers.retain(|_, r| r.is_kept());
     }
@@ -297,7 +312,7 @@ mod tests {
 
     #[test]
     fn a_listing_replaces_the_room_and_names_who_left_unseen() {
-        let mut members = PeerMembers::new(100);
+        let mut members = PeerMembers::new(100, 10);
         let peer = peer();
         let room = Room::new("r").unwrap();
         for n in ["ann", "bob", "bob", "cy"] {
@@ -312,13 +327,20 @@ mod tests {
     }
 
     #[test]
-    fn a_peer_never_counts_more_members_in_a_room_than_the_cap() {
-        let mut members = PeerMembers::new(3);
+    fn a_peer_never_counts_more_members_or_rooms_than_a_server_holds() {
+        let mut members = PeerMembers::new(3, 2);
         let peer = peer();
         let room = Room::new("r").unwrap();
         for _ in 0..10 {
             members.joined(&peer, &room, nick("bob"));
         }
         assert_eq!(members.of_room(&room).count(), 3);
+        // Nor more rooms than a server may hold.
+        let rooms: Vec<Room> = ["s", "t"].iter().map(|r| Room::new(*r).unwrap()).collect();
+        for r in &rooms {
+            members.joined(&peer, r, nick("bob"));
+        }
+        assert_eq!(members.of_room(&rooms[0]).count(), 1);
+        assert_eq!(members.of_room(&rooms[1]).count(), 0);
     }
 }

@@ -42,9 +42,13 @@ impl Server {
     }
 
     /// The address of the peer on link `id`, if we keep its members'
-    /// record for `room`: only rooms with local members.
+    /// record for `room`: any room of a peer that sends us every line; only
+    /// rooms with local members of one that routes by interest.
     fn recorded_peer(&self, id: ConnId, room: &Room) -> Option<PeerAddr> {
-        if !self.tracks_presence() || !self.rooms.exists(room.as_str()) {
+        if !self.tracks_presence() {
+            return None;
+        }
+        if self.agreed(id).contains(Extension::Interest) && !self.rooms.exists(room.as_str()) {
             return None;
         }
         match self.wires.get(id).map(|c| &c.role) {
@@ -92,6 +96,22 @@ impl Server {
         for _ in 0..self.peer_members.ghosts_of(room, nick) {
             self.tell_local_left(room, nick);
         }
+    }
+
+    /// `room` has no local member left: peers that route by interest send
+    /// nothing more of it, so what we knew of their members there is
+    /// dropped (a lost peer's too: nobody here would be told).
+    pub(in crate::server) fn forget_room_of_filtering_peers(&mut self, room: &Room) {
+        let filtering: Vec<PeerAddr> = self
+            .mesh
+            .links()
+            .filter(|&(_, id)| self.agreed(id).contains(Extension::Interest))
+            .map(|(addr, _)| addr.clone())
+            .collect();
+        let mesh = &self.mesh;
+        self.peer_members.room_lost(room, |peer| {
+            filtering.contains(peer) || mesh.link(peer).is_none()
+        });
     }
 
     /// `INTEREST_ADD` from a peer that agreed on presence: our members of
@@ -149,8 +169,8 @@ impl Server {
     /// the peer's members count as gone.
     pub(in crate::server) fn presence_link_lost(&mut self, addr: &PeerAddr, now: Instant) {
         if self.tracks_presence() {
-            let grace = self.config.heartbeat_interval * (self.config.max_missed_heartbeats + 1);
-            self.peer_members.link_lost(addr, now + grace);
+            let until = now + self.config.presence_timeout();
+            self.peer_members.link_lost(addr, until);
         }
     }
 
