@@ -215,6 +215,11 @@ pub struct Chaos {
     /// chatting clients on each server (default 2)
     #[argh(option, default = "2")]
     clients_per_server: usize,
+    /// rooms the clients chat in, dealt round-robin (default 1: all in
+    /// lobby); more than one leaves servers without members in some rooms,
+    /// so room-interest routing holds lines back
+    #[argh(option, default = "1")]
+    rooms: usize,
     /// seconds of failures (default 60)
     #[argh(option, default = "60.0")]
     duration: f64,
@@ -232,6 +237,7 @@ impl Chaos {
             server_bin: self.server_bin.clone().into(),
             servers: self.servers.max(2),
             clients_per_server: self.clients_per_server.max(1),
+            rooms: self.rooms.max(1),
             duration: Duration::from_secs_f64(self.duration.max(0.0)),
             seed: self.seed,
         }

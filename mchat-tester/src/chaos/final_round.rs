@@ -50,7 +50,7 @@ pub fn run(
             got.clone(),
             ledger.clone(),
         );
-        on_texts(r, move |text| {
+        on_texts(r, move |_room, text| {
             if let Some((_, stamp)) = Stamp::parse(text) {
                 let arrival = Arrival {
                     receiver: c,

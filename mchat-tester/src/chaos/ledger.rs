@@ -62,6 +62,10 @@ pub enum Violation {
         seq: u64,
         after: u64,
     },
+    NotAMember {
+        receiver: usize,
+        room: String,
+    },
 }
 
 impl fmt::Display for Violation {
@@ -90,6 +94,12 @@ impl fmt::Display for Violation {
                 f,
                 "client {receiver} got line {seq} of client {sender} after {after}"
             ),
+            Violation::NotAMember { receiver, room } => {
+                write!(
+                    f,
+                    "client {receiver} got a line of {room}, a room it is not in"
+                )
+            }
         }
     }
 }
@@ -105,6 +115,16 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    /// Records that `receiver` got a chat line of `room`, which it is not in.
+    pub fn not_a_member(&mut self, receiver: usize, room: &str) {
+        if self.violation.is_none() {
+            self.violation = Some(Violation::NotAMember {
+                receiver,
+                room: room.to_owned(),
+            });
+        }
+    }
+
     /// Records that `receiver` got a chat line with `text` (ignored unless
     /// it carries a stamp).
     pub fn record(&mut self, receiver: usize, text: &str) {
@@ -166,6 +186,16 @@ mod tests {
         assert_eq!(stamp.text("final"), "final 3 2 41");
         assert_eq!(Stamp::parse("final 3 2 41"), Some(("final", stamp)));
         assert_eq!(Stamp::parse("hello there"), None);
+    }
+
+    #[test]
+    fn a_line_of_a_room_not_joined_is_a_broken_rule() {
+        let mut ledger = Ledger::default();
+        ledger.not_a_member(2, "room1");
+        assert_eq!(
+            ledger.violation.map(|v| v.to_string()).as_deref(),
+            Some("client 2 got a line of room1, a room it is not in")
+        );
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct Plan {
     pub server_bin: PathBuf,
     pub servers: usize,
     pub clients_per_server: usize,
+    /// Rooms the clients are dealt over (1: all in `lobby`).
+    pub rooms: usize,
     pub duration: Duration,
     pub seed: u64,
 }
@@ -74,8 +76,9 @@ pub fn run(plan: &Plan) -> Verdict {
     for c in 0..plan.servers * plan.clients_per_server {
         let port = ports.get(c % plan.servers).copied().unwrap_or(0);
         let (ledger, stop) = (ledger.clone(), stop.clone());
+        let room = talk::room_of(c, plan.rooms);
         talkers.push(std::thread::spawn(move || {
-            talk::talk(c, port, &ledger, &stop);
+            talk::talk(c, port, &room, &ledger, &stop);
         }));
     }
 

@@ -1,4 +1,4 @@
-//! The chaos clients: each chats in `lobby` through the failures,
+//! The chaos clients: each chats in its room through the failures,
 //! reconnecting when its server dies, and hands what it hears to the ledger.
 
 use std::io::{BufRead, BufReader, Write};
@@ -14,14 +14,24 @@ use super::ledger::{Ledger, Stamp};
 use crate::locked::lock;
 use crate::wire;
 
-/// The room every chatting client is in.
-const LOBBY: &str = "lobby";
+/// The room client `c` chats in, with `rooms` rooms in all: `lobby` when
+/// there is one; else `room0`, `room1`, … dealt round-robin, so that with
+/// as many rooms as clients per server or more, a server lacks some rooms
+/// and room-interest routing has lines to hold back.
+pub fn room_of(c: usize, rooms: usize) -> String {
+    if rooms <= 1 {
+        "lobby".to_owned()
+    } else {
+        format!("room{}", c % rooms)
+    }
+}
 
-/// Client `c` on the server at `port`: says a stamped line every 100 ms
-/// until `stop`, reconnecting (a new connection number) when cut off.
-pub fn talk(c: usize, port: u16, ledger: &Arc<Mutex<Ledger>>, stop: &AtomicBool) {
+/// Client `c` on the server at `port`, in `room`: says a stamped line
+/// every 100 ms until `stop`, reconnecting (a new connection number) when
+/// cut off. A line of another room is a broken rule.
+pub fn talk(c: usize, port: u16, room: &str, ledger: &Arc<Mutex<Ledger>>, stop: &AtomicBool) {
     let nick = format!("c{c}");
-    let Ok(hello) = wire::hello(&nick, LOBBY) else {
+    let Ok(hello) = wire::hello(&nick, room) else {
         return;
     };
     let mut conn = 0u64;
@@ -33,11 +43,17 @@ pub fn talk(c: usize, port: u16, ledger: &Arc<Mutex<Ledger>>, stop: &AtomicBool)
             continue;
         };
         let _ = stream.write_all(&hello);
-        let ledger = ledger.clone();
-        let reader = stream
-            .try_clone()
-            .ok()
-            .map(|s| on_texts(s, move |text| lock(&ledger).record(c, text)));
+        let (ledger, mine) = (ledger.clone(), room.to_owned());
+        let reader = stream.try_clone().ok().map(|s| {
+            on_texts(s, move |room, text| {
+                let mut ledger = lock(&ledger);
+                if room == mine {
+                    ledger.record(c, text);
+                } else {
+                    ledger.not_a_member(c, room);
+                }
+            })
+        });
         let mut seq = 0;
         while !stop.load(Ordering::Relaxed) {
             seq += 1;
@@ -46,7 +62,7 @@ pub fn talk(c: usize, port: u16, ledger: &Arc<Mutex<Ledger>>, stop: &AtomicBool)
                 conn,
                 seq,
             };
-            let Ok(line) = wire::msg_line(&nick, LOBBY, stamp.text("chat")) else {
+            let Ok(line) = wire::msg_line(&nick, room, stamp.text("chat")) else {
                 break;
             };
             if stream.write_all(&line).is_err() {
@@ -62,8 +78,11 @@ pub fn talk(c: usize, port: u16, ledger: &Arc<Mutex<Ledger>>, stop: &AtomicBool)
 }
 
 /// Reads a client's lines on a thread of their own, answering HEART, and
-/// hands each chat line's text to `each`.
-pub fn on_texts(stream: TcpStream, mut each: impl FnMut(&str) + Send + 'static) -> JoinHandle<()> {
+/// hands each chat line's room and text to `each`.
+pub fn on_texts(
+    stream: TcpStream,
+    mut each: impl FnMut(&str, &str) + Send + 'static,
+) -> JoinHandle<()> {
     std::thread::spawn(move || {
         let mut answer = stream.try_clone().ok();
         let bleed = Message::Bleed.encode();
@@ -74,7 +93,7 @@ pub fn on_texts(stream: TcpStream, mut each: impl FnMut(&str) + Send + 'static) 
                         let _ = a.write_all(&bleed);
                     }
                 }
-                Some(Message::Msg(chat)) => each(chat.text().as_str()),
+                Some(Message::Msg(chat)) => each(chat.room().as_str(), chat.text().as_str()),
                 _ => {}
             }
         }

@@ -74,6 +74,10 @@ impl Members {
 #[derive(Debug, Default)]
 struct PeerRecord {
     rooms: BTreeMap<Room, Members>,
+    /// What we knew before the link last came back: maybe stale (the peer
+    /// may have restarted with none of them), so never announced; used only
+    /// to find who left meanwhile when the peer lists a room.
+    before: BTreeMap<Room, Members>,
     /// `MEMBERS` lines gathered until their `MEMBERS_END`.
     listing: BTreeMap<Room, Members>,
     /// Set while the link is down: when its members count as gone.
@@ -169,8 +173,9 @@ impl PeerMembers {
     pub fn listing_ended(&mut self, peer: &PeerAddr, room: &Room) -> Vec<Nick> {
         let record = self.peers.entry(peer.clone()).or_default();
         let fresh = record.listing.remove(room).unwrap_or_default();
-        let old = record.rooms.remove(room).unwrap_or_default();
-        let gone = old.missing_from(&fresh);
+        record.rooms.remove(room);
+        let before = record.before.remove(room).unwrap_or_default();
+        let gone = before.missing_from(&fresh);
         if !fresh.is_empty() {
             record.rooms.insert(room.clone(), fresh);
         }
@@ -193,6 +198,7 @@ impl PeerMembers {
         for (peer, record) in self.peers.iter_mut() {
             if forget(peer) {
                 record.rooms.remove(room);
+                record.before.remove(room);
                 record.listing.remove(room);
             }
         }
@@ -212,12 +218,16 @@ impl PeerMembers {
         self.deadlines.insert((until, peer.clone()));
     }
 
-    /// The link to `peer` is up again in time: its members are still there.
+    /// The link to `peer` is up again in time. Whether its members are
+    /// still there is not known (it may have restarted): what we knew is
+    /// kept aside, never to be announced, until the peer's lists say who
+    /// left meanwhile; a peer that sends none is learnt afresh.
     pub fn link_back(&mut self, peer: &PeerAddr) {
         if let Some(record) = self.peers.get_mut(peer)
             && let Some(until) = record.lost_until.take()
         {
             self.deadlines.remove(&(until, peer.clone()));
+            record.before = std::mem::take(&mut record.rooms);
         }
     }
 
@@ -293,7 +303,10 @@ impl PeerMembers {
 
 impl PeerRecord {
     fn is_kept(&self) -> bool {
-        !self.rooms.is_empty() || !self.listing.is_empty() || self.lost_until.is_some()
+        !self.rooms.is_empty()
+            || !self.before.is_empty()
+            || !self.listing.is_empty()
+            || self.lost_until.is_some()
     }
 }
 
@@ -318,6 +331,11 @@ mod tests {
         for n in ["ann", "bob", "bob", "cy"] {
             members.joined(&peer, &room, nick(n));
         }
+        // The link goes and comes back: the list says who left meanwhile.
+        let later = Instant::now();
+        members.link_lost(&peer, later);
+        members.link_back(&peer);
+        assert_eq!(members.of_room(&room).count(), 0, "not known for now");
         members.listed(&peer, &room, vec![nick("bob"), nick("dee")]);
         let mut gone = members.listing_ended(&peer, &room);
         gone.sort();
