@@ -86,7 +86,7 @@ pub fn server_session(data: &[u8]) {
     use crate::server::{ConnId, Listener, Output, Server, ServerConfig};
     use crate::wire::{Host, PeerAddr};
 
-    const CANNED: [&str; 22] = [
+    const CANNED: [&str; 25] = [
         "NICK alice",
         "JOIN lobby",
         "JOIN rust",
@@ -109,6 +109,9 @@ pub fn server_session(data: &[u8]) {
         "NAMES lobby",
         "SYSTEM lobby x left channel",
         "SYSTEM rust x changed nickname to y",
+        "AUTH_HELLO 10.0.0.1 6062 0101010101010101010101010101010101010101010101010101010101010101",
+        "AUTH_PROOF 10.0.0.9 6062 0202020202020202020202020202020202020202020202020202020202020202 0303030303030303030303030303030303030303030303030303030303030303",
+        "AUTH_OK 0404040404040404040404040404040404040404040404040404040404040404",
     ];
     let mut bytes = data.iter().copied();
     let mut next = move || bytes.next();
@@ -130,6 +133,9 @@ pub fn server_session(data: &[u8]) {
         config.join = Some(PeerAddr::new(peer, port));
     }
     let flush_all = first & 2 == 2;
+    if first & 4 == 4 {
+        config.mesh_secret = crate::server::MeshSecret::new(*b"the fuzzed network's secret").ok();
+    }
     let mut now = Instant::now();
     let mut server = Server::new(config, now);
     let mut conns: Vec<ConnId> = Vec::new();

@@ -122,6 +122,13 @@ pub struct Start {
     #[argh(switch)]
     pub no_interest_routing: bool,
 
+    /// file holding the network's mesh secret (at least 16 bytes; one
+    /// trailing newline is ignored): every server of the network is given
+    /// the same, and a server link carries nothing until both ends proved it
+    /// (without it the server port is open to anyone who reaches it)
+    #[argh(option)]
+    pub mesh_secret_file: Option<PathBuf>,
+
     /// behave on the wire as the original Python server does: no mesh
     /// extensions, one link kept per dial, no reconnecting (a stand-in for
     /// interoperability tests)

@@ -43,6 +43,10 @@ pub enum Error {
     Signal { pid: i32, source: nix::Error },
     #[error("the server (pid {pid}) did not exit within {secs} s")]
     StillRunning { pid: i32, secs: u64 },
+    #[error("mesh secret file {path}: {source}")]
+    SecretFile { path: PathBuf, source: io::Error },
+    #[error("mesh secret file {path}: {why}")]
+    Secret { path: PathBuf, why: String },
     #[error("{0}")]
     Io(#[from] io::Error),
 }

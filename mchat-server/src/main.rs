@@ -9,6 +9,7 @@ mod error;
 mod listen;
 mod logging;
 mod pidfile;
+mod secret;
 mod start;
 
 use std::process::ExitCode;

@@ -7,7 +7,7 @@ use mchat_core::wire::{Host, PeerAddr};
 use crate::cli::{Start, default_pidfile};
 use crate::error::Error;
 use crate::pidfile::Pidfile;
-use crate::{daemon, driver, listen, logging};
+use crate::{daemon, driver, listen, logging, secret};
 
 fn invalid(what: &'static str, value: &str, why: impl ToString) -> Error {
     Error::Invalid {
@@ -93,6 +93,10 @@ fn serve(
     let mut config = start.server_config(PeerAddr::new(advertised_host, advertised_port), join);
     // Jitter differs between servers started together, so their re-dials spread.
     config.jitter_seed = u64::from(std::process::id()) << 16 ^ u64::from(server_port);
+    if let Some(path) = &start.mesh_secret_file {
+        config.mesh_secret = Some(secret::read(path)?);
+    }
+    config.entropy = secret::entropy()?;
 
     // Said before daemonizing, while stdout is still the caller's.
     println!(

@@ -5,12 +5,14 @@ use mchat_core::wire::{Extension, ExtensionSet};
 
 use crate::net::{Flavour, SimConfig};
 
-/// The servers' kinds: in two runs of five all ours with every extension;
-/// in two, each server at random an original or ours with a random set of
-/// extensions; in one, a single server of ours among originals.
+/// The servers' kinds: in one run of five all ours with every extension;
+/// in one, all ours with the network's mesh secret; in two, each server at
+/// random an original or ours with a random set of extensions; in one, a
+/// single server of ours among originals.
 pub fn flavours(setup: &mut SeededRng, servers: usize) -> Vec<Flavour> {
     match setup.below(5) {
-        0 | 1 => vec![Flavour::ours(); servers],
+        0 => vec![Flavour::ours(); servers],
+        1 => vec![Flavour::Secured; servers],
         2 | 3 => (0..servers)
             .map(|_| {
                 if setup.chance(50) {

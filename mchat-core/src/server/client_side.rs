@@ -87,7 +87,10 @@ impl Server {
             | Message::InterestDel(_)
             | Message::InterestSynced
             | Message::Members(_)
-            | Message::MembersEnd(_) => {}
+            | Message::MembersEnd(_)
+            | Message::AuthHello(_)
+            | Message::AuthProof(_)
+            | Message::AuthOk(_) => {}
         }
     }
 

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use crate::wire::{ExtensionSet, PeerAddr};
+use super::auth::MeshSecret;
+use crate::wire::{AUTH_BYTES, ExtensionSet, PeerAddr};
 
 /// The configuration of one [`Server`](super::Server).
 #[derive(Clone, Debug)]
@@ -56,6 +57,15 @@ pub struct ServerConfig {
     /// and with no extensions, the server behaves on the wire as the
     /// original does: a stand-in for it in tests.
     pub mesh_upkeep: bool,
+    /// The network's shared secret (§4, `auth/1`): with one, a server link
+    /// carries nothing — not even `ALL_ADDRS` — until both ends have proved
+    /// they know it, and a server without it (an original among them) is
+    /// never linked. `None`: the port is open, as the original's.
+    pub mesh_secret: Option<MeshSecret>,
+    /// Randomness for the challenges of `auth/1`. A real server must set it
+    /// from the operating system (the binary does); the default is a fixed
+    /// value, so that tests and simulations replay exactly.
+    pub entropy: [u8; AUTH_BYTES],
 }
 
 impl ServerConfig {
@@ -82,6 +92,8 @@ impl ServerConfig {
             peer_queue_limit: 64 << 20,
             extensions: ExtensionSet::all(),
             mesh_upkeep: true,
+            mesh_secret: None,
+            entropy: [0x5a; AUTH_BYTES],
         }
     }
 

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 
 use super::mesh::Wants;
 use super::output::{CloseReason, ConnId, Output};
-use crate::wire::{ExtensionSet, LineFramer, Nick, PeerAddr, Room};
+use crate::wire::{ExtensionSet, LineFramer, Nick, Nonce, PeerAddr, Room};
 
 /// What a connection is, in the protocol's terms.
 #[derive(Debug)]
@@ -24,12 +24,14 @@ pub(crate) enum Role {
         addr: PeerAddr,
         deadline: Instant,
         local: SocketAddr,
+        auth: OpeningAuth,
     },
     /// Accepted on the server port from `remote`; waiting for `MY_ADDR`
-    /// (§4 step 4).
+    /// (§4 step 4), and first for a proof of the secret if we have one.
     Candidate {
         deadline: Instant,
         remote: SocketAddr,
+        auth: CandidateAuth,
     },
     /// Refused because the server is full; only an `ERROR` and a close follow.
     Refused,
@@ -42,6 +44,35 @@ pub(crate) enum Role {
         agreed: Option<ExtensionSet>,
         wants: Wants,
     },
+}
+
+/// Where a link we dialled is in proving the secret (§4, `auth/1`).
+#[derive(Debug)]
+pub(crate) enum OpeningAuth {
+    /// No secret: the original handshake.
+    Open,
+    /// Waiting for the acceptor's `AUTH_HELLO`.
+    AwaitingHello,
+    /// We sent our proof and challenge; waiting for the acceptor's proof.
+    AwaitingOk {
+        acceptor: PeerAddr,
+        acceptor_nonce: Nonce,
+        our_nonce: Nonce,
+    },
+    /// Both proofs checked: the original handshake follows.
+    Proven,
+}
+
+/// Where a candidate is in proving the secret (§4, `auth/1`).
+#[derive(Debug)]
+pub(crate) enum CandidateAuth {
+    /// No secret: the original handshake.
+    Open,
+    /// We sent `AUTH_HELLO` with this challenge; waiting for its proof.
+    Challenged { nonce: Nonce },
+    /// It proved the secret as the server at `addr`; its `MY_ADDR` must
+    /// name that address.
+    Proven { addr: PeerAddr },
 }
 
 /// Which end of a server link dialled it: what the one-link-per-pair rule

@@ -15,6 +15,7 @@
 //! - §7 keep-alive: `heartbeat.rs`;
 //! - §8 send queues and §9 capacity: `conns.rs` and [`ServerConfig`].
 
+mod auth;
 mod backoff;
 mod client_side;
 mod config;
@@ -29,6 +30,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 
+pub use auth::{AuthEnd, AuthTranscript, MeshSecret, SecretError};
 pub use config::ServerConfig;
 pub use output::{CloseReason, ConnId, Event, Listener, Output};
 
@@ -48,6 +50,8 @@ pub struct Server {
     wires: Wires,
     rooms: Rooms,
     mesh: Mesh,
+    /// Challenges for `auth/1`.
+    nonces: auth::Nonces,
     /// Who each peer has in our rooms (§4, presence).
     peer_members: PeerMembers,
     clients: usize,
@@ -65,6 +69,7 @@ impl Server {
             next_heartbeat: now + heartbeat::phase_length(config.heartbeat_interval),
             heartbeat_phase: 0,
             mesh: Mesh::new(&config, now),
+            nonces: auth::Nonces::new(&config.entropy),
             peer_members: PeerMembers::new(config.max_room_members, config.max_rooms),
             wires,
             rooms: Rooms::default(),

@@ -101,6 +101,8 @@ pub enum CloseReason {
     DuplicateLink,
     /// A server-port connection turned out to be this server itself.
     SelfConnection,
+    /// A server link did not prove the mesh secret (§4, `auth/1`).
+    AuthFailed,
 }
 
 impl CloseReason {
@@ -119,6 +121,7 @@ impl fmt::Display for CloseReason {
             CloseReason::HandshakeTimeout => "handshake timed out",
             CloseReason::DuplicateLink => "duplicate link to the same peer",
             CloseReason::SelfConnection => "connected to itself",
+            CloseReason::AuthFailed => "peer failed authentication",
         })
     }
 }
@@ -203,6 +206,19 @@ pub enum Event {
         /// How many departures were announced.
         members: usize,
     },
+    /// A server link did not prove the mesh secret in time, or proved it
+    /// wrongly; it was closed and nothing it sent reached anyone (§4,
+    /// `auth/1`).
+    AuthFailed {
+        /// The link.
+        id: ConnId,
+        /// Where it came from (accepted), or where it went (dialled).
+        remote: Option<SocketAddr>,
+        /// The server address it claimed or we dialled, if known.
+        addr: Option<PeerAddr>,
+        /// What went wrong.
+        why: String,
+    },
     /// A dial reached this very server: the address is another name of
     /// ours, and is never dialled again.
     SelfAlias {
@@ -222,6 +238,7 @@ impl Event {
                 | Event::GaveUp { .. }
                 | Event::PeerLineDropped { .. }
                 | Event::SelfAlias { .. }
+                | Event::AuthFailed { .. }
         )
     }
 }
@@ -268,6 +285,21 @@ impl fmt::Display for Event {
                 addr: None,
                 why,
             } => write!(f, "dropped a line from server connection {id}: {why}"),
+            Event::AuthFailed {
+                id,
+                remote,
+                addr,
+                why,
+            } => {
+                write!(f, "peer failed authentication ({id}")?;
+                if let Some(addr) = addr {
+                    write!(f, ", server {addr}")?;
+                }
+                if let Some(remote) = remote {
+                    write!(f, ", from {remote}")?;
+                }
+                write!(f, "): {why}")
+            }
             Event::PeerMembersGone { addr, members } => write!(
                 f,
                 "server {addr} stayed away: its {members} members in our rooms count as gone"

@@ -124,6 +124,28 @@ impl Message {
                 sink.put(" ");
                 sink.put_port(addr.port);
             }
+            Message::AuthHello(hello) => {
+                sink.put(" ");
+                sink.put(hello.addr.host.as_str());
+                sink.put(" ");
+                sink.put_port(hello.addr.port);
+                sink.put(" ");
+                sink.put(&hello.nonce.to_string());
+            }
+            Message::AuthProof(proof) => {
+                sink.put(" ");
+                sink.put(proof.addr.host.as_str());
+                sink.put(" ");
+                sink.put_port(proof.addr.port);
+                sink.put(" ");
+                sink.put(&proof.nonce.to_string());
+                sink.put(" ");
+                sink.put(&proof.proof.to_string());
+            }
+            Message::AuthOk(proof) => {
+                sink.put(" ");
+                sink.put(&proof.to_string());
+            }
             Message::Error(reply) => {
                 sink.put(" ");
                 sink.put(reply.code().as_str());

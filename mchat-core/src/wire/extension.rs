@@ -19,11 +19,20 @@ pub enum Extension {
     /// of those rooms (`MEMBERS`), so that each server knows who is where
     /// (§4, presence).
     Presence,
+    /// Authentication: the link proved the network's secret before anything
+    /// else (§4, `auth/1`). Offered only by a server that has a secret; the
+    /// proof itself comes before `EXT`, in the `AUTH_*` lines.
+    Auth,
 }
 
 impl Extension {
     /// Every extension this implementation speaks.
-    pub const ALL: [Extension; 3] = [Extension::Gossip, Extension::Interest, Extension::Presence];
+    pub const ALL: [Extension; 4] = [
+        Extension::Gossip,
+        Extension::Interest,
+        Extension::Presence,
+        Extension::Auth,
+    ];
 
     /// Its name in an `EXT` line.
     pub const fn name(self) -> &'static str {
@@ -31,13 +40,14 @@ impl Extension {
             Extension::Gossip => "gossip",
             Extension::Interest => "interest",
             Extension::Presence => "presence",
+            Extension::Auth => "auth",
         }
     }
 
     /// The version of it that this implementation speaks.
     pub const fn version(self) -> u16 {
         match self {
-            Extension::Gossip | Extension::Interest | Extension::Presence => 1,
+            Extension::Gossip | Extension::Interest | Extension::Presence | Extension::Auth => 1,
         }
     }
 
@@ -46,6 +56,7 @@ impl Extension {
             Extension::Gossip => 1,
             Extension::Interest => 2,
             Extension::Presence => 4,
+            Extension::Auth => 8,
         }
     }
 }
@@ -206,7 +217,7 @@ mod tests {
         let gossip = ExtensionSet::NONE.with(Extension::Gossip);
         assert_eq!(ours.agreed_with(&offer(&["gossip/1"])), gossip);
         assert_eq!(
-            ours.agreed_with(&offer(&["interest/1", "presence/1", "gossip/1"])),
+            ours.agreed_with(&offer(&["interest/1", "auth/1", "presence/1", "gossip/1"])),
             ours
         );
         assert_eq!(
@@ -214,7 +225,8 @@ mod tests {
                 "gossip/7",
                 "later-thing/2",
                 "interest/3",
-                "presence/1"
+                "presence/1",
+                "auth/2"
             ])),
             ours
         );
@@ -247,7 +259,7 @@ mod tests {
         assert!(ExtOffer::of(ExtensionSet::NONE).is_none());
         assert_eq!(
             ExtensionSet::all().to_string(),
-            "gossip/1 interest/1 presence/1"
+            "gossip/1 interest/1 presence/1 auth/1"
         );
         assert_eq!(ExtensionSet::NONE.to_string(), "none");
     }

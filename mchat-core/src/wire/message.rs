@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::auth::{AuthHello, AuthProof, Proof};
 use super::error_code::ErrorCode;
 use super::extension::ExtOffer;
 use super::fields::{Host, Nick, PeerAddr, Room, Text};
@@ -56,6 +57,14 @@ pub enum Message {
     /// `MEMBERS_END <room>`: the list of `MEMBERS` lines for the room is
     /// complete.
     MembersEnd(Room),
+    /// `AUTH_HELLO <host> <port> <nonce>`: an acceptor with a mesh secret
+    /// challenges a new link (§4, `auth/1`; EXTENSION).
+    AuthHello(AuthHello),
+    /// `AUTH_PROOF <host> <port> <nonce> <proof>`: the dialler proves the
+    /// secret and challenges back.
+    AuthProof(AuthProof),
+    /// `AUTH_OK <proof>`: the acceptor proves the secret in turn.
+    AuthOk(Proof),
 }
 
 /// The type of a [`Message`], without its payload.
@@ -96,11 +105,17 @@ pub enum MessageKind {
     Members,
     /// `MEMBERS_END`
     MembersEnd,
+    /// `AUTH_HELLO`
+    AuthHello,
+    /// `AUTH_PROOF`
+    AuthProof,
+    /// `AUTH_OK`
+    AuthOk,
 }
 
 impl MessageKind {
     /// Every message type.
-    pub const ALL: [MessageKind; 17] = [
+    pub const ALL: [MessageKind; 20] = [
         MessageKind::Msg,
         MessageKind::System,
         MessageKind::Join,
@@ -118,6 +133,9 @@ impl MessageKind {
         MessageKind::Names,
         MessageKind::Members,
         MessageKind::MembersEnd,
+        MessageKind::AuthHello,
+        MessageKind::AuthProof,
+        MessageKind::AuthOk,
     ];
 
     /// The type word as it starts a line, e.g. `ALL_ADDRS`.
@@ -140,6 +158,9 @@ impl MessageKind {
             MessageKind::Names => "NAMES",
             MessageKind::Members => "MEMBERS",
             MessageKind::MembersEnd => "MEMBERS_END",
+            MessageKind::AuthHello => "AUTH_HELLO",
+            MessageKind::AuthProof => "AUTH_PROOF",
+            MessageKind::AuthOk => "AUTH_OK",
         }
     }
 
@@ -190,6 +211,9 @@ impl Message {
             Message::Names(_) => MessageKind::Names,
             Message::Members(_) => MessageKind::Members,
             Message::MembersEnd(_) => MessageKind::MembersEnd,
+            Message::AuthHello(_) => MessageKind::AuthHello,
+            Message::AuthProof(_) => MessageKind::AuthProof,
+            Message::AuthOk(_) => MessageKind::AuthOk,
         }
     }
 }

@@ -14,6 +14,7 @@
 //!   extensions.
 
 mod all_addrs;
+mod auth;
 mod encode;
 mod error_code;
 mod extension;
@@ -29,6 +30,7 @@ mod private_room;
 mod split;
 
 pub use all_addrs::all_addrs_lines;
+pub use auth::{AUTH_BYTES, AuthHello, AuthProof, Nonce, Proof};
 pub use error_code::ErrorCode;
 pub use extension::{ExtOffer, Extension, ExtensionSet};
 pub use fields::{FieldError, Host, Nick, PeerAddr, Room, Text, is_control, parse_port};

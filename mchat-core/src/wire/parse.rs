@@ -11,6 +11,7 @@ use nom::multi::{many0, many1};
 use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
+use super::auth::{AuthHello, AuthProof, Nonce, Proof};
 use super::error_code::ErrorCode;
 use super::extension::ExtOffer;
 use super::fields::{FieldError, Host, Nick, PeerAddr, Room, Text, parse_port};
@@ -71,6 +72,9 @@ pub enum Malformation {
     /// An `EXT` item that is not `<name>/<version>` (§4, negotiation).
     #[error("not an extension name/version")]
     BadExtension,
+    /// A nonce or proof that is not 64 lower-case hex digits (§4, `auth/1`).
+    #[error("not 64 lower-case hex digits")]
+    BadHex,
     /// `ERROR` with a code that PROTOCOL.md §6 does not define.
     #[error("unknown error code")]
     UnknownErrorCode,
@@ -117,6 +121,7 @@ enum Fields<'a> {
     One(&'a str),
     Two(&'a str, &'a str),
     Three(&'a str, &'a str, &'a str),
+    Four(&'a str, &'a str, &'a str, &'a str),
     Pairs(Vec<(&'a str, &'a str)>),
     List(Vec<&'a str>),
 }
@@ -143,7 +148,8 @@ fn shape(line: &str) -> Result<Shape<'_>, ParseError> {
         | MessageKind::Part
         | MessageKind::Nick
         | MessageKind::Names
-        | MessageKind::MembersEnd => {
+        | MessageKind::MembersEnd
+        | MessageKind::AuthOk => {
             let (tail, a) = field(after_type).map_err(missing)?;
             (tail, Fields::One(a))
         }
@@ -158,6 +164,16 @@ fn shape(line: &str) -> Result<Shape<'_>, ParseError> {
         MessageKind::Msg => {
             let (tail, (a, b, t)) = (field, field, text).parse(after_type).map_err(missing)?;
             (tail, Fields::Three(a, b, t))
+        }
+        MessageKind::AuthHello => {
+            let (tail, (a, b, c)) = (field, field, field).parse(after_type).map_err(missing)?;
+            (tail, Fields::Three(a, b, c))
+        }
+        MessageKind::AuthProof => {
+            let (tail, (a, b, c, d)) = (field, field, field, field)
+                .parse(after_type)
+                .map_err(missing)?;
+            (tail, Fields::Four(a, b, c, d))
         }
         MessageKind::AllAddrs => {
             let (tail, pairs) = many0((field, field)).parse(after_type).map_err(missing)?;
@@ -211,6 +227,22 @@ impl Message {
             (MessageKind::Part, Fields::One(room)) => Message::Part(parse_room(room, kind)?),
             (MessageKind::Nick, Fields::One(nick)) => Message::Nick(parse_nick(nick, kind)?),
             (MessageKind::Names, Fields::One(room)) => Message::Names(parse_room(room, kind)?),
+            (MessageKind::AuthHello, Fields::Three(host, port, nonce)) => {
+                Message::AuthHello(AuthHello {
+                    addr: parse_addr(host, port, kind)?,
+                    nonce: parse_hex(nonce, kind, Nonce::from_hex)?,
+                })
+            }
+            (MessageKind::AuthProof, Fields::Four(host, port, nonce, proof)) => {
+                Message::AuthProof(AuthProof {
+                    addr: parse_addr(host, port, kind)?,
+                    nonce: parse_hex(nonce, kind, Nonce::from_hex)?,
+                    proof: parse_hex(proof, kind, Proof::from_hex)?,
+                })
+            }
+            (MessageKind::AuthOk, Fields::One(proof)) => {
+                Message::AuthOk(parse_hex(proof, kind, Proof::from_hex)?)
+            }
             (MessageKind::MembersEnd, Fields::One(room)) => {
                 Message::MembersEnd(parse_room(room, kind)?)
             }
@@ -323,6 +355,17 @@ fn parse_addr(host: &str, port: &str, kind: MessageKind) -> Result<PeerAddr, Par
     }
     let port = parse_port(port).map_err(|e| malformed(Some(kind), Malformation::BadPort(e)))?;
     Ok(PeerAddr::new(host, port))
+}
+
+fn parse_hex<T>(
+    s: &str,
+    kind: MessageKind,
+    from_hex: impl FnOnce(&str) -> Option<T>,
+) -> Result<T, ParseError> {
+    if s.is_empty() {
+        return Err(malformed(Some(kind), Malformation::EmptyField));
+    }
+    from_hex(s).ok_or_else(|| malformed(Some(kind), Malformation::BadHex))
 }
 
 /// At most 32 characters of an unknown type word, for the error text.

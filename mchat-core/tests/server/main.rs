@@ -9,6 +9,7 @@
     clippy::panic
 )]
 
+mod auth;
 mod capacity;
 mod clients;
 mod errors;

@@ -5,8 +5,8 @@ use std::num::NonZeroU16;
 
 use mchat_core::fuzzing::frame_in_chunks;
 use mchat_core::wire::{
-    AddrList, ChatLine, ErrorCode, ErrorReply, Host, MemberList, Message, Nick, Notice, PeerAddr,
-    Room, Text, is_control,
+    AddrList, AuthHello, AuthProof, ChatLine, ErrorCode, ErrorReply, Host, MemberList, Message,
+    Nick, Nonce, Notice, PeerAddr, Proof, Room, Text, is_control,
 };
 use proptest::prelude::*;
 
@@ -74,6 +74,18 @@ fn message() -> impl Strategy<Value = Message> {
             MemberList::new(r, n).ok().flatten().map(Message::Members)
         }),
         room().prop_map(Message::MembersEnd),
+        (peer_addr(), any::<[u8; 32]>()).prop_map(|(addr, n)| Message::AuthHello(AuthHello {
+            addr,
+            nonce: Nonce(n)
+        })),
+        (peer_addr(), any::<[u8; 32]>(), any::<[u8; 32]>()).prop_map(|(addr, n, p)| {
+            Message::AuthProof(AuthProof {
+                addr,
+                nonce: Nonce(n),
+                proof: Proof(p),
+            })
+        }),
+        any::<[u8; 32]>().prop_map(|p| Message::AuthOk(Proof(p))),
     ]
 }
 

@@ -72,7 +72,7 @@ impl Server {
     /// acceptor right after its first `ALL_ADDRS`, the dialler right after
     /// its `MY_ADDR`. An original server ignores the line.
     pub(in crate::server) fn send_ext(&mut self, id: ConnId) {
-        if let Some(offer) = ExtOffer::of(self.config.extensions) {
+        if let Some(offer) = ExtOffer::of(self.offered()) {
             self.wires.send(id, &Message::Ext(offer).encode());
         }
     }
@@ -81,7 +81,7 @@ impl Server {
     /// that agreed on gossip gets our whole list at once, as every other
     /// such peer got it when this one linked.
     fn peer_offered(&mut self, id: ConnId, offer: &ExtOffer, now: Instant) {
-        let ours = self.config.extensions;
+        let ours = self.offered();
         let Some(conn) = self.wires.get_mut(id) else {
             return;
         };
@@ -106,6 +106,17 @@ impl Server {
         }
         if link.contains(Extension::Interest) {
             self.send_interest_snapshot(id);
+        }
+    }
+
+    /// The extensions we offer: those configured, with `auth/1` exactly
+    /// when we have a secret (every link of ours then proved it).
+    fn offered(&self) -> ExtensionSet {
+        let configured = self.config.extensions.without(Extension::Auth);
+        if self.config.mesh_secret.is_some() {
+            configured.with(Extension::Auth)
+        } else {
+            configured
         }
     }
 
