@@ -4,7 +4,7 @@
 # joining the first, the examples that run unattended, `mchat-server stop`.
 # Every command is first looked up in README.md word for word, so the two
 # cannot drift apart. CI runs this after the tests: `bash scripts/readme-commands.sh`.
-# Needs the README's ports (6061-6064, 6071-6072) free; kills only what it started.
+# Needs the README's ports (6061-6064, 6071-6072, 6081-6084) free; kills only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 readme=$PWD/README.md
@@ -72,7 +72,7 @@ until_pong() {
     done
 }
 
-for port in 6061 6062 6063 6064 6071 6072; do
+for port in 6061 6062 6063 6064 6071 6072 6081 6082 6083 6084; do
     if listening "$port"; then
         fail "port $port is in use; the README's commands need it (a server from an earlier run?)"
     fi
@@ -127,6 +127,23 @@ out=$(timeout 60 bash -c "$cmd") || fail "simulate failed"
 grep -qF 'healed: mesh full: true' <<<"$out" || fail "simulate: the mesh did not heal"
 grep -qF 'every guarantee of PROTOCOL.md §8 held' <<<"$out" || fail "simulate: $out"
 echo "simulate: healed, every guarantee held"
+
+step "a secured network"
+cmd='head -c 32 /dev/urandom | base64 > mesh.secret && chmod 600 mesh.secret'
+documented "$cmd"
+bash -c "$cmd" || fail "making the mesh secret failed"
+background secured_first \
+    'cargo run --release -p mchat-server -- start --non-daemon --mesh-secret-file mesh.secret 127.0.0.1 6081 6082'
+wait_listening secured_first 6081
+background secured_second \
+    'cargo run --release -p mchat-server -- start --non-daemon --mesh-secret-file mesh.secret 127.0.0.1 6083 6084 127.0.0.1 6082'
+wait_listening secured_second 6083
+deadline=$((SECONDS + 30))
+until grep -qF 'server 127.0.0.1 6084 connected' 127.0.0.1_6081_server.log 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "the secured servers did not link"
+    sleep 0.1
+done
+echo "the secured servers linked"
 
 step "mchat-server stop"
 cmd='cargo run --release -p mchat-server -- stop 127.0.0.1 6061'

@@ -41,6 +41,9 @@ pub(crate) enum Role {
     Peer {
         addr: PeerAddr,
         dialler: Dialler,
+        /// When its handshake completed: only links that complete within a
+        /// handshake timeout of each other are settled by the one-link rule.
+        since: Instant,
         agreed: Option<ExtensionSet>,
         wants: Wants,
     },

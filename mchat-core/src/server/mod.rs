@@ -63,7 +63,9 @@ pub struct Server {
 impl Server {
     /// A server with no connections. If `config.join` names a peer, the
     /// first output is the dial that joins its network.
-    pub fn new(config: ServerConfig, now: Instant) -> Self {
+    pub fn new(mut config: ServerConfig, now: Instant) -> Self {
+        // Compared with peers' addresses, which are taken in one spelling.
+        config.advertised = config.advertised.canonical();
         let wires = Wires::new(config.client_queue_limit, config.peer_queue_limit);
         let mut server = Self {
             next_heartbeat: now + heartbeat::phase_length(config.heartbeat_interval),

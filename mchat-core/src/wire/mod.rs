@@ -20,6 +20,7 @@ mod error_code;
 mod extension;
 mod fields;
 mod framer;
+mod host_spelling;
 mod interest;
 pub mod limits;
 mod members;

@@ -215,7 +215,11 @@ fn clients_and_servers_are_told_apart_by_their_port() {
     assert_eq!(h.server.client_count(), 1);
     assert_eq!(
         h.take(s),
-        ["ALL_ADDRS", "EXT gossip/1 interest/1 presence/1"]
+        [
+            "ALL_ADDRS",
+            "EXT gossip/1 interest/1 presence/1",
+            "MY_ADDR 10.0.0.5 6062"
+        ]
     );
     assert!(h.take(c).is_empty());
 }

@@ -14,6 +14,7 @@ mod capacity;
 mod clients;
 mod errors;
 mod harness;
+mod hijack;
 mod interest;
 mod keepalive;
 mod mesh;

@@ -17,6 +17,8 @@ fn local() -> std::net::SocketAddr {
 const EXT: &str = "EXT gossip/1";
 /// What this server offers.
 const OFFER: &str = "EXT gossip/1 interest/1 presence/1";
+/// What an acceptor of ours says after its offer: its own name.
+const NAMED: &str = "MY_ADDR 10.0.0.5 6062";
 
 /// A fake server of ours that dialled us, finished the handshake as
 /// `host:port` and offered the same extensions.
@@ -47,7 +49,7 @@ fn gossip_to_newcomer(h: &mut Harness, host: &str, port: u16) -> Vec<String> {
 fn acceptor_sends_all_addrs_at_once_and_bare_when_alone() {
     let mut h = Harness::with_defaults();
     let candidate = h.accept(Listener::Server);
-    assert_eq!(h.take(candidate), ["ALL_ADDRS", OFFER]);
+    assert_eq!(h.take(candidate), ["ALL_ADDRS", OFFER, NAMED]);
 }
 
 #[test]
@@ -58,7 +60,7 @@ fn acceptor_lists_its_peers_but_not_itself() {
     let candidate = h.accept(Listener::Server);
     assert_eq!(
         h.take(candidate),
-        ["ALL_ADDRS 10.0.0.7 7000 10.0.0.8 8000", OFFER]
+        ["ALL_ADDRS 10.0.0.7 7000 10.0.0.8 8000", OFFER, NAMED]
     );
 }
 
@@ -70,6 +72,7 @@ fn long_peer_list_is_split_over_several_all_addrs_lines() {
     }
     let candidate = h.accept(Listener::Server);
     let mut lines = h.take(candidate);
+    assert_eq!(lines.pop().as_deref(), Some(NAMED));
     assert_eq!(lines.pop().as_deref(), Some(OFFER));
     assert!(lines.len() >= 4, "{} lines", lines.len());
     let listed: usize = lines.iter().map(|l| (l.split(' ').count() - 1) / 2).sum();
@@ -132,7 +135,7 @@ fn my_addr_makes_a_peer_and_gossips_it_to_every_peer() {
     // Each is told of the others, never of itself; the newcomer once it
     // has offered gossip too.
     assert_eq!(h.take(first), ["ALL_ADDRS 10.0.0.8 8000"]);
-    assert_eq!(h.take(second), ["ALL_ADDRS 10.0.0.7 7000", OFFER]);
+    assert_eq!(h.take(second), ["ALL_ADDRS 10.0.0.7 7000", OFFER, NAMED]);
     h.say(second, EXT);
     assert_eq!(h.take(second), ["ALL_ADDRS 10.0.0.7 7000"]);
 }

@@ -14,12 +14,14 @@ use crate::harness::{Harness, addr, config};
 const EXT: &str = "EXT gossip/1";
 /// What this server offers.
 const OFFER: &str = "EXT gossip/1 interest/1 presence/1";
+/// What an acceptor of ours says after its offer: its own name.
+const NAMED: &str = "MY_ADDR 10.0.0.5 6062";
 
 #[test]
 fn the_acceptor_offers_its_extensions_right_after_its_first_all_addrs() {
     let mut h = Harness::with_defaults();
     let candidate = h.accept(Listener::Server);
-    assert_eq!(h.take(candidate), ["ALL_ADDRS", OFFER]);
+    assert_eq!(h.take(candidate), ["ALL_ADDRS", OFFER, NAMED]);
 }
 
 #[test]
@@ -48,7 +50,12 @@ fn an_original_peer_is_never_sent_unsolicited_all_addrs() {
     assert!(h.take(original).is_empty());
     assert_eq!(
         h.take(ours),
-        ["ALL_ADDRS 10.0.0.7 7000", OFFER, "ALL_ADDRS 10.0.0.7 7000"]
+        [
+            "ALL_ADDRS 10.0.0.7 7000",
+            OFFER,
+            NAMED,
+            "ALL_ADDRS 10.0.0.7 7000"
+        ]
     );
     // Periodic gossip (every 30 s) too.
     for _ in 0..20 {
@@ -203,10 +210,10 @@ fn the_handshake_lists_a_peer_being_dialled_as_the_original_would() {
     let mut h = Harness::new(cfg);
     let (dial, _) = h.dials[0].clone();
     let early = h.accept(Listener::Server);
-    assert_eq!(h.take(early), ["ALL_ADDRS 10.0.0.1 6062", OFFER]);
+    assert_eq!(h.take(early), ["ALL_ADDRS 10.0.0.1 6062", OFFER, NAMED]);
     // Once the dial failed, it is waiting to re-dial: not listed.
     h.server.dial_result(dial, None, h.now);
     h.drain();
     let late = h.accept(Listener::Server);
-    assert_eq!(h.take(late), ["ALL_ADDRS", OFFER]);
+    assert_eq!(h.take(late), ["ALL_ADDRS", OFFER, NAMED]);
 }

@@ -60,12 +60,19 @@ impl Server {
     }
 
     /// What an acceptor sends a new server link that may go on: our
-    /// `ALL_ADDRS` and our extensions (§4 step 2, negotiation).
+    /// `ALL_ADDRS`, our extensions (§4 step 2, negotiation) and, from a
+    /// server of ours, our own `MY_ADDR`, so that a dialler that reached us
+    /// by another name (`localhost`, say) learns the one we go by and does
+    /// not dial that name again. An original dialler ignores `MY_ADDR` on a
+    /// server link.
     fn send_handshake(&mut self, id: ConnId) {
         for line in self.handshake_all_addrs() {
             self.wires.send(id, &line);
         }
         self.send_ext(id);
+        if self.config.mesh_upkeep {
+            self.send_my_addr(id);
+        }
     }
 
     /// Closes a server link that did not prove the secret; what it sent

@@ -40,7 +40,7 @@ impl Server {
                 self.send_my_addr(id);
                 self.learn(list.into_vec(), now);
             }
-            Message::MyAddr(addr) => self.peer_named_itself(id, addr),
+            Message::MyAddr(addr) => self.peer_named_itself(id, addr, now),
             Message::Ext(offer) => self.peer_offered(id, &offer, now),
             Message::InterestAdd(list) => self.peer_wants(id, InterestChange::Add, list),
             Message::InterestDel(list) => self.peer_wants(id, InterestChange::Del, list),
@@ -156,7 +156,7 @@ impl Server {
         now: Instant,
     ) {
         let addr = self.mesh.canonical(addr);
-        if !self.register_peer(id, addr.clone(), dialler) {
+        if !self.register_peer(id, addr.clone(), dialler, now) {
             return;
         }
         self.peer_members.link_back(&addr);
@@ -166,7 +166,13 @@ impl Server {
     }
 
     /// Makes `id` the link to `addr`; `false` if it was closed instead.
-    fn register_peer(&mut self, id: ConnId, addr: PeerAddr, dialler: Dialler) -> bool {
+    fn register_peer(
+        &mut self,
+        id: ConnId,
+        addr: PeerAddr,
+        dialler: Dialler,
+        now: Instant,
+    ) -> bool {
         if addr == self.config.advertised {
             self.doom(id, CloseReason::SelfConnection);
             return false;
@@ -174,13 +180,19 @@ impl Server {
         let Some(conn) = self.wires.get_mut(id) else {
             return false;
         };
-        let (agreed, wants) = match std::mem::replace(&mut conn.role, Role::Refused) {
-            Role::Peer { agreed, wants, .. } => (agreed, wants),
-            _ => (None, Wants::default()),
+        let (since, agreed, wants) = match std::mem::replace(&mut conn.role, Role::Refused) {
+            Role::Peer {
+                since,
+                agreed,
+                wants,
+                ..
+            } => (since, agreed, wants),
+            _ => (now, None, Wants::default()),
         };
         conn.role = Role::Peer {
             addr: addr.clone(),
             dialler,
+            since,
             agreed,
             wants,
         };
@@ -193,20 +205,27 @@ impl Server {
             self.mesh.add_duplicate(addr, id);
             return true;
         }
-        // A second link to the same peer: both sides keep the one dialled
-        // by the lower address (§4, one link per pair) — if the peer is one
-        // of ours. One that never sent EXT may be an original, which keeps
-        // both links and sends every line on both: switching to the new one
-        // would deliver again what the old one already brought, so the old
-        // one stays.
-        let (old_dialler, old_is_ours) = match self.wires.get(old).map(|c| &c.role) {
+        // A second link to the same peer. Two that complete at about the
+        // same time (crossing dials) are settled alike on both sides: keep
+        // the one dialled by the lower address (§4, one link per pair) — if
+        // the peer is one of ours. One that never sent EXT may be an
+        // original, which keeps both links and sends every line on both:
+        // switching to the new one would deliver again what the old one
+        // already brought. And a link that claims the address of a peer
+        // linked for a while is refused, never swapped in: whoever says
+        // MY_ADDR with a live peer's address does not hijack its link.
+        let (old_dialler, old_is_ours, old_since) = match self.wires.get(old).map(|c| &c.role) {
             Some(Role::Peer {
-                dialler, agreed, ..
-            }) => (*dialler, agreed.is_some()),
-            _ => (dialler.other(), false),
+                dialler,
+                agreed,
+                since,
+                ..
+            }) => (*dialler, agreed.is_some(), *since),
+            _ => (dialler.other(), false, now),
         };
+        let crossing = now < old_since + self.config.handshake_timeout;
         let wanted = self.kept_dialler(&addr);
-        if old_is_ours && dialler == wanted && old_dialler != wanted {
+        if crossing && old_is_ours && dialler == wanted && old_dialler != wanted {
             self.mesh.set_link(addr, id);
             self.doom(old, CloseReason::DuplicateLink);
             return true;
@@ -220,7 +239,8 @@ impl Server {
     /// use it to learn the advertised name of a peer we dialled by another
     /// name (say `localhost` for `127.0.0.1`), so that gossip naming it the
     /// advertised way does not make us dial it twice.
-    fn peer_named_itself(&mut self, id: ConnId, named: PeerAddr) {
+    fn peer_named_itself(&mut self, id: ConnId, named: PeerAddr, now: Instant) {
+        let named = named.canonical();
         let Some(Role::Peer {
             addr,
             dialler: Dialler::Us,
@@ -239,7 +259,7 @@ impl Server {
         self.mesh.remove_link(&old, id);
         self.peer_members.renamed_peer(&old, &named);
         self.mesh.alias(old, named.clone());
-        self.register_peer(id, named, Dialler::Us);
+        self.register_peer(id, named, Dialler::Us, now);
     }
 
     /// An established link ended. Unless another link replaced it, the peer

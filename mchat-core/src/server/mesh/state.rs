@@ -132,15 +132,18 @@ impl Mesh {
 
     // Names.
 
-    /// The name a peer is known by: what it advertises, once we know it.
+    /// The name a peer is known by: its address in its one spelling
+    /// ([`PeerAddr::canonical`]), then what it advertises, once we know it.
     pub fn canonical(&self, addr: PeerAddr) -> PeerAddr {
+        let addr = addr.canonical();
         self.aliases.get(&addr).cloned().unwrap_or(addr)
     }
 
     /// `name` is another name of `advertised`; it is no longer dialled.
     pub fn alias(&mut self, name: PeerAddr, advertised: PeerAddr) {
+        let name = name.canonical();
         self.plans.remove(&name);
-        self.aliases.insert(name, advertised);
+        self.aliases.insert(name, advertised.canonical());
     }
 
     /// Is `addr`, or the peer it is an alias of, `recipient`?
