@@ -92,6 +92,15 @@ pub struct Start {
     #[argh(option)]
     pub connect_timeout_ms: Option<u64>,
 
+    /// most new addresses one server link's gossip may make this server
+    /// dial, over the link's life (default: 64)
+    #[argh(option)]
+    pub max_gossiped_addrs: Option<usize>,
+
+    /// most dials to other servers started in one second (default: 10)
+    #[argh(option)]
+    pub max_dials_per_s: Option<u32>,
+
     /// most clients at once (default: 10000)
     #[argh(option)]
     pub max_clients: Option<usize>,
@@ -199,6 +208,8 @@ impl Start {
             &mut config.reconnect_give_up,
             self.reconnect_give_up_s.map(Duration::from_secs),
         );
+        set(&mut config.max_gossiped_addrs, self.max_gossiped_addrs);
+        set(&mut config.max_dials_per_s, self.max_dials_per_s);
         set(&mut config.max_clients, self.max_clients);
         set(&mut config.max_servers, self.max_servers);
         set(&mut config.max_rooms, self.max_rooms);
@@ -322,6 +333,11 @@ mod tests {
                 "--connect-timeout-ms",
                 driver.connect_timeout.as_millis().to_string(),
             ),
+            (
+                "--max-gossiped-addrs",
+                config.max_gossiped_addrs.to_string(),
+            ),
+            ("--max-dials-per-s", config.max_dials_per_s.to_string()),
             ("--max-clients", config.max_clients.to_string()),
             ("--max-servers", config.max_servers.to_string()),
             ("--max-rooms", config.max_rooms.to_string()),

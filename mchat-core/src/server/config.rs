@@ -36,6 +36,11 @@ pub struct ServerConfig {
     pub dial_defer: Duration,
     /// Seed of the reconnect jitter, so that runs are reproducible.
     pub jitter_seed: u64,
+    /// Most new addresses one server link's gossip may make us dial, over
+    /// the link's life (§4, gossip hygiene).
+    pub max_gossiped_addrs: usize,
+    /// Most dials started in one second (§4, gossip hygiene).
+    pub max_dials_per_s: u32,
     /// Most clients at once (§9).
     pub max_clients: usize,
     /// Most peer servers at once, handshakes included (§9).
@@ -84,6 +89,8 @@ impl ServerConfig {
             reconnect_give_up: Duration::from_secs(600),
             dial_defer: Duration::from_secs(1),
             jitter_seed: 0x6d63_6861_7421,
+            max_gossiped_addrs: 64,
+            max_dials_per_s: 10,
             max_clients: 10_000,
             max_servers: 1_000,
             max_rooms: 30_000,

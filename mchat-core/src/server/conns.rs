@@ -114,6 +114,8 @@ pub(crate) struct Conn {
     pub missed_beats: u32,
     /// Closing: nothing more is sent to it.
     pub doomed: bool,
+    /// Addresses its gossip made us plan to dial (§4, gossip hygiene).
+    pub learnt_addrs: usize,
 }
 
 impl Conn {
@@ -124,6 +126,7 @@ impl Conn {
             queued: 0,
             missed_beats: 0,
             doomed: false,
+            learnt_addrs: 0,
         }
     }
 

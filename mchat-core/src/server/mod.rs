@@ -36,7 +36,7 @@ pub use output::{CloseReason, ConnId, Event, Listener, Output};
 
 use crate::wire::{Frame, PeerAddr};
 use conns::{Conn, Role, Wires};
-use mesh::{Mesh, PeerMembers};
+use mesh::{Mesh, PeerMembers, Vouched};
 use rooms::Rooms;
 
 /// The lines every connection exchanges, encoded once for the process.
@@ -79,7 +79,9 @@ impl Server {
             config,
         };
         if let Some(peer) = server.config.join.clone() {
-            server.mesh.plan_dial(peer, now, &server.config, now);
+            server
+                .mesh
+                .plan_dial(peer, now, Vouched::Yes, &server.config, now);
             server.fire_due_plans(now);
         }
         server

@@ -502,7 +502,7 @@ fn peers_unreachable_for_long_are_no_longer_gossiped() {
 }
 
 #[test]
-fn gossip_does_not_revive_a_peer_given_up_on_until_another_give_up_period_has_passed() {
+fn gossip_never_revives_a_peer_given_up_on_but_the_peer_itself_can() {
     let mut cfg = config();
     cfg.reconnect_give_up = Duration::from_secs(60);
     let give_up = cfg.reconnect_give_up;
@@ -528,14 +528,24 @@ fn gossip_does_not_revive_a_peer_given_up_on_until_another_give_up_period_has_pa
         "revived by gossip: {:?}",
         h.dials
     );
-    // Once another give-up period has passed, gossip may revive it.
+    // Nor after another give-up period: hearsay alone never does.
     h.advance(give_up - h.now.duration_since(given_up_at));
     let gossiper = accepted_peer(&mut h, "10.0.0.6", 7000);
     h.say(gossiper, "ALL_ADDRS 10.0.0.9 6062");
     h.advance(Duration::from_secs(5));
     assert!(
+        h.dials.iter().all(|(_, to)| *to != dead),
+        "revived by gossip: {:?}",
+        h.dials
+    );
+    // The server itself linking to us again makes it a peer again, and
+    // one that is re-dialled when lost.
+    let back = accepted_peer(&mut h, "10.0.0.9", 6062);
+    h.close(back);
+    h.advance(Duration::from_secs(5));
+    assert!(
         h.dials.iter().any(|(_, to)| *to == dead),
-        "not revived after the period: {:?}",
+        "not re-dialled after it came back: {:?}",
         h.dials
     );
 }

@@ -9,27 +9,51 @@ use bytes::Bytes;
 use super::super::Server;
 use super::super::conns::{Dialler, Role};
 use super::super::output::{ConnId, Event, Output};
-use super::state::AfterFailure;
+use super::state::{AfterFailure, Vouched};
 use crate::wire::{Extension, Message, PeerAddr, all_addrs_lines};
 
 impl Server {
-    /// Addresses from an `ALL_ADDRS`: dial those we lack (§4 step 3). The
-    /// higher of two servers waits a moment, so that the lower, which hears
-    /// the same gossip, dials first and the pair builds one link.
-    pub(in crate::server) fn learn(&mut self, addrs: Vec<PeerAddr>, now: Instant) {
+    /// Addresses from an `ALL_ADDRS` on link `from`: dial those we lack
+    /// (§4 step 3). The higher of two servers waits a moment, so that the
+    /// lower, which hears the same gossip, dials first and the pair builds
+    /// one link. One link adds at most `max_gossiped_addrs` addresses in
+    /// its life (§4, gossip hygiene); the rest are ignored.
+    pub(in crate::server) fn learn(&mut self, from: ConnId, addrs: Vec<PeerAddr>, now: Instant) {
         for addr in addrs {
             let addr = self.mesh.canonical(addr);
-            if addr == self.config.advertised || !self.mesh.wants(&addr, &self.config, now) {
+            if addr == self.config.advertised || !self.mesh.wants(&addr) {
                 continue;
+            }
+            if self.config.mesh_upkeep && !self.count_learnt(from) {
+                let why = format!(
+                    "gossip past the limit of {} new addresses a link",
+                    self.config.max_gossiped_addrs
+                );
+                self.peer_line_dropped(from, why);
+                break;
             }
             let due = if self.kept_dialler(&addr) == Dialler::Us || !self.config.mesh_upkeep {
                 now
             } else {
                 now + self.config.dial_defer
             };
-            self.mesh.plan_dial(addr, due, &self.config, now);
+            self.mesh
+                .plan_dial(addr, due, Vouched::Hearsay, &self.config, now);
         }
         self.fire_due_plans(now);
+    }
+
+    /// Counts one more address learnt from link `from`; `false` if it has
+    /// taught us all it may.
+    fn count_learnt(&mut self, from: ConnId) -> bool {
+        let limit = self.config.max_gossiped_addrs;
+        match self.wires.get_mut(from) {
+            Some(conn) if conn.learnt_addrs < limit => {
+                conn.learnt_addrs += 1;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// Sends our `ALL_ADDRS` to every established peer that agreed on
@@ -75,6 +99,12 @@ impl Server {
                 // Full: look again later rather than spin.
                 self.mesh
                     .postpone(&addr, now + self.config.reconnect_initial);
+                continue;
+            }
+            if self.config.mesh_upkeep && !self.mesh.may_dial(&self.config, now) {
+                // This second's dials are spent: the rest wait their turn.
+                let next = self.mesh.next_dial_second();
+                self.mesh.postpone(&addr, next);
                 continue;
             }
             let id = self.insert(Role::Dialing { addr: addr.clone() });

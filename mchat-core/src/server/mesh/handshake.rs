@@ -270,7 +270,7 @@ impl Server {
                 self.send_my_addr(id);
                 self.send_ext(id);
                 self.establish(id, dialled, Dialler::Us, now);
-                self.learn(list.into_vec(), now);
+                self.learn(id, list.into_vec(), now);
             }
             (OpeningAuth::AwaitingHello | OpeningAuth::AwaitingOk { .. }, other) => {
                 let why = format!("{} before it proved the mesh secret", other.kind());

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use super::super::conns::{Dialler, Role};
 use super::super::output::{CloseReason, ConnId, Event};
 use super::super::{BLEED, Server};
-use super::Wants;
+use super::{Vouched, Wants};
 use crate::wire::{ExtOffer, Extension, ExtensionSet, Frame, InterestChange, Message, PeerAddr};
 
 impl Server {
@@ -38,7 +38,7 @@ impl Server {
             Message::Bleed => self.heard_bleed(id),
             Message::AllAddrs(list) => {
                 self.send_my_addr(id);
-                self.learn(list.into_vec(), now);
+                self.learn(id, list.into_vec(), now);
             }
             Message::MyAddr(addr) => self.peer_named_itself(id, addr, now),
             Message::Ext(offer) => self.peer_offered(id, &offer, now),
@@ -290,6 +290,7 @@ impl Server {
         if self.kept_dialler(&addr) == Dialler::Them {
             due += self.config.dial_defer;
         }
-        self.mesh.plan_dial(addr, due, &self.config, now);
+        self.mesh
+            .plan_dial(addr, due, Vouched::Yes, &self.config, now);
     }
 }

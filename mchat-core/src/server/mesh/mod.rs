@@ -21,4 +21,4 @@ mod state;
 
 pub(super) use interest::Wants;
 pub(super) use members::PeerMembers;
-pub(super) use state::Mesh;
+pub(super) use state::{Mesh, Vouched};

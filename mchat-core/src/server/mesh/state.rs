@@ -22,6 +22,18 @@ struct DialPlan {
     unreachable_since: Instant,
     /// The dial under way, if any.
     in_flight: Option<ConnId>,
+    /// Known to be a server: it was linked once, or the operator named it.
+    /// Only such addresses are passed on in gossip; hearsay is not.
+    vouched: bool,
+}
+
+/// Whether a planned address is known to be a server (§4, gossip hygiene).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(in crate::server) enum Vouched {
+    /// Linked before, or named on the command line.
+    Yes,
+    /// Only heard of in gossip.
+    Hearsay,
 }
 
 /// What became of a peer after a failed dial (§4, reconnect).
@@ -51,6 +63,9 @@ pub(in crate::server) struct Mesh {
     /// another give-up period has passed, or a dead server would be passed
     /// around the mesh forever.
     given_up: BTreeMap<PeerAddr, Instant>,
+    /// Dials started in the current second, and when it began (§4, gossip
+    /// hygiene: at most `max_dials_per_s`).
+    dials_this_second: (Instant, u32),
     /// Handshake deadlines of candidates and of links we dialled.
     handshakes: BTreeSet<(Instant, ConnId)>,
     /// Server-port connections in every state, ours and theirs (§9).
@@ -68,6 +83,7 @@ impl Mesh {
             plans: BTreeMap::new(),
             given_up: BTreeMap::new(),
             handshakes: BTreeSet::new(),
+            dials_this_second: (now, 0),
             connections: 0,
             next_gossip: now + config.gossip_interval,
             jitter: Jitter::new(config.jitter_seed),
@@ -193,33 +209,51 @@ impl Mesh {
     // Dialling (§4 step 3, reconnect).
 
     /// Is `addr` worth dialling because gossip named it? Not if it is
-    /// linked, already planned, or was given up on less than a give-up
-    /// period ago.
-    pub fn wants(&mut self, addr: &PeerAddr, config: &ServerConfig, now: Instant) -> bool {
-        if self.links.contains_key(addr) || self.plans.contains_key(addr) {
-            return false;
-        }
-        match self.given_up.get(addr) {
-            Some(&since) if now.saturating_duration_since(since) < config.reconnect_give_up => {
-                false
-            }
-            Some(_) => {
-                self.given_up.remove(addr);
-                true
-            }
-            None => true,
-        }
+    /// linked, already planned, or was given up on: a server given up on
+    /// is not dialled again on hearsay, only if it links to us itself.
+    pub fn wants(&self, addr: &PeerAddr) -> bool {
+        !self.links.contains_key(addr)
+            && !self.plans.contains_key(addr)
+            && !self.given_up.contains_key(addr)
     }
 
     /// Dials `addr` at `due`, with a fresh backoff.
-    pub fn plan_dial(&mut self, addr: PeerAddr, due: Instant, config: &ServerConfig, now: Instant) {
+    pub fn plan_dial(
+        &mut self,
+        addr: PeerAddr,
+        due: Instant,
+        vouched: Vouched,
+        config: &ServerConfig,
+        now: Instant,
+    ) {
         let plan = DialPlan {
             due,
             delay: config.reconnect_initial,
             unreachable_since: now,
             in_flight: None,
+            vouched: vouched == Vouched::Yes,
         };
         self.plans.insert(addr, plan);
+    }
+
+    /// May another dial start now? At most `max_dials_per_s` a second, so
+    /// a long list of made-up addresses cannot make us dial thousands at once.
+    pub fn may_dial(&mut self, config: &ServerConfig, now: Instant) -> bool {
+        let (since, count) = &mut self.dials_this_second;
+        if now.saturating_duration_since(*since) >= Duration::from_secs(1) {
+            *since = now;
+            *count = 0;
+        }
+        if *count >= config.max_dials_per_s {
+            return false;
+        }
+        *count += 1;
+        true
+    }
+
+    /// When the next second of dials begins.
+    pub fn next_dial_second(&self) -> Instant {
+        self.dials_this_second.0 + Duration::from_secs(1)
     }
 
     /// The planned addresses whose dial is due and not under way.
@@ -288,7 +322,8 @@ impl Mesh {
     }
 
     /// The addresses an `ALL_ADDRS` to `recipient` lists (§4): the linked
-    /// peers, and those being re-dialled for less than `fresh`. Passing on
+    /// peers, and those being re-dialled for less than `fresh` (if ever
+    /// linked or named by the operator: hearsay is not passed on). Passing on
     /// the latter keeps a peer known to the mesh even if the one server
     /// that was re-dialling it crashes; not passing on long-dead ones spares
     /// an original server, whose dials block, from dialling them. The
@@ -297,7 +332,8 @@ impl Mesh {
     /// any other.
     pub fn listed_for(&self, recipient: &PeerAddr, fresh: Duration, now: Instant) -> Vec<PeerAddr> {
         let recently_lost = self.plans.iter().filter(|(a, p)| {
-            !self.links.contains_key(*a)
+            p.vouched
+                && !self.links.contains_key(*a)
                 && now.saturating_duration_since(p.unreachable_since) < fresh
         });
         let mut addrs: Vec<PeerAddr> = self
@@ -313,7 +349,8 @@ impl Mesh {
     }
 
     /// The addresses the `ALL_ADDRS` of a handshake lists (§4 step 2): the
-    /// linked peers and those being dialled right now. That is what the
+    /// linked peers and those being dialled right now (if ever linked or
+    /// named by the operator: hearsay is not passed on). That is what the
     /// original lists, since it counts a peer as linked from the moment it
     /// dials; leaving out a dial under way would keep a newcomer, which may be
     /// an original that is never gossiped to, from ever hearing of that peer.
@@ -321,7 +358,7 @@ impl Mesh {
         let dialling = self
             .plans
             .iter()
-            .filter(|(a, p)| p.in_flight.is_some() && !self.links.contains_key(*a))
+            .filter(|(a, p)| p.vouched && p.in_flight.is_some() && !self.links.contains_key(*a))
             .map(|(a, _)| a);
         let mut addrs: Vec<PeerAddr> = self.links.keys().chain(dialling).cloned().collect();
         addrs.sort();

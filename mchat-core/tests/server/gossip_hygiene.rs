@@ -1,0 +1,111 @@
+//! PROTOCOL.md §4, gossip hygiene, from the attacker's side: one link's
+//! gossip adds a bounded number of addresses, dials start at a bounded
+//! rate, and addresses only heard of are never passed on.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use mchat_core::server::{ConnId, Event, Listener};
+
+use crate::harness::{Harness, config};
+
+/// A fake server of ours linked as 10.0.0.7 7000, with gossip agreed.
+fn gossiping_peer(h: &mut Harness) -> ConnId {
+    let id = h.accept(Listener::Server);
+    h.say(id, "MY_ADDR 10.0.0.7 7000");
+    h.say(id, "EXT gossip/1");
+    h.take(id);
+    id
+}
+
+/// `ALL_ADDRS` lines listing `n` made-up addresses on 127.0.0.1.
+fn made_up(n: u16) -> Vec<String> {
+    (0..n)
+        .collect::<Vec<u16>>()
+        .chunks(50)
+        .map(|chunk| {
+            let addrs: Vec<String> = chunk
+                .iter()
+                .map(|p| format!("127.0.0.1 {}", 20_000 + p))
+                .collect();
+            format!("ALL_ADDRS {}", addrs.join(" "))
+        })
+        .collect()
+}
+
+/// Advances `secs` seconds, failing every dial as it starts.
+fn failing_dials_for(h: &mut Harness, secs: u64) -> HashSet<String> {
+    let mut targets = HashSet::new();
+    for _ in 0..secs * 10 {
+        h.advance(Duration::from_millis(100));
+        while let Some((id, to)) = h.dials.pop() {
+            targets.insert(to.to_string());
+            h.server.dial_result(id, None, h.now);
+            h.drain();
+        }
+    }
+    targets
+}
+
+#[test]
+fn one_links_gossip_makes_us_dial_a_bounded_number_of_addresses() {
+    let mut h = Harness::with_defaults();
+    let peer = gossiping_peer(&mut h);
+    for line in made_up(2000) {
+        h.say(peer, &line);
+    }
+    // (The peer itself, which answers no heartbeat here, is re-dialled too.)
+    let dialled: Vec<String> = failing_dials_for(&mut h, 20)
+        .into_iter()
+        .filter(|to| to.starts_with("127.0.0.1 "))
+        .collect();
+    assert_eq!(
+        dialled.len(),
+        config().max_gossiped_addrs,
+        "{}",
+        dialled.len()
+    );
+    assert!(h.events.iter().any(|e| matches!(
+        e,
+        Event::PeerLineDropped { why, .. } if why.contains("limit")
+    )));
+}
+
+#[test]
+fn dials_start_at_a_bounded_rate() {
+    let mut h = Harness::with_defaults();
+    let peer = gossiping_peer(&mut h);
+    for line in made_up(60) {
+        h.say(peer, &line);
+    }
+    let per_second = config().max_dials_per_s as usize;
+    assert_eq!(h.dials.len(), per_second, "at once");
+    let started: Vec<_> = h.dials.drain(..).collect();
+    for (id, _) in started {
+        h.server.dial_result(id, None, h.now);
+    }
+    h.drain();
+    h.advance(Duration::from_millis(999));
+    assert_eq!(h.dials.len(), 0, "before the second is over");
+    h.advance(Duration::from_millis(2));
+    assert_eq!(h.dials.len(), per_second, "in the next second");
+}
+
+#[test]
+fn an_address_only_heard_of_is_never_passed_on() {
+    let mut h = Harness::with_defaults();
+    let peer = gossiping_peer(&mut h);
+    h.say(peer, "ALL_ADDRS 10.0.0.99 6062");
+    assert_eq!(h.dials.len(), 1, "it is dialled");
+    // Neither a newcomer's handshake nor periodic gossip lists it.
+    let newcomer = h.accept(Listener::Server);
+    let said = h.take(newcomer);
+    assert!(said.iter().all(|l| !l.contains("10.0.0.99")), "{said:?}");
+    h.say(newcomer, "MY_ADDR 10.0.0.8 8000");
+    h.say(newcomer, "EXT gossip/1");
+    h.advance(Duration::from_secs(31));
+    for id in [peer, newcomer] {
+        let said = h.take(id);
+        assert!(said.iter().all(|l| !l.contains("10.0.0.99")), "{said:?}");
+    }
+}
