@@ -48,7 +48,9 @@ fn loose_ipv4(s: &str) -> Option<Ipv4Addr> {
 }
 
 impl Host {
-    /// The one spelling of this host. See the [module docs](self).
+    /// The one spelling of this host (PROTOCOL.md §4): the IPv4 spellings
+    /// resolvers accept become the dotted quad, an IPv6 literal its
+    /// shortest form, a DNS name its lower case. Nothing is looked up.
     ///
     /// ```
     /// use mchat_core::wire::Host;
