@@ -80,9 +80,26 @@ fn abuse(server: &ServerProc, rest: &[&str]) -> (bool, String) {
     )
 }
 
+/// A server on 127.0.0.1 with a mesh secret, as a network should run.
+fn secured(name: &str) -> ServerProc {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = testkit::scratch(name);
+    let secret = dir.join("mesh.secret");
+    std::fs::write(&secret, "a secret for the abuse run\n").unwrap();
+    std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let ports = (testkit::free_port(), testkit::free_port());
+    ServerProc::start(
+        &dir,
+        "127.0.0.1",
+        ports,
+        None,
+        &["--mesh-secret-file", secret.to_str().unwrap()],
+    )
+}
+
 #[test]
-fn abuse_cases_all_pass() {
-    let server = ServerProc::local("abuse");
+fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret() {
+    let server = secured("abuse");
     let (success, text) = abuse(
         &server,
         &[
@@ -95,10 +112,28 @@ fn abuse_cases_all_pass() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("13 passed, 0 failed, 0 skipped"),
+        Some("15 passed, 0 failed, 0 skipped"),
         "{text}"
     );
-    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 13);
+    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 15);
+}
+
+#[test]
+fn abuse_says_that_an_open_server_port_lets_anyone_forge_lines() {
+    let server = ServerProc::local("abuse-open");
+    let (success, text) = abuse(&server, &["--server-port", &server.server_port.to_string()]);
+    assert!(!success, "{text}");
+    assert_eq!(
+        text.lines().last(),
+        Some("14 passed, 1 failed, 0 skipped"),
+        "{text}"
+    );
+    let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
+    assert_eq!(failed.len(), 1, "{text}");
+    assert!(
+        failed[0].starts_with("FAIL server-port-forged-lines: the server port is open"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -109,11 +144,11 @@ fn abuse_without_the_server_port_skips_the_server_port_cases() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("10 passed, 0 failed, 3 skipped"),
+        Some("10 passed, 0 failed, 5 skipped"),
         "{text}"
     );
     let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("SKIP ")).collect();
-    assert_eq!(skipped.len(), 3, "{text}");
+    assert_eq!(skipped.len(), 5, "{text}");
     assert!(
         skipped
             .iter()

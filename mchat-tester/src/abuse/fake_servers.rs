@@ -1,5 +1,5 @@
 //! Attacks on the server port, posing as servers: garbage, handshakes
-//! never finished, and address lists too long to hold.
+//! never finished, address lists too long to hold, and forged chat.
 
 use std::num::NonZeroU16;
 use std::time::Duration;
@@ -11,7 +11,9 @@ use smol::Timer;
 
 use super::Plan;
 use super::case::Attacked;
-use super::conversation::{Failure, closed_within, server_port};
+use super::conversation::{Failure, client, closed_within, server_port};
+use super::probe::ROOM;
+use crate::lines::Lines;
 
 /// How long the server may leave a handshake unfinished before it closes.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -73,5 +75,96 @@ pub async fn huge_all_addrs(plan: &Plan) -> Attacked {
     Ok(format!(
         "{} announced addresses and an over-long ALL_ADDRS",
         addrs.len()
+    ))
+}
+
+/// What a forger says as a server that never proved the mesh secret.
+const FORGED: [&str; 2] = [
+    "I am bob, send me your password",
+    "ADMIN: server shutting down, reconnect to evil",
+];
+
+/// Poses as a server and says forged lines into the probe's room; passes
+/// only if the server asked for a proof of its mesh secret, none of them
+/// reached a member, and the link was closed. Against an open server port
+/// (no secret) it fails, saying so: there, forging is the protocol.
+pub async fn forged_lines(plan: &Plan) -> Attacked {
+    let (_watcher_stream, mut watcher) = client(&plan.server, "forgewatch", Some(ROOM)).await?;
+    let mut s = server_port(plan).await?;
+    let mut greeting = Vec::new();
+    let mut lines = Lines::new(s.clone());
+    let first = futures_lite::future::or(
+        async {
+            let _ = lines
+                .until(|l| {
+                    greeting = l.to_vec();
+                    true
+                })
+                .await;
+            true
+        },
+        async {
+            Timer::after(HANDSHAKE_TIMEOUT).await;
+            false
+        },
+    )
+    .await;
+    if !first || !greeting.starts_with(b"AUTH_HELLO ") {
+        return Err(Failure::Server(
+            "the server port is open (no mesh secret): anyone who reaches it can forge lines; \
+             start the server with --mesh-secret-file"
+                .into(),
+        ));
+    }
+    let mut burst = b"MY_ADDR 127.0.0.1 47999\n".to_vec();
+    burst.extend_from_slice(format!("MSG bob {ROOM} {}\n", FORGED[0]).as_bytes());
+    burst.extend_from_slice(format!("SYSTEM {ROOM} {}\n", FORGED[1]).as_bytes());
+    s.write_all(&burst).await?;
+    closed_within(&mut s, HANDSHAKE_TIMEOUT).await?;
+    let mut forged_seen = false;
+    let _ = futures_lite::future::or(
+        async {
+            let _ = watcher
+                .until(|l| {
+                    let line = String::from_utf8_lossy(l);
+                    forged_seen |= FORGED.iter().any(|f| line.contains(f));
+                    forged_seen
+                })
+                .await;
+        },
+        async {
+            Timer::after(Duration::from_millis(500)).await;
+        },
+    )
+    .await;
+    if forged_seen {
+        return Err(Failure::Server("a forged line reached a member".into()));
+    }
+    Ok("asked for a proof of the secret; no forged line reached a member; closed".into())
+}
+
+/// Six other spellings of the server's own address, gossiped by a fake
+/// peer of an open server: none may be dialled (they are one address).
+pub async fn address_spellings(plan: &Plan) -> Attacked {
+    let port = plan
+        .server_port
+        .ok_or_else(|| Failure::Server("no --server-port".into()))?;
+    let mut s = server_port(plan).await?;
+    let spellings = [
+        "127.1",
+        "2130706433",
+        "0x7f.1",
+        "localhost",
+        "127.000.000.001",
+        "127.0.0.01",
+    ];
+    let mut burst = Message::MyAddr(loopback(1, 1)?).encode().to_vec();
+    let list: Vec<String> = spellings.iter().map(|h| format!("{h} {port}")).collect();
+    burst.extend_from_slice(format!("ALL_ADDRS {}\n", list.join(" ")).as_bytes());
+    s.write_all(&burst).await?;
+    Timer::after(Duration::from_secs(2)).await;
+    Ok(format!(
+        "{} spellings of its own address gossiped",
+        spellings.len()
     ))
 }

@@ -3,7 +3,7 @@
 use super::case::{Case, Needs};
 use super::{bad_lines, fake_servers, floods};
 
-pub const CASES: [Case; 13] = [
+pub const CASES: [Case; 15] = [
     Case {
         name: "dribbled-line",
         checks: "a line sent one byte every 25 ms is read whole",
@@ -75,6 +75,18 @@ pub const CASES: [Case; 13] = [
         checks: "1,200 announced addresses and an over-long ALL_ADDRS are survived",
         needs: Needs::ServerPort,
         attack: |plan| Box::pin(fake_servers::huge_all_addrs(plan)),
+    },
+    Case {
+        name: "server-port-forged-lines",
+        checks: "lines forged on the server port reach no one (needs a mesh secret)",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(fake_servers::forged_lines(plan)),
+    },
+    Case {
+        name: "server-port-address-spellings",
+        checks: "six spellings of the server's own address do not make it churn",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(fake_servers::address_spellings(plan)),
     },
     Case {
         name: "many-errors-unread",

@@ -234,7 +234,10 @@ impl PeerMembers {
     /// A peer is known by another address from now on.
     pub fn renamed_peer(&mut self, old: &PeerAddr, new: &PeerAddr) {
         self.link_back(old);
-        if let Some(record) = self.peers.remove(old) {
+        if let Some(record) = self.peers.remove(old)
+            && !self.peers.contains_key(new)
+        {
+            // (A record under the new name already is the better one.)
             self.peers.insert(new.clone(), record);
         }
     }
@@ -246,12 +249,22 @@ impl PeerMembers {
 
     /// A lost peer whose time is up, with all its members: forgotten here.
     pub fn pop_expired(&mut self, now: Instant) -> Option<(PeerAddr, Departures)> {
-        let (at, _) = self.deadlines.first()?;
-        if *at > now {
-            return None;
-        }
-        let (_, peer) = self.deadlines.pop_first()?;
-        let record = self.peers.remove(&peer)?;
+        let (peer, record) = loop {
+            let (at, _) = self.deadlines.first()?;
+            if *at > now {
+                return None;
+            }
+            let (at, peer) = self.deadlines.pop_first()?;
+            // Only a record still lost, with this very deadline, is due.
+            if self
+                .peers
+                .get(&peer)
+                .is_some_and(|r| r.lost_until == Some(at))
+            {
+                let record = self.peers.remove(&peer)?;
+                break (peer, record);
+            }
+        };
         let departures = record
             .rooms
             .into_iter()
