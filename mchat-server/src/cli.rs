@@ -109,6 +109,11 @@ pub struct Start {
     #[argh(option)]
     pub max_servers: Option<usize>,
 
+    /// most accepted server connections still in their handshake; one more
+    /// closes the oldest (default: 64)
+    #[argh(option)]
+    pub max_candidates: Option<usize>,
+
     /// most rooms (default: 30000)
     #[argh(option)]
     pub max_rooms: Option<usize>,
@@ -212,6 +217,7 @@ impl Start {
         set(&mut config.max_dials_per_s, self.max_dials_per_s);
         set(&mut config.max_clients, self.max_clients);
         set(&mut config.max_servers, self.max_servers);
+        set(&mut config.max_candidates, self.max_candidates);
         set(&mut config.max_rooms, self.max_rooms);
         set(&mut config.max_room_members, self.max_room_members);
         set(&mut config.client_queue_limit, self.client_queue_bytes);
@@ -340,6 +346,7 @@ mod tests {
             ("--max-dials-per-s", config.max_dials_per_s.to_string()),
             ("--max-clients", config.max_clients.to_string()),
             ("--max-servers", config.max_servers.to_string()),
+            ("--max-candidates", config.max_candidates.to_string()),
             ("--max-rooms", config.max_rooms.to_string()),
             ("--max-room-members", config.max_room_members.to_string()),
             (

@@ -112,20 +112,28 @@ fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("15 passed, 0 failed, 0 skipped"),
+        Some("18 passed, 0 failed, 0 skipped"),
         "{text}"
     );
-    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 15);
+    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 18);
 }
 
 #[test]
 fn abuse_says_that_an_open_server_port_lets_anyone_forge_lines() {
     let server = ServerProc::local("abuse-open");
-    let (success, text) = abuse(&server, &["--server-port", &server.server_port.to_string()]);
+    let (success, text) = abuse(
+        &server,
+        &[
+            "--server-port",
+            &server.server_port.to_string(),
+            "--pid",
+            &server.pid().to_string(),
+        ],
+    );
     assert!(!success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("14 passed, 1 failed, 0 skipped"),
+        Some("17 passed, 1 failed, 0 skipped"),
         "{text}"
     );
     let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
@@ -144,11 +152,11 @@ fn abuse_without_the_server_port_skips_the_server_port_cases() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("10 passed, 0 failed, 5 skipped"),
+        Some("10 passed, 0 failed, 8 skipped"),
         "{text}"
     );
     let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("SKIP ")).collect();
-    assert_eq!(skipped.len(), 5, "{text}");
+    assert_eq!(skipped.len(), 8, "{text}");
     assert!(
         skipped
             .iter()

@@ -43,8 +43,14 @@ pub struct ServerConfig {
     pub max_dials_per_s: u32,
     /// Most clients at once (§9).
     pub max_clients: usize,
-    /// Most peer servers at once, handshakes included (§9).
+    /// Most peer servers at once: links, and our dials and their
+    /// handshakes (§9). Connections accepted on the server port that have
+    /// not finished their handshake count against `max_candidates` instead.
     pub max_servers: usize,
+    /// Most accepted server connections in their handshake at once; a new
+    /// one beyond closes the oldest (§9), so that half-open handshakes,
+    /// renewed, cannot keep a real server from joining.
+    pub max_candidates: usize,
     /// Most rooms with local members (§9).
     pub max_rooms: usize,
     /// Most local members of one room (§9).
@@ -93,6 +99,7 @@ impl ServerConfig {
             max_dials_per_s: 10,
             max_clients: 10_000,
             max_servers: 1_000,
+            max_candidates: 64,
             max_rooms: 30_000,
             max_room_members: 10_000,
             client_queue_limit: 1 << 20,

@@ -43,7 +43,8 @@ fn server_over_the_limit_is_closed_without_error() {
     let mut cfg = config();
     cfg.max_servers = 1;
     let mut h = Harness::new(cfg);
-    h.accept(Listener::Server);
+    let first = h.accept(Listener::Server);
+    h.say(first, "MY_ADDR 10.0.0.7 7000");
     let second = h.accept(Listener::Server);
     assert!(h.take(second).is_empty());
     assert_eq!(h.closed.get(&second), Some(&CloseReason::ServerFull));
@@ -97,4 +98,27 @@ fn connection_slots_are_small_distinct_while_live_and_reused_after_close() {
     // The slot comes back, the handle does not.
     assert_eq!(next.slot(), gone.slot());
     assert_ne!(next, gone);
+}
+
+#[test]
+fn half_open_handshakes_cannot_keep_a_real_server_out() {
+    let mut cfg = config();
+    cfg.max_servers = 2;
+    cfg.max_candidates = 4;
+    let mut h = Harness::new(cfg);
+    // An attacker opens many more handshakes than either limit, and never
+    // finishes one; a real server connects among them.
+    let mut half_open = Vec::new();
+    for _ in 0..20 {
+        half_open.push(h.accept(Listener::Server));
+    }
+    let real = h.accept(Listener::Server);
+    for _ in 0..3 {
+        half_open.push(h.accept(Listener::Server));
+    }
+    h.say(real, "MY_ADDR 10.0.0.7 7000");
+    assert!(h.server.is_open(real), "{:?}", h.closed.get(&real));
+    assert!(h.server.peers().any(|p| p.to_string() == "10.0.0.7 7000"));
+    let still_open = half_open.iter().filter(|&&id| h.server.is_open(id)).count();
+    assert!(still_open <= 4, "{still_open} half-open handshakes kept");
 }

@@ -168,3 +168,168 @@ pub async fn address_spellings(plan: &Plan) -> Attacked {
         spellings.len()
     ))
 }
+
+/// The first line the server port says, within the handshake timeout.
+async fn greeting(lines: &mut Lines) -> Option<Vec<u8>> {
+    let mut first = None;
+    futures_lite::future::or(
+        async {
+            let _ = lines
+                .until(|l| {
+                    first = Some(l.to_vec());
+                    true
+                })
+                .await;
+        },
+        async {
+            Timer::after(HANDSHAKE_TIMEOUT).await;
+        },
+    )
+    .await;
+    first
+}
+
+/// Does the server ask for a proof of a mesh secret before anything else?
+fn asks_for_proof(first: Option<&[u8]>) -> bool {
+    first.is_some_and(|l| l.starts_with(b"AUTH_HELLO "))
+}
+
+/// A fake peer links as `127.0.0.1 47001` (an original: no EXT, so it gets
+/// every line); then an attacker claims that address. The attacker must
+/// be closed and the fake peer keep getting the probe's lines. With a
+/// mesh secret neither can link, which is the point.
+pub async fn hijack_claim(plan: &Plan) -> Attacked {
+    let mut real = server_port(plan).await?;
+    let mut real_lines = Lines::new(real.clone());
+    if asks_for_proof(greeting(&mut real_lines).await.as_deref()) {
+        return Ok(
+            "the server asks for a proof of its mesh secret: no one can claim a peer's address"
+                .into(),
+        );
+    }
+    real.write_all(b"MY_ADDR 127.0.0.1 47001\n").await?;
+    // Linked for longer than a handshake, so no crossing dial is in play.
+    Timer::after(Duration::from_secs(3)).await;
+    let mut attacker = server_port(plan).await?;
+    attacker
+        .write_all(b"MY_ADDR 127.0.0.1 47001\nEXT gossip/1\n")
+        .await?;
+    closed_within(&mut attacker, HANDSHAKE_TIMEOUT).await?;
+    // The real peer still hears the probe (its reader answers HEART).
+    let mut heard = false;
+    futures_lite::future::or(
+        async {
+            heard = real_lines
+                .until(|l| l.starts_with(format!("MSG probetalk {ROOM} ").as_bytes()))
+                .await
+                .unwrap_or(false);
+        },
+        async {
+            Timer::after(Duration::from_secs(2)).await;
+        },
+    )
+    .await;
+    if !heard {
+        return Err(Failure::Server(
+            "after the claim, the real peer no longer got the room's lines".into(),
+        ));
+    }
+    Ok("the claim was refused; the real peer kept its link".into())
+}
+
+/// A fake peer gossips 20 000 loopback addresses: the server may dial only
+/// a bounded number of them (`--max-gossiped-addrs`), counted in its open
+/// sockets when `--pid` is given.
+pub async fn twenty_thousand_addresses(plan: &Plan) -> Attacked {
+    let before = plan.pid.and_then(open_sockets);
+    let mut s = server_port(plan).await?;
+    let mut lines = Lines::new(s.clone());
+    let secured = asks_for_proof(greeting(&mut lines).await.as_deref());
+    let mut addrs = Vec::new();
+    for a in 0..100u8 {
+        for port in 1..=200u16 {
+            addrs.push(loopback(2 + a, port)?);
+        }
+    }
+    let mut burst = Message::MyAddr(loopback(1, 2)?).encode().to_vec();
+    for message in all_addrs_lines(&addrs) {
+        burst.extend_from_slice(&message.encode());
+    }
+    s.write_all(&burst).await?;
+    let mut most = 0;
+    for _ in 0..20 {
+        Timer::after(Duration::from_millis(100)).await;
+        if let (Some(b), Some(now)) = (before, plan.pid.and_then(open_sockets)) {
+            most = most.max(now.saturating_sub(b));
+        }
+    }
+    // The limit a link's gossip has, and room for the probe's churn.
+    if plan.pid.is_some() && most > 64 + 16 {
+        return Err(Failure::Server(format!(
+            "{most} more sockets open after the list: the dials are not bounded"
+        )));
+    }
+    let how = if secured {
+        "ignored before any proof"
+    } else {
+        "dials bounded"
+    };
+    Ok(format!(
+        "{} addresses gossiped, {how}; at most {most} more sockets",
+        addrs.len()
+    ))
+}
+
+/// How many sockets process `pid` holds open.
+fn open_sockets(pid: u32) -> Option<usize> {
+    let fds = std::fs::read_dir(format!("/proc/{pid}/fd")).ok()?;
+    Some(
+        fds.filter_map(Result::ok)
+            .filter(|fd| {
+                std::fs::read_link(fd.path())
+                    .is_ok_and(|target| target.to_string_lossy().starts_with("socket:"))
+            })
+            .count(),
+    )
+}
+
+/// 600 connections each saying a different `MY_ADDR`: what the server
+/// sends back to them all stays bounded (each is told the peers it has, not
+/// a list that grows with every newcomer times every peer).
+pub async fn six_hundred_my_addrs(plan: &Plan) -> Attacked {
+    let mut conns = Vec::new();
+    for i in 0..600u16 {
+        let mut s = server_port(plan).await?;
+        let line = Message::MyAddr(loopback(3, 30_000 + i)?).encode();
+        s.write_all(&line).await?;
+        conns.push(s);
+    }
+    Timer::after(Duration::from_secs(1)).await;
+    let mut received = 0usize;
+    let mut buf = vec![0u8; 64 * 1024];
+    for s in conns.iter_mut() {
+        loop {
+            let read = futures_lite::future::or(
+                async { Some(futures_lite::AsyncReadExt::read(s, &mut buf).await) },
+                async {
+                    Timer::after(Duration::from_millis(2)).await;
+                    None
+                },
+            )
+            .await;
+            match read {
+                Some(Ok(n)) if n > 0 => received += n,
+                _ => break,
+            }
+        }
+    }
+    const BOUND: usize = 16 << 20;
+    if received > BOUND {
+        return Err(Failure::Server(format!(
+            "the 600 fake peers were sent {received} bytes (over {BOUND})"
+        )));
+    }
+    Ok(format!(
+        "600 MY_ADDR connections were sent {received} bytes in all"
+    ))
+}

@@ -3,7 +3,7 @@
 use super::case::{Case, Needs};
 use super::{bad_lines, fake_servers, floods};
 
-pub const CASES: [Case; 15] = [
+pub const CASES: [Case; 18] = [
     Case {
         name: "dribbled-line",
         checks: "a line sent one byte every 25 ms is read whole",
@@ -87,6 +87,24 @@ pub const CASES: [Case; 15] = [
         checks: "six spellings of the server's own address do not make it churn",
         needs: Needs::ServerPort,
         attack: |plan| Box::pin(fake_servers::address_spellings(plan)),
+    },
+    Case {
+        name: "server-port-hijack-claim",
+        checks: "a link claiming a live peer's address is refused; the peer keeps its link",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(fake_servers::hijack_claim(plan)),
+    },
+    Case {
+        name: "server-port-20000-addresses",
+        checks: "20,000 gossiped addresses make a bounded number of dials",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(fake_servers::twenty_thousand_addresses(plan)),
+    },
+    Case {
+        name: "server-port-600-my-addrs",
+        checks: "600 fake peers saying MY_ADDR are sent a bounded amount",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(fake_servers::six_hundred_my_addrs(plan)),
     },
     Case {
         name: "many-errors-unread",

@@ -95,7 +95,10 @@ impl Server {
                 self.mesh.drop_plan(&addr);
                 continue;
             }
-            if self.mesh.is_full(&self.config) {
+            if self
+                .mesh
+                .is_full(&self.config, self.candidates_oldest_first().len())
+            {
                 // Full: look again later rather than spin.
                 self.mesh
                     .postpone(&addr, now + self.config.reconnect_initial);

@@ -20,8 +20,15 @@ impl Server {
     /// — or, with a secret, first our challenge, which it must answer in
     /// the same time.
     pub(in crate::server) fn accept_server(&mut self, remote: SocketAddr, now: Instant) -> ConnId {
-        if self.mesh.is_full(&self.config) {
+        let candidates = self.candidates_oldest_first();
+        if self.mesh.is_full(&self.config, candidates.len()) {
             return self.refuse_connection(Listener::Server, remote);
+        }
+        if candidates.len() >= self.config.max_candidates
+            && let Some(&oldest) = candidates.first()
+        {
+            // The oldest has had the longest to finish: it makes room.
+            self.doom(oldest, CloseReason::HandshakeTimeout);
         }
         let deadline = now + self.config.handshake_timeout;
         let auth = match self.config.mesh_secret {
@@ -100,6 +107,18 @@ impl Server {
             why: why.to_owned(),
         });
         self.doom(id, CloseReason::AuthFailed);
+    }
+
+    /// The candidates still in their handshake, the oldest first.
+    pub(in crate::server) fn candidates_oldest_first(&self) -> Vec<ConnId> {
+        self.mesh
+            .pending_handshakes()
+            .filter(|&id| {
+                self.wires
+                    .get(id)
+                    .is_some_and(|c| !c.doomed && matches!(c.role, Role::Candidate { .. }))
+            })
+            .collect()
     }
 
     /// The pending handshake (candidate or dialled link) whose role matches.

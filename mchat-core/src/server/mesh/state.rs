@@ -194,8 +194,12 @@ impl Mesh {
 
     // Counting server-port connections (§9).
 
-    pub fn is_full(&self, config: &ServerConfig) -> bool {
-        self.connections >= config.max_servers
+    /// Are there as many server connections as `max_servers`, not
+    /// counting the `candidates` still in their handshake (they have a
+    /// limit of their own, so half-open connections cannot keep a real
+    /// server out)?
+    pub fn is_full(&self, config: &ServerConfig, candidates: usize) -> bool {
+        self.connections.saturating_sub(candidates) >= config.max_servers
     }
 
     pub fn connection_opened(&mut self) {
