@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use support::{
-    DEADLINE, LineClient, ServerProc, chat_exactly_once, free_port, scratch, until_connected,
+    DEADLINE, LineClient, ServerProc, chat_exactly_once, free_port, lobby_members, scratch,
 };
 
 fn secret_file(dir: &Path, name: &str, secret: &str) -> PathBuf {
@@ -62,14 +62,7 @@ fn three_servers_with_one_secret_carry_chat_and_one_with_another_is_refused() {
     let b = secured(&dir, &good, Some(a.server_port));
     let c = secured(&dir, &good, Some(a.server_port));
     let nicks = ["a1", "b1", "c1"];
-    let mut clients: Vec<LineClient> = [&a, &b, &c]
-        .iter()
-        .zip(nicks)
-        .map(|(s, nick)| LineClient::member(s.client_port, nick, &["lobby"]))
-        .collect();
-    for sender in 0..clients.len() {
-        until_connected(sender, &mut clients, &nicks);
-    }
+    let mut clients = lobby_members(&[a.client_port, b.client_port, c.client_port], &nicks);
     chat_exactly_once(&mut clients, &nicks, "secured", 10);
 
     // Another network's server tries to join through A.

@@ -15,8 +15,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::{
-    DEADLINE, LineClient, ServerProc, chat_exactly_once, free_port, links_accepted_on, scratch,
-    until_connected,
+    DEADLINE, ServerProc, chat_exactly_once, free_port, links_accepted_on, lobby_members, scratch,
 };
 
 /// Four servers, each joining the previous one; `original_first` says
@@ -33,14 +32,8 @@ fn alternating_chain(original_first: bool) {
         servers.push(ServerProc::start(&dir, "127.0.0.1", ports, peer, flags));
     }
     let nicks = ["c0", "c1", "c2", "c3"];
-    let mut clients: Vec<LineClient> = servers
-        .iter()
-        .zip(nicks)
-        .map(|(s, nick)| LineClient::member(s.client_port, nick, &["lobby"]))
-        .collect();
-    for sender in 0..clients.len() {
-        until_connected(sender, &mut clients, &nicks);
-    }
+    let ports: Vec<u16> = servers.iter().map(|s| s.client_port).collect();
+    let mut clients = lobby_members(&ports, &nicks);
     // One link a pair: 6 for 4 servers. A pair of originals that dialled
     // each other would keep 2 for good, so this is never reached then.
     let server_ports: Vec<u16> = servers.iter().map(|s| s.server_port).collect();

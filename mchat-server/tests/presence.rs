@@ -15,7 +15,9 @@ mod support;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
-use support::{DEADLINE, LineClient, ServerProc, free_port, scratch, until_connected};
+use support::{
+    DEADLINE, LineClient, ServerProc, free_port, lobby_members, scratch, until_connected,
+};
 
 /// A's peers B and C join it; each is a server of ours with the defaults.
 fn three_servers(name: &str) -> Vec<ServerProc> {
@@ -96,14 +98,8 @@ fn names_lists_the_members_on_every_server_of_a_three_server_mesh() {
     // Members join before and after the mesh forms: both must be listed.
     let mut early = LineClient::member(servers[1].client_port, "b-early", &["lobby"]);
     let nicks = ["a1", "b1", "c1"];
-    let mut clients: Vec<LineClient> = servers
-        .iter()
-        .zip(nicks)
-        .map(|(s, nick)| LineClient::member(s.client_port, nick, &["lobby"]))
-        .collect();
-    for sender in 0..clients.len() {
-        until_connected(sender, &mut clients, &nicks);
-    }
+    let ports: Vec<u16> = servers.iter().map(|s| s.client_port).collect();
+    let mut clients = lobby_members(&ports, &nicks);
     early.drain(Duration::from_millis(100));
     let everyone = ["a1", "b-early", "b1", "c1"];
     for c in clients.iter_mut() {

@@ -41,6 +41,20 @@ pub fn until_connected(sender: usize, clients: &mut [LineClient], nicks: &[&str]
     }
 }
 
+/// One member of `lobby` on each of `client_ports`, named by `nicks`;
+/// returns once the mesh carries lines from each of them to all.
+pub fn lobby_members(client_ports: &[u16], nicks: &[&str]) -> Vec<LineClient> {
+    let mut clients: Vec<LineClient> = client_ports
+        .iter()
+        .zip(nicks)
+        .map(|(&port, nick)| LineClient::member(port, nick, &["lobby"]))
+        .collect();
+    for sender in 0..clients.len() {
+        until_connected(sender, &mut clients, nicks);
+    }
+    clients
+}
+
 /// Every client sends `n` numbered lines; every other client must get each
 /// exactly once, in order per sender.
 pub fn chat_exactly_once(clients: &mut [LineClient], nicks: &[&str], tag: &str, n: usize) {
