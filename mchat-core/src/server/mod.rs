@@ -66,6 +66,7 @@ impl Server {
     pub fn new(mut config: ServerConfig, now: Instant) -> Self {
         // Compared with peers' addresses, which are taken in one spelling.
         config.advertised = config.advertised.canonical();
+        config.join = config.join.map(|peer| peer.canonical());
         let wires = Wires::new(config.client_queue_limit, config.peer_queue_limit);
         let mut server = Self {
             next_heartbeat: now + heartbeat::phase_length(config.heartbeat_interval),

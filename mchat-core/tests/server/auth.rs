@@ -302,3 +302,26 @@ fn a_server_without_a_secret_never_links_with_one_that_has_it() {
             .any(|e| matches!(e, Event::ServerConnected { .. }))
     );
 }
+
+#[test]
+fn our_own_challenge_sent_back_is_refused() {
+    let mut h = secured(config());
+    let link = h.accept(Listener::Server);
+    let challenge = h.take(link).remove(0);
+    // A proof "from" this very server: whoever sends it is reflecting us.
+    h.say(
+        link,
+        &proof_line(
+            &challenge,
+            &addr("10.0.0.5", 6062),
+            &secret(),
+            Nonce([1; 32]),
+        ),
+    );
+    assert!(closed_for_auth(&h, link));
+    assert_eq!(
+        h.take(link),
+        Vec::<String>::new(),
+        "no AUTH_OK, no ALL_ADDRS"
+    );
+}

@@ -299,3 +299,42 @@ fn a_room_gained_later_starts_with_what_a_peer_sending_everything_relayed() {
     h.say(alice, "NAMES den");
     assert_eq!(h.take(alice), ["MEMBERS den alice bob", "MEMBERS_END den"]);
 }
+
+#[test]
+fn one_join_elsewhere_takes_back_one_ghost_of_that_nick() {
+    let mut h = Harness::with_defaults();
+    let alice = h.member("alice", &["lobby"]);
+    let lost = peer_of_ours(&mut h, 7000, &[]);
+    let other = peer_of_ours(&mut h, 7001, &["lobby"]);
+    // Two members that kept the default nick.
+    h.say(lost, "SYSTEM lobby mChatter joined channel");
+    h.say(lost, "SYSTEM lobby mChatter joined channel");
+    h.take_all();
+    h.close(lost);
+    h.say(other, "SYSTEM lobby mChatter joined channel");
+    assert_eq!(
+        h.take(alice),
+        [
+            "SYSTEM lobby mChatter left channel",
+            "SYSTEM lobby mChatter joined channel"
+        ]
+    );
+    // The other one is announced gone when its server's time is up.
+    let mut seen = Seen::default();
+    seen.advance(&mut h, &[alice, other], TIMEOUT + Duration::from_secs(1));
+    assert_eq!(
+        seen.take(&mut h, alice),
+        ["SYSTEM lobby mChatter left channel"]
+    );
+}
+
+#[test]
+fn a_room_asked_for_twice_is_listed_once() {
+    let mut h = Harness::with_defaults();
+    h.member("alice", &["lobby"]);
+    let peer = peer_of_ours(&mut h, 7000, &[]);
+    h.say(peer, "INTEREST_ADD lobby");
+    assert_eq!(h.take(peer), ["MEMBERS lobby alice", "MEMBERS_END lobby"]);
+    h.say(peer, "INTEREST_ADD lobby lobby");
+    assert_eq!(h.take(peer), Vec::<String>::new());
+}

@@ -109,16 +109,29 @@ impl Server {
         self.doom(id, CloseReason::AuthFailed);
     }
 
-    /// The candidates still in their handshake, the oldest first.
+    /// The candidates still in their handshake: those that have proved
+    /// nothing first, then those that proved the secret, each oldest first
+    /// (the order in which they make room for a newcomer).
     pub(in crate::server) fn candidates_oldest_first(&self) -> Vec<ConnId> {
-        self.mesh
+        let (mut unproven, proven): (Vec<ConnId>, Vec<ConnId>) = self
+            .mesh
             .pending_handshakes()
             .filter(|&id| {
                 self.wires
                     .get(id)
                     .is_some_and(|c| !c.doomed && matches!(c.role, Role::Candidate { .. }))
             })
-            .collect()
+            .partition(|&id| {
+                !matches!(
+                    self.wires.get(id).map(|c| &c.role),
+                    Some(Role::Candidate {
+                        auth: CandidateAuth::Proven { .. },
+                        ..
+                    })
+                )
+            });
+        unproven.extend(proven);
+        unproven
     }
 
     /// The pending handshake (candidate or dialled link) whose role matches.
@@ -224,6 +237,10 @@ impl Server {
             return;
         };
         let advertised = self.config.advertised.clone();
+        if proof.addr.canonical() == advertised {
+            // Our own challenge sent back: a reflection, never a peer.
+            return self.auth_failed(id, Some(proof.addr), "it says it is this server");
+        }
         let transcript = AuthTranscript {
             acceptor: &advertised,
             dialler: &proof.addr,
@@ -306,6 +323,9 @@ impl Server {
         let Some(secret) = self.config.mesh_secret.clone() else {
             return;
         };
+        if hello.addr == self.config.advertised {
+            return self.auth_failed(id, Some(hello.addr), "it says it is this server");
+        }
         let named_by_operator = self.config.join.as_ref() == Some(dialled);
         if hello.addr != *dialled && !named_by_operator {
             let why = format!("it says it is {}, not the server dialled", hello.addr);

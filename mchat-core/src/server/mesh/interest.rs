@@ -118,15 +118,21 @@ impl Server {
             return;
         };
         let rooms = wants.rooms_mut();
-        for room in list.rooms() {
+        let mut added = Vec::new();
+        for room in list.into_vec() {
             match change {
-                InterestChange::Add => rooms.insert(room.clone()),
-                InterestChange::Del => rooms.remove(room),
-            };
+                InterestChange::Add => {
+                    if rooms.insert(room.clone()) {
+                        added.push(room);
+                    }
+                }
+                InterestChange::Del => {
+                    rooms.remove(&room);
+                }
+            }
         }
-        if change == InterestChange::Add {
-            self.send_members_of(id, list.rooms());
-        }
+        // Lists answer rooms newly asked for, not a repeated request.
+        self.send_members_of(id, &added);
     }
 
     /// `INTEREST_SYNCED`: from now on the peer gets only the rooms it listed.

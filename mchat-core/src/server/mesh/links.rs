@@ -156,6 +156,12 @@ impl Server {
         now: Instant,
     ) {
         let addr = self.mesh.canonical(addr);
+        let linked = self.mesh.links().count();
+        if self.mesh.link(&addr).is_none() && linked >= self.config.max_servers {
+            // Candidates do not count against the limit until they link.
+            self.doom(id, CloseReason::ServerFull);
+            return;
+        }
         if !self.register_peer(id, addr.clone(), dialler, now) {
             return;
         }
@@ -223,7 +229,10 @@ impl Server {
             }) => (*dialler, agreed.is_some(), *since),
             _ => (dialler.other(), false, now),
         };
-        let crossing = now < old_since + self.config.handshake_timeout;
+        // With a mesh secret no one can claim another's address, so the
+        // rule can always settle by the dialler, whatever the timing.
+        let crossing =
+            self.config.mesh_secret.is_some() || now < old_since + self.config.handshake_timeout;
         let wanted = self.kept_dialler(&addr);
         if crossing && old_is_ours && dialler == wanted && old_dialler != wanted {
             self.mesh.set_link(addr, id);
@@ -257,9 +266,13 @@ impl Server {
         }
         let old = addr.clone();
         self.mesh.remove_link(&old, id);
-        self.peer_members.renamed_peer(&old, &named);
+        if named != self.config.advertised {
+            self.peer_members.renamed_peer(&old, &named);
+        }
         self.mesh.alias(old, named.clone());
-        self.register_peer(id, named, Dialler::Us, now);
+        if self.register_peer(id, named.clone(), Dialler::Us, now) {
+            self.peer_members.link_back(&named);
+        }
     }
 
     /// An established link ended. Unless another link replaced it, the peer

@@ -84,6 +84,11 @@ struct PeerRecord {
     lost_until: Option<Instant>,
 }
 
+/// Most rooms recorded for a peer that sends every line while this server
+/// has no member there: enough to know the members of a room a client
+/// joins soon, without keeping a whole mesh's rooms per peer.
+const MAX_UNHELD_ROOMS: usize = 64;
+
 /// What a peer's room lost: the room and the nicks to announce as gone.
 pub(in crate::server) type Departures = Vec<(Room, Vec<Nick>)>;
 
@@ -108,19 +113,26 @@ impl PeerMembers {
         }
     }
 
-    /// The peer's members of `room`; `None` for a new room past the limit.
-    fn room_of(&mut self, peer: &PeerAddr, room: &Room) -> Option<&mut Members> {
+    /// The peer's members of `room`; `None` for a new room past the limit:
+    /// `max_rooms` in all, and only [`MAX_UNHELD_ROOMS`] while the room has
+    /// no local member (`held` false).
+    fn room_of(&mut self, peer: &PeerAddr, room: &Room, held: bool) -> Option<&mut Members> {
         let record = self.peers.entry(peer.clone()).or_default();
-        if !record.rooms.contains_key(room) && record.rooms.len() >= self.max_rooms {
+        let limit = if held {
+            self.max_rooms
+        } else {
+            MAX_UNHELD_ROOMS.min(self.max_rooms)
+        };
+        if !record.rooms.contains_key(room) && record.rooms.len() >= limit {
             return None;
         }
         Some(record.rooms.entry(room.clone()).or_default())
     }
 
     /// `<nick> joined channel` from `peer`.
-    pub fn joined(&mut self, peer: &PeerAddr, room: &Room, nick: Nick) {
+    pub fn joined(&mut self, peer: &PeerAddr, room: &Room, held: bool, nick: Nick) {
         let cap = self.max_members;
-        if let Some(members) = self.room_of(peer, room) {
+        if let Some(members) = self.room_of(peer, room, held) {
             members.add(nick, cap);
         }
         self.tidy(peer, room);
@@ -128,16 +140,16 @@ impl PeerMembers {
 
     /// `<nick> left channel` from `peer`.
     pub fn left(&mut self, peer: &PeerAddr, room: &Room, nick: &Nick) {
-        if let Some(members) = self.room_of(peer, room) {
+        if let Some(members) = self.room_of(peer, room, true) {
             members.remove(nick);
         }
         self.tidy(peer, room);
     }
 
     /// `<old> changed nickname to <new>` from `peer`.
-    pub fn renamed(&mut self, peer: &PeerAddr, room: &Room, old: &Nick, new: Nick) {
+    pub fn renamed(&mut self, peer: &PeerAddr, room: &Room, held: bool, old: &Nick, new: Nick) {
         let cap = self.max_members;
-        if let Some(members) = self.room_of(peer, room) {
+        if let Some(members) = self.room_of(peer, room, held) {
             members.remove(old);
             members.add(new, cap);
         }
@@ -145,9 +157,9 @@ impl PeerMembers {
     }
 
     /// A chat line of `nick` from `peer`: a member, if it was not known.
-    pub fn spoke(&mut self, peer: &PeerAddr, room: &Room, nick: &Nick) {
+    pub fn spoke(&mut self, peer: &PeerAddr, room: &Room, held: bool, nick: &Nick) {
         let cap = self.max_members;
-        if let Some(members) = self.room_of(peer, room)
+        if let Some(members) = self.room_of(peer, room, held)
             && !members.has(nick)
         {
             members.add(nick.clone(), cap);
@@ -276,24 +288,33 @@ impl PeerMembers {
         Some((peer, departures))
     }
 
-    /// `nick` is in `room` again, somewhere live: members of that nick on
-    /// lost peers are ghosts, taken out here. Returns how many.
-    pub fn ghosts_of(&mut self, room: &Room, nick: &Nick) -> usize {
-        let mut ghosts = 0;
+    /// A member `nick` joined `room` somewhere live: if a lost peer holds a
+    /// member of that nick there, that one member is the one come back, and
+    /// is taken out here (`true`: announce it gone). One the uncertain
+    /// `before` record of a returned peer holds is taken out silently, so a
+    /// later list does not announce it gone while it is here.
+    pub fn ghost_of(&mut self, room: &Room, nick: &Nick) -> bool {
         for record in self.peers.values_mut() {
             if record.lost_until.is_none() {
                 continue;
             }
-            if let Some(members) = record.rooms.get_mut(room) {
-                while members.remove(nick) {
-                    ghosts += 1;
-                }
+            if let Some(members) = record.rooms.get_mut(room)
+                && members.remove(nick)
+            {
                 if members.is_empty() {
                     record.rooms.remove(room);
                 }
+                return true;
             }
         }
-        ghosts
+        for record in self.peers.values_mut() {
+            if let Some(members) = record.before.get_mut(room)
+                && members.remove(nick)
+            {
+                return false;
+            }
+        }
+        false
     }
 
     fn tidy(&mut self, peer: &PeerAddr, room: &Room) {
@@ -342,7 +363,7 @@ mod tests {
         let peer = peer();
         let room = Room::new("r").unwrap();
         for n in ["ann", "bob", "bob", "cy"] {
-            members.joined(&peer, &room, nick(n));
+            members.joined(&peer, &room, true, nick(n));
         }
         // The link goes and comes back: the list says who left meanwhile.
         let later = Instant::now();
@@ -363,13 +384,13 @@ mod tests {
         let peer = peer();
         let room = Room::new("r").unwrap();
         for _ in 0..10 {
-            members.joined(&peer, &room, nick("bob"));
+            members.joined(&peer, &room, true, nick("bob"));
         }
         assert_eq!(members.of_room(&room).count(), 3);
         // Nor more rooms than a server may hold.
         let rooms: Vec<Room> = ["s", "t"].iter().map(|r| Room::new(*r).unwrap()).collect();
         for r in &rooms {
-            members.joined(&peer, r, nick("bob"));
+            members.joined(&peer, r, true, nick("bob"));
         }
         assert_eq!(members.of_room(&rooms[0]).count(), 1);
         assert_eq!(members.of_room(&rooms[1]).count(), 0);

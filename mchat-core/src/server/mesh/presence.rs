@@ -60,7 +60,9 @@ impl Server {
     /// A chat line from a peer: its sender is a member there.
     pub(in crate::server) fn presence_saw_chat(&mut self, id: ConnId, chat: &ChatLine) {
         if let Some(peer) = self.recorded_peer(id, chat.room()) {
-            self.peer_members.spoke(&peer, chat.room(), chat.nick());
+            let held = self.rooms.exists(chat.room().as_str());
+            self.peer_members
+                .spoke(&peer, chat.room(), held, chat.nick());
         }
     }
 
@@ -74,14 +76,15 @@ impl Server {
         let Some(peer) = self.recorded_peer(id, room) else {
             return;
         };
+        let held = self.rooms.exists(room.as_str());
         match NoticeSays::of(notice.text()) {
             Some(NoticeSays::Joined(nick)) => {
                 self.ghosts_rejoined(room, &nick);
-                self.peer_members.joined(&peer, room, nick);
+                self.peer_members.joined(&peer, room, held, nick);
             }
             Some(NoticeSays::Left(nick)) => self.peer_members.left(&peer, room, &nick),
             Some(NoticeSays::Renamed(old, new)) => {
-                self.peer_members.renamed(&peer, room, &old, new)
+                self.peer_members.renamed(&peer, room, held, &old, new)
             }
             None => {}
         }
@@ -93,7 +96,7 @@ impl Server {
         if !self.tracks_presence() {
             return;
         }
-        for _ in 0..self.peer_members.ghosts_of(room, nick) {
+        if self.peer_members.ghost_of(room, nick) {
             self.tell_local_left(room, nick);
         }
     }
@@ -102,7 +105,7 @@ impl Server {
     /// nothing more of it, so what we knew of their members there is
     /// dropped (a lost peer's too: nobody here would be told).
     pub(in crate::server) fn forget_room_of_filtering_peers(&mut self, room: &Room) {
-        let filtering: Vec<PeerAddr> = self
+        let filtering: std::collections::BTreeSet<PeerAddr> = self
             .mesh
             .links()
             .filter(|&(_, id)| self.agreed(id).contains(Extension::Interest))
@@ -117,7 +120,7 @@ impl Server {
     /// `INTEREST_ADD` from a peer that agreed on presence: our members of
     /// each room, then `MEMBERS_END` for it (even with none).
     pub(in crate::server) fn send_members_of(&mut self, id: ConnId, rooms: &[Room]) {
-        if !self.agreed(id).contains(Extension::Presence) {
+        if !self.lists_on(id) {
             return;
         }
         for room in rooms {
@@ -126,6 +129,13 @@ impl Server {
                 self.wires.send(id, &message.encode());
             }
         }
+    }
+
+    /// Does link `id` carry member lists? Only with both `presence/1` and
+    /// `interest/1`: a list answers a request for a room.
+    fn lists_on(&self, id: ConnId) -> bool {
+        let agreed = self.agreed(id);
+        agreed.contains(Extension::Presence) && agreed.contains(Extension::Interest)
     }
 
     /// The nicks of the local members of `room`, in join order.
@@ -141,7 +151,7 @@ impl Server {
 
     /// `MEMBERS` from a peer.
     pub(in crate::server) fn peer_listed(&mut self, id: ConnId, list: MemberList) {
-        if !self.agreed(id).contains(Extension::Presence) {
+        if !self.lists_on(id) {
             return self.peer_line_dropped(id, "MEMBERS from a link that did not agree".to_owned());
         }
         let (room, nicks) = list.into_parts();
@@ -153,7 +163,7 @@ impl Server {
     /// `MEMBERS_END` from a peer: its list is the room now; members we knew
     /// of that it lacks left while we could not hear it.
     pub(in crate::server) fn peer_listing_ended(&mut self, id: ConnId, room: &Room) {
-        if !self.agreed(id).contains(Extension::Presence) {
+        if !self.lists_on(id) {
             let why = "MEMBERS_END from a link that did not agree".to_owned();
             return self.peer_line_dropped(id, why);
         }

@@ -248,7 +248,7 @@ impl Mesh {
             *since = now;
             *count = 0;
         }
-        if *count >= config.max_dials_per_s {
+        if *count >= config.max_dials_per_s.max(1) {
             return false;
         }
         *count += 1;
@@ -260,13 +260,18 @@ impl Mesh {
         self.dials_this_second.0 + Duration::from_secs(1)
     }
 
-    /// The planned addresses whose dial is due and not under way.
+    /// The planned addresses whose dial is due and not under way, those
+    /// out of reach longest first: when dials are rationed, no address
+    /// waits behind ever newer ones (as it would in address order).
     pub fn due_dials(&self, now: Instant) -> Vec<PeerAddr> {
-        self.plans
+        let mut due: Vec<(Instant, &PeerAddr)> = self
+            .plans
             .iter()
             .filter(|(_, p)| p.in_flight.is_none() && p.due <= now)
-            .map(|(a, _)| a.clone())
-            .collect()
+            .map(|(a, p)| (p.unreachable_since, a))
+            .collect();
+        due.sort();
+        due.into_iter().map(|(_, a)| a.clone()).collect()
     }
 
     /// Forgets the plan for `addr` (it got linked another way).
