@@ -109,3 +109,30 @@ fn an_address_only_heard_of_is_never_passed_on() {
         assert!(said.iter().all(|l| !l.contains("10.0.0.99")), "{said:?}");
     }
 }
+
+#[test]
+fn links_that_come_and_go_cannot_grow_the_plans_without_bound() {
+    let mut cfg = config();
+    cfg.max_servers = 100;
+    let mut h = Harness::new(cfg);
+    // Each fake peer teaches its 64 addresses, then goes; a new one comes.
+    let mut made_up = made_up(2000).into_iter();
+    for _ in 0..10 {
+        let peer = gossiping_peer(&mut h);
+        for line in made_up.by_ref().take(2) {
+            h.say(peer, &line);
+        }
+        h.close(peer);
+    }
+    let dialled = failing_dials_for(&mut h, 60);
+    let heard: Vec<&String> = dialled
+        .iter()
+        .filter(|to| to.starts_with("127.0.0.1 "))
+        .collect();
+    assert!(
+        heard.len() <= 100,
+        "{} addresses only heard of were dialled",
+        heard.len()
+    );
+    assert!(heard.len() >= 64, "only {}", heard.len());
+}

@@ -24,6 +24,11 @@ impl Server {
             if addr == self.config.advertised || !self.mesh.wants(&addr) {
                 continue;
             }
+            if self.config.mesh_upkeep && self.mesh.hearsay_plans() >= self.config.max_servers {
+                let why = "gossip past the limit of addresses only heard of".to_owned();
+                self.peer_line_dropped(from, why);
+                break;
+            }
             if self.config.mesh_upkeep && !self.count_learnt(from) {
                 let why = format!(
                     "gossip past the limit of {} new addresses a link",

@@ -11,6 +11,9 @@ use super::super::next_tick;
 use super::super::output::ConnId;
 use crate::wire::PeerAddr;
 
+/// Most addresses remembered as given up on (§4, reconnect).
+const MAX_GIVEN_UP: usize = 10_000;
+
 /// A peer address to dial: when, and how the last attempts went.
 #[derive(Clone, Debug)]
 struct DialPlan {
@@ -240,6 +243,13 @@ impl Mesh {
         self.plans.insert(addr, plan);
     }
 
+    /// How many planned addresses are only hearsay (never linked, not the
+    /// command line's): gossip may add no more than `max_servers` of them,
+    /// so links that come and go cannot grow the plans without bound.
+    pub fn hearsay_plans(&self) -> usize {
+        self.plans.values().filter(|p| !p.vouched).count()
+    }
+
     /// May another dial start now? At most `max_dials_per_s` a second, so
     /// a long list of made-up addresses cannot make us dial thousands at once.
     pub fn may_dial(&mut self, config: &ServerConfig, now: Instant) -> bool {
@@ -307,6 +317,18 @@ impl Mesh {
         if now.saturating_duration_since(plan.unreachable_since) >= config.reconnect_give_up {
             self.plans.remove(addr);
             self.given_up.insert(addr.clone(), now);
+            if self.given_up.len() > MAX_GIVEN_UP {
+                // Forget the one given up on longest ago: memory stays
+                // bounded, at the price of gossip reviving that one.
+                let oldest = self
+                    .given_up
+                    .iter()
+                    .min_by_key(|(_, at)| **at)
+                    .map(|(a, _)| a.clone());
+                if let Some(oldest) = oldest {
+                    self.given_up.remove(&oldest);
+                }
+            }
             return AfterFailure::GaveUp;
         }
         plan.delay = doubled(plan.delay, config.reconnect_max);
