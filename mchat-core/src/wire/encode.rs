@@ -5,6 +5,7 @@ use std::num::NonZeroU16;
 
 use bytes::{BufMut, Bytes, BytesMut};
 
+use super::fields::PeerAddr;
 use super::message::Message;
 
 /// Receives the pieces of a line in order; lets one walk over a message
@@ -12,6 +13,14 @@ use super::message::Message;
 trait Sink {
     fn put(&mut self, s: &str);
     fn put_port(&mut self, port: NonZeroU16);
+}
+
+/// ` <host> <port>`, as every address field is written.
+fn put_addr(sink: &mut impl Sink, addr: &PeerAddr) {
+    sink.put(" ");
+    sink.put(addr.host.as_str());
+    sink.put(" ");
+    sink.put_port(addr.port);
 }
 
 /// Counts bytes.
@@ -112,31 +121,17 @@ impl Message {
             }
             Message::AllAddrs(list) => {
                 for addr in list.addrs() {
-                    sink.put(" ");
-                    sink.put(addr.host.as_str());
-                    sink.put(" ");
-                    sink.put_port(addr.port);
+                    put_addr(sink, addr);
                 }
             }
-            Message::MyAddr(addr) => {
-                sink.put(" ");
-                sink.put(addr.host.as_str());
-                sink.put(" ");
-                sink.put_port(addr.port);
-            }
+            Message::MyAddr(addr) => put_addr(sink, addr),
             Message::AuthHello(hello) => {
-                sink.put(" ");
-                sink.put(hello.addr.host.as_str());
-                sink.put(" ");
-                sink.put_port(hello.addr.port);
+                put_addr(sink, &hello.addr);
                 sink.put(" ");
                 sink.put(&hello.nonce.to_string());
             }
             Message::AuthProof(proof) => {
-                sink.put(" ");
-                sink.put(proof.addr.host.as_str());
-                sink.put(" ");
-                sink.put_port(proof.addr.port);
+                put_addr(sink, &proof.addr);
                 sink.put(" ");
                 sink.put(&proof.nonce.to_string());
                 sink.put(" ");
