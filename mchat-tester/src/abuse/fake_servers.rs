@@ -91,25 +91,8 @@ const FORGED: [&str; 2] = [
 pub async fn forged_lines(plan: &Plan) -> Attacked {
     let (_watcher_stream, mut watcher) = client(&plan.server, "forgewatch", Some(ROOM)).await?;
     let mut s = server_port(plan).await?;
-    let mut greeting = Vec::new();
     let mut lines = Lines::new(s.clone());
-    let first = futures_lite::future::or(
-        async {
-            let _ = lines
-                .until(|l| {
-                    greeting = l.to_vec();
-                    true
-                })
-                .await;
-            true
-        },
-        async {
-            Timer::after(HANDSHAKE_TIMEOUT).await;
-            false
-        },
-    )
-    .await;
-    if !first || !greeting.starts_with(b"AUTH_HELLO ") {
+    if !asks_for_proof(greeting(&mut lines).await.as_deref()) {
         return Err(Failure::Server(
             "the server port is open (no mesh secret): anyone who reaches it can forge lines; \
              start the server with --mesh-secret-file"
