@@ -11,6 +11,8 @@ use argh::FromArgs;
 use mchat_core::server::ServerConfig;
 use mchat_core::wire::{Extension, PeerAddr};
 
+use crate::error::Error;
+use crate::tls::TlsFiles;
 use crate::{driver, logging, pidfile};
 
 /// The mChat server: relays room messages to its clients and across a full
@@ -143,6 +145,26 @@ pub struct Start {
     #[argh(option)]
     pub mesh_secret_file: Option<PathBuf>,
 
+    /// PEM file of this server's certificate chain (with --tls-mesh: the
+    /// certificate it shows its peers; read again on SIGHUP)
+    #[argh(option)]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM file of the private key of --tls-cert
+    #[argh(option)]
+    pub tls_key: Option<PathBuf>,
+
+    /// PEM file of the network's CA certificate(s): with --tls-mesh every
+    /// peer must show a certificate it signed
+    #[argh(option)]
+    pub tls_ca: Option<PathBuf>,
+
+    /// run every server link, dialled and accepted, over mutual TLS
+    /// (needs --tls-cert, --tls-key and --tls-ca; the server port then
+    /// speaks only TLS, so original servers cannot link)
+    #[argh(switch)]
+    pub tls_mesh: bool,
+
     /// behave on the wire as the original Python server does: no mesh
     /// extensions, one link kept per dial, no reconnecting (a stand-in for
     /// interoperability tests)
@@ -233,6 +255,25 @@ impl Start {
             self.connect_timeout_ms.map(ms),
         );
         settings
+    }
+
+    /// The TLS files of the mesh links, with `--tls-mesh`.
+    pub fn mesh_tls_files(&self) -> Result<Option<TlsFiles>, Error> {
+        if !self.tls_mesh {
+            let given = [&self.tls_cert, &self.tls_key, &self.tls_ca];
+            if given.iter().any(|file| file.is_some()) {
+                return Err(Error::TlsUnused);
+            }
+            return Ok(None);
+        }
+        match (&self.tls_cert, &self.tls_key, &self.tls_ca) {
+            (Some(cert), Some(key), Some(ca)) => Ok(Some(TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+                ca: ca.clone(),
+            })),
+            _ => Err(Error::TlsFlags),
+        }
     }
 
     pub fn log_dir(&self) -> PathBuf {

@@ -47,6 +47,12 @@ pub enum Error {
     SecretFile { path: PathBuf, source: io::Error },
     #[error("mesh secret file {path}: {why}")]
     Secret { path: PathBuf, why: String },
+    #[error("TLS file {path}: {why}")]
+    Tls { path: PathBuf, why: String },
+    #[error("--tls-mesh needs --tls-cert, --tls-key and --tls-ca")]
+    TlsFlags,
+    #[error("--tls-cert, --tls-key and --tls-ca are used only with --tls-mesh")]
+    TlsUnused,
     #[error("{0}")]
     Io(#[from] io::Error),
 }

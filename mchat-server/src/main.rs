@@ -11,6 +11,7 @@ mod logging;
 mod pidfile;
 mod secret;
 mod start;
+mod tls;
 
 use std::process::ExitCode;
 

@@ -97,6 +97,13 @@ fn serve(
         config.mesh_secret = Some(secret::read(path)?);
     }
     config.entropy = secret::entropy()?;
+    let mesh_tls = match start.mesh_tls_files()? {
+        Some(files) => {
+            let loaded = files.load()?;
+            Some((files, loaded))
+        }
+        None => None,
+    };
 
     // Said before daemonizing, while stdout is still the caller's.
     println!(
@@ -126,7 +133,14 @@ fn serve(
         start.host,
         config.advertised
     );
-    let result = driver::run(config, clients, servers, start.driver_settings());
+    if let Some((files, _)) = &mesh_tls {
+        log::info!(
+            "server links run over mutual TLS: certificate {}, network CA {}",
+            files.cert.display(),
+            files.ca.display()
+        );
+    }
+    let result = driver::run(config, clients, servers, start.driver_settings(), mesh_tls);
     log::info!("server shuts down");
     result.map_err(Error::Io)
 }

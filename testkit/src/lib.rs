@@ -13,8 +13,10 @@
 
 mod line_client;
 mod paths;
+mod pki;
 mod server;
 
 pub use line_client::{DEADLINE, LineClient};
 pub use paths::{example_bin, free_port, scratch, workspace_bin};
+pub use pki::{TestCa, TestCert};
 pub use server::{ServerProc, ports_from_banner, spawn_listening};

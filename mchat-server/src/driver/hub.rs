@@ -3,36 +3,29 @@
 //! their awaits, never across one.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::io::{self, IoSlice, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpStream};
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use mchat_core::server::{CloseReason, ConnId, Event, Listener, Output, Server};
+use mchat_core::wire::PeerAddr;
 use smol::{Async, LocalExecutor};
 
 use super::links::Table;
+use super::send_queue::SendQueue;
 use super::tasks;
+use super::transport::{ReadEnd, TlsLink, Transport};
+use crate::tls::{self, MeshTls};
 
-/// Bytes read from one socket before other tasks get a turn.
+/// Bytes read from one socket in one go.
 const READ_CHUNK: usize = 64 * 1024;
-const READS_PER_WAKE: usize = 4;
-/// Lines gathered into one vectored write.
-const SLICES_PER_WRITE: usize = 1024; // IOV_MAX on Linux
-/// A drained queue this small is freed rather than kept (idle clients).
-const IDLE_QUEUE_CAPACITY: usize = 8;
-/// The gather list for short queues.
-const FEW_SLICES: usize = 8;
 
 /// One connection as the driver sees it.
 struct Link {
     stream: Rc<Async<TcpStream>>,
-    /// Lines the state machine sent, not yet written; the front one may be
-    /// partly written already.
-    queue: VecDeque<Bytes>,
-    front_written: usize,
+    transport: Transport,
+    /// Lines the state machine sent, not yet written.
+    queue: SendQueue,
     /// A task is waiting for the socket to become writable.
     writer_waiting: bool,
 }
@@ -50,6 +43,8 @@ pub struct Hub {
     me: Weak<RefCell<Hub>>,
     timer: Timer,
     connect_timeout: Duration,
+    /// With `--tls-mesh`: what every server link is made with.
+    mesh_tls: Option<MeshTls>,
 }
 
 /// The state machine's timer, owned by the hub alone: the timer task asks
@@ -67,6 +62,7 @@ impl Hub {
         server: Server,
         ex: Rc<LocalExecutor<'static>>,
         connect_timeout: Duration,
+        mesh_tls: Option<MeshTls>,
     ) -> Rc<RefCell<Hub>> {
         let (wake, woken) = async_channel::bounded(1);
         let hub = Rc::new_cyclic(|me| {
@@ -79,11 +75,18 @@ impl Hub {
                 me: me.clone(),
                 timer: Timer { target: None, wake },
                 connect_timeout,
+                mesh_tls,
             })
         });
         ex.spawn(tasks::timer_loop(Rc::downgrade(&hub), woken))
             .detach();
         hub
+    }
+
+    /// New certificates (SIGHUP) for the links made from now on; the
+    /// links up keep the session they have.
+    pub fn set_mesh_tls(&mut self, mesh_tls: MeshTls) {
+        self.mesh_tls = Some(mesh_tls);
     }
 
     /// The deadline the timer task is to sleep until, now recorded as its
@@ -111,20 +114,41 @@ impl Hub {
         remote: SocketAddr,
     ) -> ConnId {
         let _ = stream.get_ref().set_nodelay(true);
-        let stream = Rc::new(stream);
+        let transport = match (&self.mesh_tls, listener) {
+            (Some(mesh_tls), Listener::Server) => {
+                match rustls::ServerConnection::new(mesh_tls.accept.clone()) {
+                    Ok(conn) => Some(Transport::Tls(Box::new(TlsLink {
+                        conn: conn.into(),
+                        peer: format!("from {remote}").into(),
+                    }))),
+                    Err(e) => {
+                        log::warn!("server connection from {remote}: TLS: {e}");
+                        None
+                    }
+                }
+            }
+            _ => Some(Transport::Plain),
+        };
         let id = self.server.accept(listener, remote, Instant::now());
-        self.add_link(id, stream);
+        match transport {
+            Some(transport) => self.add_link(id, Rc::new(stream), transport),
+            None => self.server.handle_close(id, Instant::now()),
+        }
         self.drain();
         id
     }
 
-    fn add_link(&mut self, id: ConnId, stream: Rc<Async<TcpStream>>) {
+    fn add_link(&mut self, id: ConnId, stream: Rc<Async<TcpStream>>, transport: Transport) {
+        if matches!(transport, Transport::Tls(_)) {
+            // A dialler's ClientHello goes out before any line is queued.
+            self.dirty.push(id);
+        }
         self.links.insert(
             id,
             Link {
                 stream: stream.clone(),
-                queue: VecDeque::new(),
-                front_written: 0,
+                transport,
+                queue: SendQueue::default(),
                 writer_waiting: false,
             },
         );
@@ -133,20 +157,44 @@ impl Hub {
             .detach();
     }
 
+    /// The transport of a link dialled to `addr`: TLS with `--tls-mesh`.
+    fn dialled_transport(&self, addr: &PeerAddr) -> Result<Transport, String> {
+        let Some(mesh_tls) = &self.mesh_tls else {
+            return Ok(Transport::Plain);
+        };
+        let name = tls::server_name(addr.host.as_str())
+            .ok_or_else(|| format!("{} is no name TLS can ask for", addr.host))?;
+        let conn = rustls::ClientConnection::new(mesh_tls.dial.clone(), name)
+            .map_err(|e| e.to_string())?;
+        Ok(Transport::Tls(Box::new(TlsLink {
+            conn: conn.into(),
+            peer: format!("server {addr}").into(),
+        })))
+    }
+
     /// The result of a dial the state machine asked for.
-    pub fn dial_done(&mut self, id: ConnId, stream: io::Result<Async<TcpStream>>) {
+    pub fn dial_done(
+        &mut self,
+        id: ConnId,
+        addr: &PeerAddr,
+        stream: std::io::Result<Async<TcpStream>>,
+    ) {
         let now = Instant::now();
-        match stream {
-            Ok(stream) => {
+        let connected = stream.map_err(|e| e.to_string()).and_then(|stream| {
+            let transport = self.dialled_transport(addr)?;
+            Ok((stream, transport))
+        });
+        match connected {
+            Ok((stream, transport)) => {
                 let _ = stream.get_ref().set_nodelay(true);
                 let local = stream.get_ref().local_addr().ok();
                 if self.server.is_open(id) {
-                    self.add_link(id, Rc::new(stream));
+                    self.add_link(id, Rc::new(stream), transport);
                 }
                 self.server.dial_result(id, local, now);
             }
             Err(e) => {
-                log::debug!("dial {id} failed: {e}");
+                log::debug!("dial {id} to {addr} failed: {e}");
                 self.server.dial_result(id, None, now);
             }
         }
@@ -156,35 +204,21 @@ impl Hub {
     /// The socket of `id` is readable: feeds what it has to the state
     /// machine. Returns `false` once the connection is gone.
     pub fn read_ready(&mut self, id: ConnId) -> bool {
-        let Some(stream) = self.links.get(id).map(|l| l.stream.clone()) else {
+        let Some(link) = self.links.get_mut(id) else {
             return false;
         };
-        let mut open = true;
-        for _ in 0..READS_PER_WAKE {
-            let result = stream.get_ref().read(&mut self.read_buf);
-            match result {
-                Ok(0) => {
-                    open = false;
-                    break;
-                }
-                Ok(n) => {
-                    let bytes = self.read_buf.get(..n).unwrap_or_default();
-                    self.server.handle_input(id, bytes, Instant::now());
-                    if n < self.read_buf.len() {
-                        break;
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => {
-                    log::debug!("read from {id} failed: {e}");
-                    open = false;
-                    break;
-                }
-            }
-        }
-        if !open {
-            self.lost(id);
+        let server = &mut self.server;
+        let end = link
+            .transport
+            .read(link.stream.get_ref(), &mut self.read_buf, |bytes| {
+                server.handle_input(id, bytes, Instant::now());
+            });
+        match end {
+            ReadEnd::Closed => self.lost(id),
+            // TLS answers the handshake, and lets queued lines go once
+            // it is done.
+            ReadEnd::Open if matches!(link.transport, Transport::Tls(_)) => self.flush(id),
+            ReadEnd::Open => {}
         }
         self.drain();
         self.links.contains(id)
@@ -233,7 +267,7 @@ impl Hub {
                     if link.queue.is_empty() && !link.writer_waiting {
                         self.dirty.push(to);
                     }
-                    link.queue.push_back(line);
+                    link.queue.push(line);
                 }
             }
             Output::Close { id, reason } => {
@@ -246,11 +280,12 @@ impl Hub {
                     log::info!("closing server connection {id}: {reason}");
                 }
                 if let Some(mut link) = self.links.remove(id) {
-                    let stream = link.stream.clone();
+                    let socket = link.stream.get_ref();
                     if reason.flush_first() {
-                        let _ = write_queue(&stream, &mut link);
+                        let _ = link.transport.write(socket, &mut link.queue);
+                        link.transport.close(socket);
                     }
-                    let _ = stream.get_ref().shutdown(Shutdown::Both);
+                    let _ = socket.shutdown(Shutdown::Both);
                 }
             }
             Output::Dial { id, addr } => {
@@ -261,35 +296,32 @@ impl Hub {
         }
     }
 
-    /// Writes what is queued for `id` without blocking; if the kernel takes
-    /// less than everything, a task waits for the socket to drain.
+    /// Writes what is queued for `id` without blocking; if the socket takes
+    /// less than is ready, a task waits for it to drain.
     pub fn flush(&mut self, id: ConnId) {
         let Some(link) = self.links.get_mut(id) else {
             return;
         };
-        let stream = link.stream.clone();
-        match write_queue(&stream, link) {
-            Ok(0) => {}
-            Ok(written) => self.server.handle_flushed(id, written, Instant::now()),
+        let written = link.transport.write(link.stream.get_ref(), &mut link.queue);
+        link.queue.shrink_if_idle();
+        let written = match written {
+            Ok(written) => written,
             Err(e) => {
                 log::debug!("write to {id} failed: {e}");
                 self.lost(id);
                 return;
             }
-        }
-        let Some(link) = self.links.get_mut(id) else {
-            return;
         };
-        if link.queue.is_empty() && link.queue.capacity() <= IDLE_QUEUE_CAPACITY {
-            // An idle client's heartbeat would otherwise keep a queue
-            // allocated for good; a busy connection keeps its bigger one.
-            link.queue = VecDeque::new();
-        }
-        if !link.queue.is_empty() && !link.writer_waiting {
+        if written.socket_full && !link.writer_waiting {
             link.writer_waiting = true;
+            let stream = link.stream.clone();
             self.ex
                 .spawn(tasks::write_loop(self.me.clone(), id, stream))
                 .detach();
+        }
+        if written.taken > 0 {
+            self.server
+                .handle_flushed(id, written.taken, Instant::now());
         }
     }
 
@@ -306,67 +338,17 @@ impl Hub {
 
     /// Unsent bytes, all connections together.
     pub fn unsent(&self) -> usize {
-        self.links
-            .values()
-            .map(|l| l.queue.iter().map(Bytes::len).sum::<usize>() - l.front_written)
-            .sum()
+        self.links.values().map(|l| l.queue.unsent()).sum()
     }
 
     /// Closes every connection (shutting down).
     pub fn close_all(&mut self) {
-        for link in self.links.drain() {
-            let _ = link.stream.get_ref().shutdown(Shutdown::Both);
+        for mut link in self.links.drain() {
+            let socket = link.stream.get_ref();
+            link.transport.close(socket);
+            let _ = socket.shutdown(Shutdown::Both);
         }
     }
-}
-
-/// Writes as much of `link.queue` as the socket takes now, in vectored
-/// writes; returns the bytes written.
-fn write_queue(stream: &Async<TcpStream>, link: &mut Link) -> io::Result<usize> {
-    let mut total = 0;
-    while !link.queue.is_empty() {
-        // A quiet room's line goes out alone: a small gather list, since
-        // filling the big one costs more than the line itself.
-        let result = if link.queue.len() <= FEW_SLICES {
-            write_gathered::<FEW_SLICES>(stream, link)
-        } else {
-            write_gathered::<SLICES_PER_WRITE>(stream, link)
-        };
-        let written = match result {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        total += written;
-        let mut left = written + link.front_written;
-        link.front_written = 0;
-        while let Some(front) = link.queue.front() {
-            if left >= front.len() {
-                left -= front.len();
-                link.queue.pop_front();
-            } else {
-                link.front_written = left;
-                break;
-            }
-        }
-    }
-    Ok(total)
-}
-
-/// One vectored write of up to `N` queued lines, gathered on the stack.
-fn write_gathered<const N: usize>(stream: &Async<TcpStream>, link: &Link) -> io::Result<usize> {
-    let mut slices = [IoSlice::new(&[]); N];
-    let mut used = 0;
-    for (slot, (i, line)) in slices.iter_mut().zip(link.queue.iter().enumerate()) {
-        let skip = if i == 0 { link.front_written } else { 0 };
-        *slot = IoSlice::new(line.get(skip..).unwrap_or_default());
-        used += 1;
-    }
-    stream
-        .get_ref()
-        .write_vectored(slices.get(..used).unwrap_or_default())
 }
 
 /// An event as a log line (the words are the core's, after the original).
@@ -383,7 +365,7 @@ mod tests {
     //! The hub over real loopback sockets, driven by hand: the executor is
     //! never run, so no task reads or writes behind the test's back.
 
-    use std::io::{BufRead, BufReader};
+    use std::io::{BufRead, BufReader, Write};
     use std::net::TcpListener;
     use std::num::NonZeroU16;
     use std::os::fd::AsFd;
@@ -409,6 +391,7 @@ mod tests {
             server,
             Rc::new(LocalExecutor::new()),
             Duration::from_secs(1),
+            None,
         )
     }
 

@@ -3,17 +3,22 @@
 
 mod hub;
 mod links;
+mod send_queue;
 mod tasks;
+mod transport;
 
 use std::net::TcpListener;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
+use async_signal::Signal;
 use futures_lite::{StreamExt, future};
 use mchat_core::server::{Listener, Server, ServerConfig};
 use smol::{Async, LocalExecutor, Timer};
 
 use hub::Hub;
+
+use crate::tls::{MeshTls, TlsFiles};
 
 /// How long a shutdown waits for queued lines to be written.
 const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
@@ -33,18 +38,20 @@ impl Default for Settings {
     }
 }
 
-/// Runs a server on the given listeners until SIGTERM or SIGINT.
+/// Runs a server on the given listeners until SIGTERM or SIGINT; SIGHUP
+/// reads the TLS files again.
 pub fn run(
     config: ServerConfig,
     clients: Vec<TcpListener>,
     servers: Vec<TcpListener>,
     settings: Settings,
+    mesh_tls: Option<(TlsFiles, MeshTls)>,
 ) -> std::io::Result<()> {
     let ex = Rc::new(LocalExecutor::new());
     let server = Server::new(config, Instant::now());
-    let hub = Hub::new(server, ex.clone(), settings.connect_timeout);
-    let signals =
-        async_signal::Signals::new([async_signal::Signal::Term, async_signal::Signal::Int])?;
+    let (tls_files, mesh_tls) = mesh_tls.unzip();
+    let hub = Hub::new(server, ex.clone(), settings.connect_timeout, mesh_tls);
+    let signals = async_signal::Signals::new([Signal::Term, Signal::Int, Signal::Hup])?;
     smol::block_on(ex.run(async {
         let mut accepting = Vec::new();
         for (listeners, kind) in [(clients, Listener::Client), (servers, Listener::Server)] {
@@ -57,9 +64,18 @@ pub fn run(
         hub.borrow_mut().drain();
 
         let mut signals = signals;
-        match signals.next().await {
-            Some(Ok(signal)) => log::info!("received {signal:?}: shutting down"),
-            other => log::warn!("signal handling ended ({other:?}): shutting down"),
+        loop {
+            match signals.next().await {
+                Some(Ok(Signal::Hup)) => reload(&hub, tls_files.as_ref()),
+                Some(Ok(signal)) => {
+                    log::info!("received {signal:?}: shutting down");
+                    break;
+                }
+                other => {
+                    log::warn!("signal handling ended ({other:?}): shutting down");
+                    break;
+                }
+            }
         }
         drop(accepting);
         let deadline = Instant::now() + SHUTDOWN_FLUSH;
@@ -70,4 +86,24 @@ pub fn run(
         future::yield_now().await;
         Ok(())
     }))
+}
+
+/// SIGHUP: the TLS files read again, for the links made from now on; on
+/// any error the old ones stay in force.
+fn reload(hub: &Rc<std::cell::RefCell<Hub>>, tls_files: Option<&TlsFiles>) {
+    let Some(files) = tls_files else {
+        log::info!("received SIGHUP: nothing to reload (no --tls-mesh)");
+        return;
+    };
+    match files.load() {
+        Ok(mesh_tls) => {
+            hub.borrow_mut().set_mesh_tls(mesh_tls);
+            log::info!(
+                "received SIGHUP: reloaded the TLS certificate {} and CA {}",
+                files.cert.display(),
+                files.ca.display()
+            );
+        }
+        Err(e) => log::warn!("received SIGHUP: {e}; keeping the certificates in use"),
+    }
 }

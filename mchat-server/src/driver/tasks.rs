@@ -82,7 +82,7 @@ pub async fn dial(hub: Weak<RefCell<Hub>>, id: ConnId, addr: PeerAddr, timeout: 
         log::warn!("connecting to server {addr} failed: {e}");
     }
     if let Some(hub) = hub.upgrade() {
-        hub.borrow_mut().dial_done(id, result);
+        hub.borrow_mut().dial_done(id, &addr, result);
     }
 }
 

@@ -1,0 +1,199 @@
+//! How a connection's bytes cross its socket: as they are, or through TLS
+//! (`--tls-mesh` links). Both are driven by readiness on the nonblocking
+//! socket, so the hub treats every connection alike.
+
+use std::io::{self, Read, Write};
+use std::net::TcpStream;
+
+use rustls::Connection;
+
+use super::send_queue::SendQueue;
+
+/// Bytes taken from one socket before other tasks get a turn.
+const READ_BUDGET: usize = 256 * 1024;
+
+pub enum Transport {
+    Plain,
+    Tls(Box<TlsLink>),
+}
+
+pub struct TlsLink {
+    pub conn: Connection,
+    /// Who is at the other end, for the log: `from <socket addr>` or `server <advertised addr>`.
+    pub peer: Box<str>,
+}
+
+/// What reading found.
+pub enum ReadEnd {
+    /// The socket has nothing more for now.
+    Open,
+    /// The other side closed, or the socket failed.
+    Closed,
+}
+
+/// How a write ended.
+pub struct Written {
+    /// Bytes of the queue taken (by the socket, or by TLS to encrypt).
+    pub taken: usize,
+    /// The socket took less than was ready: wait until it is writable.
+    pub socket_full: bool,
+}
+
+impl Transport {
+    /// Reads what the socket has, handing the plain bytes to `input`.
+    pub fn read(
+        &mut self,
+        socket: &TcpStream,
+        buf: &mut [u8],
+        input: impl FnMut(&[u8]),
+    ) -> ReadEnd {
+        match self {
+            Transport::Plain => read_plain(socket, buf, input),
+            Transport::Tls(tls) => tls.read(socket, buf, input),
+        }
+    }
+
+    /// Writes as much of `queue` as the socket takes now.
+    pub fn write(&mut self, socket: &TcpStream, queue: &mut SendQueue) -> io::Result<Written> {
+        match self {
+            Transport::Plain => write_plain(socket, queue),
+            Transport::Tls(tls) => tls.write(socket, queue),
+        }
+    }
+
+    /// Says goodbye before the socket is shut (TLS: a close_notify).
+    pub fn close(&mut self, socket: &TcpStream) {
+        if let Transport::Tls(tls) = self {
+            tls.conn.send_close_notify();
+            let mut socket = socket;
+            let _ = tls.conn.write_tls(&mut socket);
+        }
+    }
+}
+
+fn read_plain(socket: &TcpStream, buf: &mut [u8], mut input: impl FnMut(&[u8])) -> ReadEnd {
+    let mut socket = socket;
+    let mut budget = READ_BUDGET;
+    while budget > 0 {
+        match socket.read(buf) {
+            Ok(0) => return ReadEnd::Closed,
+            Ok(n) => {
+                input(buf.get(..n).unwrap_or_default());
+                if n < buf.len() {
+                    break;
+                }
+                budget = budget.saturating_sub(n);
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                log::debug!("read failed: {e}");
+                return ReadEnd::Closed;
+            }
+        }
+    }
+    ReadEnd::Open
+}
+
+fn write_plain(socket: &TcpStream, queue: &mut SendQueue) -> io::Result<Written> {
+    let mut socket = socket;
+    let mut taken = 0;
+    while !queue.is_empty() {
+        match queue.write_with(|slices| socket.write_vectored(slices)) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => taken += n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                return Ok(Written {
+                    taken,
+                    socket_full: true,
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Written {
+        taken,
+        socket_full: false,
+    })
+}
+
+impl TlsLink {
+    fn read(
+        &mut self,
+        socket: &TcpStream,
+        buf: &mut [u8],
+        mut input: impl FnMut(&[u8]),
+    ) -> ReadEnd {
+        let mut socket = socket;
+        let mut budget = READ_BUDGET;
+        while budget > 0 {
+            match self.conn.read_tls(&mut socket) {
+                Ok(0) => return ReadEnd::Closed,
+                Ok(n) => budget = budget.saturating_sub(n),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    log::debug!("read {} failed: {e}", self.peer);
+                    return ReadEnd::Closed;
+                }
+            }
+            let state = match self.conn.process_new_packets() {
+                Ok(state) => state,
+                Err(e) => {
+                    // The alert that says why, if the socket takes it.
+                    let _ = self.conn.write_tls(&mut socket);
+                    log::warn!("peer failed authentication over TLS ({}): {e}", self.peer);
+                    return ReadEnd::Closed;
+                }
+            };
+            loop {
+                match self.conn.reader().read(buf) {
+                    Ok(0) => return ReadEnd::Closed,
+                    Ok(n) => input(buf.get(..n).unwrap_or_default()),
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+                    Err(_) => return ReadEnd::Closed,
+                }
+            }
+            if state.peer_has_closed() {
+                return ReadEnd::Closed;
+            }
+        }
+        ReadEnd::Open
+    }
+
+    /// Moves queued lines into TLS records and records onto the socket,
+    /// until the socket is full or nothing is left. Before the handshake
+    /// is done, rustls holds what it is given (up to its buffer limit).
+    fn write(&mut self, socket: &TcpStream, queue: &mut SendQueue) -> io::Result<Written> {
+        let mut socket = socket;
+        let mut taken = 0;
+        loop {
+            while !queue.is_empty() {
+                let writer = &mut self.conn;
+                match queue.write_with(|slices| writer.writer().write_vectored(slices))? {
+                    0 => break,
+                    n => taken += n,
+                }
+            }
+            if !self.conn.wants_write() {
+                return Ok(Written {
+                    taken,
+                    socket_full: false,
+                });
+            }
+            match self.conn.write_tls(&mut socket) {
+                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    return Ok(Written {
+                        taken,
+                        socket_full: true,
+                    });
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
