@@ -4,7 +4,7 @@
 # joining the first, the examples that run unattended, `mchat-server stop`.
 # Every command is first looked up in README.md word for word, so the two
 # cannot drift apart. CI runs this after the tests: `bash scripts/readme-commands.sh`.
-# Needs the README's ports (6061-6064, 6071-6072, 6081-6084) free; kills only what it started.
+# Needs the README's ports (6061-6064, 6071-6072, 6081-6086) free; kills only what it started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 readme=$PWD/README.md
@@ -72,7 +72,7 @@ until_pong() {
     done
 }
 
-for port in 6061 6062 6063 6064 6071 6072 6081 6082 6083 6084; do
+for port in 6061 6062 6063 6064 6071 6072 6081 6082 6083 6084 6085 6086; do
     if listening "$port"; then
         fail "port $port is in use; the README's commands need it (a server from an earlier run?)"
     fi
@@ -129,21 +129,51 @@ grep -qF 'every guarantee of PROTOCOL.md §8 held' <<<"$out" || fail "simulate: 
 echo "simulate: healed, every guarantee held"
 
 step "a secured network"
-cmd='head -c 32 /dev/urandom | base64 > mesh.secret && chmod 600 mesh.secret'
-documented "$cmd"
-bash -c "$cmd" || fail "making the mesh secret failed"
-background secured_first \
-    'cargo run --release -p mchat-server -- start --non-daemon --mesh-secret-file mesh.secret 127.0.0.1 6081 6082'
-wait_listening secured_first 6081
-background secured_second \
-    'cargo run --release -p mchat-server -- start --non-daemon --mesh-secret-file mesh.secret 127.0.0.1 6083 6084 127.0.0.1 6082'
-wait_listening secured_second 6083
+# The README's block of set-up lines, each run as written.
+for cmd in \
+    'openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 365 -subj /CN=mchat-ca -keyout ca-key.pem -out ca.pem' \
+    "printf 'subjectAltName=IP:127.0.0.1\\nextendedKeyUsage=serverAuth,clientAuth\\n' > server.ext" \
+    'for s in a b c; do openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=$s -keyout $s-key.pem -out $s.csr && openssl x509 -req -in $s.csr -CA ca.pem -CAkey ca-key.pem -days 365 -extfile server.ext -out $s.pem; done' \
+    'head -c 32 /dev/urandom | base64 > mesh.secret && chmod 600 mesh.secret'; do
+    documented "$cmd"
+    bash -c "$cmd" >secured_setup.out 2>&1 || { cat secured_setup.out >&2; fail "set-up failed: $cmd"; }
+done
+secured='--mesh-secret-file mesh.secret --tls-mesh --tls-ca ca.pem'
+background secured_a \
+    "cargo run --release -p mchat-server -- start --non-daemon $secured --tls-cert a.pem --tls-key a-key.pem 127.0.0.1 6081 6082"
+wait_listening secured_a 6081
+background secured_b \
+    "cargo run --release -p mchat-server -- start --non-daemon $secured --tls-cert b.pem --tls-key b-key.pem 127.0.0.1 6083 6084 127.0.0.1 6082"
+wait_listening secured_b 6083
+background secured_c \
+    "cargo run --release -p mchat-server -- start --non-daemon $secured --tls-cert c.pem --tls-key c-key.pem 127.0.0.1 6085 6086 127.0.0.1 6082"
+wait_listening secured_c 6085
 deadline=$((SECONDS + 30))
-until grep -qF 'server 127.0.0.1 6084 connected' 127.0.0.1_6081_server.log 2>/dev/null; do
+until grep -qF 'server 127.0.0.1 6084 connected' 127.0.0.1_6081_server.log 2>/dev/null &&
+    grep -qF 'server 127.0.0.1 6086 connected' 127.0.0.1_6081_server.log 2>/dev/null &&
+    grep -qF 'server 127.0.0.1 6086 connected' 127.0.0.1_6083_server.log 2>/dev/null; do
     ((SECONDS < deadline)) || fail "the secured servers did not link"
     sleep 0.1
 done
-echo "the secured servers linked"
+grep -qF 'server links run over mutual TLS' 127.0.0.1_6081_server.log || fail "the secured server does not say it runs TLS"
+echo "the secured servers linked, over TLS"
+# The README's client on C, scripted, heard by a client on A.
+cmd='cargo run --release -p mchat-client -- --nick alice 127.0.0.1 6085'
+documented "$cmd"
+printf 'connect 127.0.0.1 6081\njoin lobby\nwait 6\n' |
+    cargo run --release -q -p mchat-client -- --nick bob >secured_bob.out 2>&1 &
+listener=$!
+deadline=$((SECONDS + 30))
+until grep -qF 'joined <lobby>' secured_bob.out 2>/dev/null; do
+    ((SECONDS < deadline)) || fail "the listening client did not join"
+    sleep 0.1
+done
+printf 'join lobby\nmsg lobby hello over the secured mesh\nwait 1\n' | timeout 60 bash -c "$cmd" >secured_alice.out 2>&1 ||
+    fail "the README's client failed: $(cat secured_alice.out)"
+wait "$listener" || true
+grep -qF '<lobby> alice: hello over the secured mesh' secured_bob.out ||
+    fail "a line from C did not reach a client on A: $(cat secured_bob.out)"
+echo "a client on the third secured server was heard on the first"
 
 step "mchat-server stop"
 cmd='cargo run --release -p mchat-server -- stop 127.0.0.1 6061'
