@@ -17,13 +17,7 @@ pub fn read(path: &Path) -> Result<MeshSecret, Error> {
         path: path.to_owned(),
         source,
     };
-    let mut bytes = std::fs::read(path).map_err(file_error)?;
-    if bytes.ends_with(b"\n") {
-        bytes.pop();
-        if bytes.ends_with(b"\r") {
-            bytes.pop();
-        }
-    }
+    let bytes = std::fs::read(path).map_err(file_error)?;
     let mode = std::fs::metadata(path)
         .map_err(file_error)?
         .permissions()
@@ -34,7 +28,7 @@ pub fn read(path: &Path) -> Result<MeshSecret, Error> {
             path.display()
         );
     }
-    MeshSecret::new(bytes).map_err(|e| Error::Secret {
+    MeshSecret::from_file_contents(bytes).map_err(|e| Error::Secret {
         path: path.to_owned(),
         why: e.to_string(),
     })

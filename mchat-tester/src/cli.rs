@@ -52,6 +52,11 @@ pub enum UsageError {
     PidWithSpawn,
     #[error("load: --room-spread {spread} needs 1 to {servers} (the number of servers)")]
     Spread { spread: usize, servers: usize },
+    #[error("abuse: mesh secret file {path}: {why}")]
+    MeshSecret {
+        path: std::path::PathBuf,
+        why: String,
+    },
 }
 
 /// Drive chat traffic through servers and measure throughput, loss and latency.
@@ -258,6 +263,10 @@ pub struct Abuse {
     /// pid of the server, to watch its memory
     #[argh(option)]
     pid: Option<u32>,
+    /// the network's mesh secret (the server's --mesh-secret-file), so the
+    /// handshake cases can pose as a real server of a secured network
+    #[argh(option)]
+    mesh_secret_file: Option<std::path::PathBuf>,
     /// the memory the server may reach, MiB (default 256)
     #[argh(option, default = "256")]
     max_rss_mib: u64,
@@ -267,15 +276,31 @@ pub struct Abuse {
 }
 
 impl Abuse {
-    pub fn plan(&self) -> abuse::Plan {
-        abuse::Plan {
+    pub fn plan(&self) -> Result<abuse::Plan, UsageError> {
+        let mesh_secret = self
+            .mesh_secret_file
+            .as_deref()
+            .map(read_mesh_secret)
+            .transpose()?;
+        Ok(abuse::Plan {
             server: self.server.clone(),
             server_port: self.server_port,
             pid: self.pid,
+            mesh_secret,
             max_rss_kib: self.max_rss_mib.saturating_mul(1024),
             json: self.json,
-        }
+        })
     }
+}
+
+/// The secret in a file, read as the server reads it.
+fn read_mesh_secret(path: &std::path::Path) -> Result<mchat_core::server::MeshSecret, UsageError> {
+    let why = |why: String| UsageError::MeshSecret {
+        path: path.to_owned(),
+        why,
+    };
+    let bytes = std::fs::read(path).map_err(|e| why(e.to_string()))?;
+    mchat_core::server::MeshSecret::from_file_contents(bytes).map_err(|e| why(e.to_string()))
 }
 
 /// The `--server` addresses, which must not be empty: a default would send

@@ -61,7 +61,7 @@ fn run(command: &Command) -> Result<ExitCode, Failure> {
         Command::Idle(a) => print_report(&idle::run(&a.plan()?)?, a.json),
         Command::Chaos(c) => print_chaos(c.seed, &chaos::run(&c.plan()), c.json),
         // Skipped cases are reported, not failures.
-        Command::Abuse(a) => success_if(abuse::run(&a.plan()).failed == 0),
+        Command::Abuse(a) => success_if(abuse::run(&a.plan()?).failed == 0),
     })
 }
 

@@ -100,6 +100,8 @@ fn secured(name: &str) -> ServerProc {
 #[test]
 fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret() {
     let server = secured("abuse");
+    // With the network's secret the tester can pose as a real server.
+    let secret = server.dir.join("mesh.secret");
     let (success, text) = abuse(
         &server,
         &[
@@ -107,15 +109,21 @@ fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret() {
             &server.server_port.to_string(),
             "--pid",
             &server.pid().to_string(),
+            "--mesh-secret-file",
+            secret.to_str().unwrap(),
         ],
     );
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("18 passed, 0 failed, 0 skipped"),
+        Some("20 passed, 0 failed, 0 skipped"),
         "{text}"
     );
-    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 18);
+    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 20);
+    assert!(
+        text.contains("PASS server-port-replayed-handshake: the replayed proof was refused"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -133,13 +141,17 @@ fn abuse_says_that_an_open_server_port_lets_anyone_forge_lines() {
     assert!(!success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("17 passed, 1 failed, 0 skipped"),
+        Some("18 passed, 2 failed, 0 skipped"),
         "{text}"
     );
     let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
-    assert_eq!(failed.len(), 1, "{text}");
+    assert_eq!(failed.len(), 2, "{text}");
     assert!(
         failed[0].starts_with("FAIL server-port-forged-lines: the server port is open"),
+        "{text}"
+    );
+    assert!(
+        failed[1].starts_with("FAIL server-port-replayed-handshake: the server port is open"),
         "{text}"
     );
 }
@@ -152,11 +164,11 @@ fn abuse_without_the_server_port_skips_the_server_port_cases() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("10 passed, 0 failed, 8 skipped"),
+        Some("10 passed, 0 failed, 10 skipped"),
         "{text}"
     );
     let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("SKIP ")).collect();
-    assert_eq!(skipped.len(), 8, "{text}");
+    assert_eq!(skipped.len(), 10, "{text}");
     assert!(
         skipped
             .iter()

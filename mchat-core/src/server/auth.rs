@@ -41,6 +41,18 @@ impl MeshSecret {
         Ok(Self(bytes))
     }
 
+    /// The secret a secret file holds: its bytes, less one trailing
+    /// newline (`\n` or `\r\n`), so that `echo` and editors may write it.
+    pub fn from_file_contents(mut bytes: Vec<u8>) -> Result<Self, SecretError> {
+        if bytes.ends_with(b"\n") {
+            bytes.pop();
+            if bytes.ends_with(b"\r") {
+                bytes.pop();
+            }
+        }
+        Self::new(bytes)
+    }
+
     fn mac(&self) -> HmacSha256 {
         // HMAC takes a key of any length: this cannot fail.
         match HmacSha256::new_from_slice(&self.0) {

@@ -71,6 +71,7 @@ pub async fn run(ex: &LocalExecutor<'_>, plan: &Plan, case: &Case) -> Verdict {
     drop(watch);
     let detail = match attacked {
         Ok(detail) => detail,
+        Err(Failure::Skip(why)) => return Verdict::Skipped(format!("{why} ({})", case.checks)),
         Err(why) => return Verdict::Failed(why.to_string()),
     };
     if pause > MAX_PAUSE {

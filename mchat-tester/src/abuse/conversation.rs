@@ -32,6 +32,10 @@ pub enum Failure {
     /// The server's behaviour, not the tester's, is at fault.
     #[error("{0}")]
     Server(String),
+    /// The case cannot be run against this server as the tester was
+    /// started (it says what is missing).
+    #[error("{0}")]
+    Skip(String),
 }
 
 /// Connects to `addr`; an error names it.

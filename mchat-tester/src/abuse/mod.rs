@@ -8,6 +8,7 @@ mod case;
 mod conversation;
 mod fake_servers;
 mod floods;
+mod handshakes;
 mod probe;
 mod table;
 mod verdict;
@@ -23,6 +24,8 @@ pub struct Plan {
     /// The server port, for the cases that pose as servers.
     pub server_port: Option<u16>,
     pub pid: Option<u32>,
+    /// The network's mesh secret, to pose as a real server.
+    pub mesh_secret: Option<mchat_core::server::MeshSecret>,
     pub max_rss_kib: u64,
     /// Print the cases as one JSON line before the totals.
     pub json: bool,

@@ -1,9 +1,9 @@
 //! The abuse cases, by name, in the order they run.
 
 use super::case::{Case, Needs};
-use super::{bad_lines, fake_servers, floods};
+use super::{bad_lines, fake_servers, floods, handshakes};
 
-pub const CASES: [Case; 18] = [
+pub const CASES: [Case; 20] = [
     Case {
         name: "dribbled-line",
         checks: "a line sent one byte every 25 ms is read whole",
@@ -105,6 +105,18 @@ pub const CASES: [Case; 18] = [
         checks: "600 fake peers saying MY_ADDR are sent a bounded amount",
         needs: Needs::ServerPort,
         attack: |plan| Box::pin(fake_servers::six_hundred_my_addrs(plan)),
+    },
+    Case {
+        name: "server-port-replayed-handshake",
+        checks: "a proof of the mesh secret replayed on a new link is refused and reaches no one",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(handshakes::replayed_handshake(plan)),
+    },
+    Case {
+        name: "server-port-60-half-open",
+        checks: "60 half-open handshakes, renewed, do not keep a real server from linking",
+        needs: Needs::ServerPort,
+        attack: |plan| Box::pin(handshakes::sixty_half_open(plan)),
     },
     Case {
         name: "many-errors-unread",
