@@ -45,7 +45,8 @@ pub struct Start {
     pub non_daemon: bool,
 
     /// host put in MY_ADDR for other servers to dial (default: <host>);
-    /// needed when <host> is a wildcard such as 0.0.0.0
+    /// needed when <host> is a wildcard such as 0.0.0.0; a DNS name is
+    /// passed on by gossip only with --mesh-secret-file or --tls-mesh
     #[argh(option)]
     pub advertise: Option<String>,
 

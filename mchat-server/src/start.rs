@@ -100,6 +100,7 @@ fn serve(
     let mesh_tls = match start.mesh_tls_files()? {
         Some(files) => {
             let loaded = files.load()?;
+            config.links_authenticated_by_transport = true;
             Some((files, loaded))
         }
         None => None,

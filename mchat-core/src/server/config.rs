@@ -73,6 +73,11 @@ pub struct ServerConfig {
     /// they know it, and a server without it (an original among them) is
     /// never linked. `None`: the port is open, as the original's.
     pub mesh_secret: Option<MeshSecret>,
+    /// Every server link is authenticated below the protocol: the driver
+    /// runs them over TLS with the network's CA (`--tls-mesh`). Like a
+    /// secret, this makes host names in gossip worth looking up (§4,
+    /// gossip hygiene); it changes nothing on the wire.
+    pub links_authenticated_by_transport: bool,
     /// Randomness for the challenges of `auth/1`. A real server must set it
     /// from the operating system (the binary does); the default is a fixed
     /// value, so that tests and simulations replay exactly.
@@ -107,6 +112,7 @@ impl ServerConfig {
             extensions: ExtensionSet::all(),
             mesh_upkeep: true,
             mesh_secret: None,
+            links_authenticated_by_transport: false,
             entropy: [0x5a; AUTH_BYTES],
         }
     }

@@ -79,6 +79,14 @@ impl Host {
     }
 }
 
+impl Host {
+    /// Is this an IP address, not a name to look up? (Canonical spellings
+    /// only: `127.1` is not, `127.0.0.1` is.)
+    pub fn is_ip_literal(&self) -> bool {
+        self.as_str().parse::<std::net::IpAddr>().is_ok()
+    }
+}
+
 impl PeerAddr {
     /// The address with its host in its one spelling ([`Host::canonical`]).
     pub fn canonical(&self) -> PeerAddr {

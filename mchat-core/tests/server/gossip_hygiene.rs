@@ -136,3 +136,49 @@ fn links_that_come_and_go_cannot_grow_the_plans_without_bound() {
     );
     assert!(heard.len() >= 64, "only {}", heard.len());
 }
+
+/// What a peer's `ALL_ADDRS` naming a host and an IP address makes a
+/// server of `cfg` dial within a few seconds.
+fn dialled_after_names_and_literals(
+    cfg: mchat_core::server::ServerConfig,
+) -> (HashSet<String>, Vec<Event>) {
+    let mut h = Harness::new(cfg);
+    let peer = gossiping_peer(&mut h);
+    h.say(
+        peer,
+        "ALL_ADDRS evil.example 6000 10.0.0.9 6000 Intranet.Example 6001",
+    );
+    let dialled = failing_dials_for(&mut h, 3);
+    (dialled, std::mem::take(&mut h.events))
+}
+
+#[test]
+fn names_in_gossip_are_not_looked_up_on_an_open_server_port() {
+    let (dialled, events) = dialled_after_names_and_literals(config());
+    assert!(dialled.contains("10.0.0.9 6000"), "{dialled:?}");
+    assert!(
+        dialled.iter().all(|to| !to.contains("example")),
+        "a stranger's names were dialled: {dialled:?}"
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, Event::PeerLineDropped { why, .. }
+            if why.contains("named 2 host(s), not looked up"))),
+        "{events:?}"
+    );
+}
+
+#[test]
+fn names_in_gossip_are_dialled_when_every_link_is_authenticated() {
+    let mut cfg = config();
+    cfg.links_authenticated_by_transport = true;
+    let (dialled, _) = dialled_after_names_and_literals(cfg);
+    for to in [
+        "evil.example 6000",
+        "10.0.0.9 6000",
+        "intranet.example 6001",
+    ] {
+        assert!(dialled.contains(to), "{to} not dialled: {dialled:?}");
+    }
+}

@@ -60,10 +60,12 @@ impl SimConfig {
     }
 }
 
-/// The advertised address of server `i`: host `s000`, `s001`, …, port 6062.
-#[allow(clippy::expect_used)] // "s" and digits always make a valid host
+/// The advertised address of server `i`: 172.16.0.1, 172.16.0.2, …, port
+/// 6062. IP literals, as a real mesh of open servers needs: names heard in
+/// gossip are looked up only on an authenticated network (§4).
+#[allow(clippy::expect_used)] // digits and dots always make a valid host
 pub fn server_addr(i: usize) -> PeerAddr {
-    let host = Host::new(format!("s{i:03}")).expect("a valid host");
+    let host = Host::new(format!("172.16.{}.{}", i / 250, i % 250 + 1)).expect("a valid host");
     PeerAddr::new(host, NonZeroU16::MIN.saturating_add(6061))
 }
 

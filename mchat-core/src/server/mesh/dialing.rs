@@ -17,11 +17,17 @@ impl Server {
     /// (§4 step 3). The higher of two servers waits a moment, so that the
     /// lower, which hears the same gossip, dials first and the pair builds
     /// one link. One link adds at most `max_gossiped_addrs` addresses in
-    /// its life (§4, gossip hygiene); the rest are ignored.
+    /// its life (§4, gossip hygiene); the rest are ignored. Host names are
+    /// looked up only in gossip from an authenticated network.
     pub(in crate::server) fn learn(&mut self, from: ConnId, addrs: Vec<PeerAddr>, now: Instant) {
+        let mut names_unresolved = 0usize;
         for addr in addrs {
             let addr = self.mesh.canonical(addr);
             if addr == self.config.advertised || !self.mesh.wants(&addr) {
+                continue;
+            }
+            if self.config.mesh_upkeep && !addr.host.is_ip_literal() && !self.gossip_trusted() {
+                names_unresolved += 1;
                 continue;
             }
             if self.config.mesh_upkeep && self.mesh.hearsay_plans() >= self.config.max_servers {
@@ -45,7 +51,22 @@ impl Server {
             self.mesh
                 .plan_dial(addr, due, Vouched::Hearsay, &self.config, now);
         }
+        if names_unresolved > 0 {
+            let why = format!(
+                "gossip named {names_unresolved} host(s), not looked up: the server port is open \
+                 (no mesh secret, no --tls-mesh)"
+            );
+            self.peer_line_dropped(from, why);
+        }
         self.fire_due_plans(now);
+    }
+
+    /// Is gossip from our links the network's own? With a secret, or TLS
+    /// with the network's CA, every link proved it belongs; otherwise any
+    /// stranger may have said it, and a name it gives would make us query
+    /// whatever resolver it points at and dial what that answers.
+    fn gossip_trusted(&self) -> bool {
+        self.config.mesh_secret.is_some() || self.config.links_authenticated_by_transport
     }
 
     /// Counts one more address learnt from link `from`; `false` if it has
