@@ -10,8 +10,12 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$DIR"; }
 trap cleanup EXIT
 
+# Every client of the tester comes from loopback: the per-address limits
+# (PROTOCOL.md §9) are lifted for these runs.
+LIFT="--max-clients-per-ip 0 --connect-rate-per-ip 0 --max-candidates-per-ip 0"
+
 start() { # start <client_port> <server_port> [peer_port]; $EXTRA: more options
-    "$BIN/mchat-server" start --non-daemon --pidfile "$DIR/$1.pid" --log-dir "$DIR" ${EXTRA:-} \
+    "$BIN/mchat-server" start --non-daemon --pidfile "$DIR/$1.pid" --log-dir "$DIR" $LIFT ${EXTRA:-} \
         127.0.0.1 "$1" "$2" ${3:+127.0.0.1 $3} > "$DIR/$1.out" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 100); do [ -s "$DIR/$1.out" ] && break; sleep 0.05; done

@@ -117,6 +117,21 @@ pub struct Start {
     #[argh(option)]
     pub max_candidates: Option<usize>,
 
+    /// most client connections one address holds at once (an IPv6 /64 is
+    /// one address); 0 lifts it (default: 100)
+    #[argh(option)]
+    pub max_clients_per_ip: Option<usize>,
+
+    /// most server-port connections one address holds in their handshake
+    /// at once (linked peers do not count); 0 lifts it (default: 8)
+    #[argh(option)]
+    pub max_candidates_per_ip: Option<usize>,
+
+    /// most new connections one address opens a second, on each port (as
+    /// many may come at once); 0 lifts it (default: 20)
+    #[argh(option)]
+    pub connect_rate_per_ip: Option<u32>,
+
     /// most rooms (default: 30000)
     #[argh(option)]
     pub max_rooms: Option<usize>,
@@ -241,6 +256,12 @@ impl Start {
         set(&mut config.max_clients, self.max_clients);
         set(&mut config.max_servers, self.max_servers);
         set(&mut config.max_candidates, self.max_candidates);
+        set(&mut config.max_clients_per_ip, self.max_clients_per_ip);
+        set(
+            &mut config.max_candidates_per_ip,
+            self.max_candidates_per_ip,
+        );
+        set(&mut config.connect_rate_per_ip, self.connect_rate_per_ip);
         set(&mut config.max_rooms, self.max_rooms);
         set(&mut config.max_room_members, self.max_room_members);
         set(&mut config.client_queue_limit, self.client_queue_bytes);
@@ -389,6 +410,18 @@ mod tests {
             ("--max-clients", config.max_clients.to_string()),
             ("--max-servers", config.max_servers.to_string()),
             ("--max-candidates", config.max_candidates.to_string()),
+            (
+                "--max-clients-per-ip",
+                config.max_clients_per_ip.to_string(),
+            ),
+            (
+                "--max-candidates-per-ip",
+                config.max_candidates_per_ip.to_string(),
+            ),
+            (
+                "--connect-rate-per-ip",
+                config.connect_rate_per_ip.to_string(),
+            ),
             ("--max-rooms", config.max_rooms.to_string()),
             ("--max-room-members", config.max_room_members.to_string()),
             (

@@ -127,7 +127,7 @@ impl Failures {
 }
 
 /// Connects to `target`, from `source` when given.
-async fn connect(target: SocketAddr, source: Option<IpAddr>) -> io::Result<TcpStream> {
+pub async fn connect(target: SocketAddr, source: Option<IpAddr>) -> io::Result<TcpStream> {
     let Some(source) = source else {
         return TcpStream::connect(target).await;
     };

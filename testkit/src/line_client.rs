@@ -31,6 +31,45 @@ impl LineClient {
         }
     }
 
+    /// Connects to 127.0.0.1 `port` from the loopback address `source`
+    /// (any of 127.0.0.0/8): another user, as the server's per-address
+    /// limits see it.
+    pub fn connect_from(source: std::net::Ipv4Addr, port: u16) -> Self {
+        use nix::sys::socket::{
+            AddressFamily, SockFlag, SockType, SockaddrIn, bind, connect, socket,
+        };
+        use std::os::fd::AsRawFd;
+        let fd = socket(
+            AddressFamily::Inet,
+            SockType::Stream,
+            SockFlag::SOCK_CLOEXEC,
+            None,
+        )
+        .unwrap();
+        bind(
+            fd.as_raw_fd(),
+            &SockaddrIn::from(std::net::SocketAddrV4::new(source, 0)),
+        )
+        .unwrap();
+        let target = std::net::SocketAddrV4::new(std::net::Ipv4Addr::LOCALHOST, port);
+        connect(fd.as_raw_fd(), &SockaddrIn::from(target))
+            .unwrap_or_else(|e| panic!("connecting to port {port} from {source}: {e}"));
+        let stream = TcpStream::from(fd);
+        stream.set_nodelay(true).unwrap();
+        Self {
+            stream,
+            buf: Vec::new(),
+            start: 0,
+        }
+    }
+
+    /// [`connect_from`](Self::connect_from), then a nick.
+    pub fn member_at_from(source: std::net::Ipv4Addr, port: u16, nick: &str) -> Self {
+        let mut c = Self::connect_from(source, port);
+        c.send(&format!("NICK {nick}"));
+        c
+    }
+
     /// Connects to 127.0.0.1, sets a nick and joins rooms, consuming its
     /// own `joined channel` notices.
     pub fn member(port: u16, nick: &str, rooms: &[&str]) -> Self {

@@ -39,6 +39,16 @@ pub fn spawn_listening(cmd: &mut Command) -> (Child, BufReader<ChildStdout>, (u1
     (child, stdout, ports_from_banner(&line))
 }
 
+/// The flags that lift a server's per-address limits (PROTOCOL.md §9).
+pub const UNLIMITED_PER_ADDRESS: [&str; 6] = [
+    "--max-clients-per-ip",
+    "0",
+    "--max-candidates-per-ip",
+    "0",
+    "--connect-rate-per-ip",
+    "0",
+];
+
 /// A running `mchat-server` in the foreground; killed when dropped.
 pub struct ServerProc {
     pub child: Child,
@@ -83,6 +93,18 @@ impl ServerProc {
     /// A server on 127.0.0.1 with ports picked by the system.
     pub fn local(name: &str) -> Self {
         Self::start(&scratch(name), "127.0.0.1", (0, 0), None, &[])
+    }
+
+    /// [`local`](Self::local), with the per-address limits (PROTOCOL.md §9)
+    /// lifted: for tests that open many connections from 127.0.0.1.
+    pub fn local_unlimited(name: &str) -> Self {
+        Self::start(
+            &scratch(name),
+            "127.0.0.1",
+            (0, 0),
+            None,
+            &UNLIMITED_PER_ADDRESS,
+        )
     }
 
     pub fn pid(&self) -> u32 {

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use indexmap::IndexSet;
 
 use super::conns::{ClientState, Conn, Role};
-use super::output::{ConnId, Event, Listener};
+use super::output::{CloseReason, ConnId, Event, Listener};
 use super::{BLEED, Server};
 use crate::wire::{
     ChatLine, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, Room, Text,
@@ -39,12 +39,14 @@ fn renamed(old: &Nick, new: &Nick) -> String {
 impl Server {
     pub(super) fn accept_client(&mut self, remote: SocketAddr) -> ConnId {
         if self.clients >= self.config.max_clients {
-            return self.refuse_connection(Listener::Client, remote);
+            self.release(Listener::Client, remote);
+            return self.refuse_connection(Listener::Client, remote, CloseReason::ServerFull);
         }
         let nick = Nick::from_trusted(DEFAULT_NICK.to_owned());
         let id = self.wires.insert(Conn::new(Role::Client(ClientState {
             nick,
             rooms: IndexSet::new(),
+            remote,
         })));
         self.clients += 1;
         self.event(Event::ClientConnected { id, remote });

@@ -57,6 +57,16 @@ pub struct ServerConfig {
     pub max_room_members: usize,
     /// A client with more unsent bytes than this is disconnected (§8).
     pub client_queue_limit: usize,
+    /// Client connections one source address may hold at once (§9,
+    /// per-address limits; an IPv6 /64 is one address). `0`: no limit.
+    pub max_clients_per_ip: usize,
+    /// Server-port connections still in their handshake that one source
+    /// address may hold at once (§9); established peers do not count.
+    /// `0`: no limit.
+    pub max_candidates_per_ip: usize,
+    /// New connections a second one source address may open, on each port
+    /// separately; as many may come at once (§9). `0`: no limit.
+    pub connect_rate_per_ip: u32,
     /// A peer with more unsent bytes than this is disconnected (§8).
     pub peer_queue_limit: usize,
     /// The mesh extensions offered to peers in `EXT` (§4, negotiation); a
@@ -107,6 +117,9 @@ impl ServerConfig {
             max_candidates: 64,
             max_rooms: 30_000,
             max_room_members: 10_000,
+            max_clients_per_ip: 100,
+            max_candidates_per_ip: 8,
+            connect_rate_per_ip: 20,
             client_queue_limit: 1 << 20,
             peer_queue_limit: 64 << 20,
             extensions: ExtensionSet::all(),
@@ -131,6 +144,9 @@ impl ServerConfig {
         Self {
             extensions: ExtensionSet::NONE,
             mesh_upkeep: false,
+            max_clients_per_ip: 0,
+            max_candidates_per_ip: 0,
+            connect_rate_per_ip: 0,
             ..Self::new(advertised)
         }
     }

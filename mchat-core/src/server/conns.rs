@@ -101,6 +101,8 @@ pub(crate) struct ClientState {
     pub nick: Nick,
     /// Rooms in the order joined (departure notices follow it).
     pub rooms: IndexSet<Room>,
+    /// Where it connected from (§9, per-address limits).
+    pub remote: SocketAddr,
 }
 
 /// One connection.
@@ -320,6 +322,7 @@ mod tests {
         let id = wires.insert(Conn::new(Role::Client(ClientState {
             nick: Nick::from_trusted("n".to_owned()),
             rooms: IndexSet::new(),
+            remote: SocketAddr::from(([192, 0, 2, 1], 1)),
         })));
         wires.send(id, &Bytes::from_static(b"123456\n"));
         wires.send(id, &Bytes::from_static(b"123456\n"));

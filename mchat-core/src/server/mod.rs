@@ -23,6 +23,7 @@ mod conns;
 mod heartbeat;
 mod mesh;
 mod output;
+mod per_address;
 mod rooms;
 
 use std::net::SocketAddr;
@@ -37,6 +38,7 @@ pub use output::{CloseReason, ConnId, Event, Listener, Output};
 use crate::wire::{Frame, PeerAddr};
 use conns::{Conn, Role, Wires};
 use mesh::{Mesh, PeerMembers, Vouched};
+use per_address::{Limits, PerAddress, Source};
 use rooms::Rooms;
 
 /// The lines every connection exchanges, encoded once for the process.
@@ -54,6 +56,8 @@ pub struct Server {
     nonces: auth::Nonces,
     /// Who each peer has in our rooms (§4, presence).
     peer_members: PeerMembers,
+    /// Connections by source address (§9, per-address limits).
+    per_address: PerAddress,
     clients: usize,
     /// When the next heartbeat phase is due, and which one it is.
     next_heartbeat: Instant,
@@ -74,6 +78,7 @@ impl Server {
             mesh: Mesh::new(&config, now),
             nonces: auth::Nonces::new(&config.entropy),
             peer_members: PeerMembers::new(config.max_room_members, config.max_rooms),
+            per_address: PerAddress::default(),
             wires,
             rooms: Rooms::default(),
             clients: 0,
@@ -96,12 +101,46 @@ impl Server {
     /// A connection arrived on one of the listening sockets. Returns its
     /// handle; if the server is full, the outputs already refuse and close it.
     pub fn accept(&mut self, listener: Listener, remote: SocketAddr, now: Instant) -> ConnId {
-        let id = match listener {
-            Listener::Client => self.accept_client(remote),
-            Listener::Server => self.accept_server(remote, now),
+        let id = match self.admit(listener, remote, now) {
+            Err(why) => self.refuse_connection(listener, remote, why),
+            Ok(()) => match listener {
+                Listener::Client => self.accept_client(remote),
+                Listener::Server => self.accept_server(remote, now),
+            },
         };
         self.reap(now);
         id
+    }
+
+    /// The per-address limits of §9: may `remote` open one more connection
+    /// on `listener` now? If so it is counted until
+    /// [`release`](Self::release) (a client until it leaves, a candidate
+    /// until it leaves or becomes a peer).
+    fn admit(
+        &mut self,
+        listener: Listener,
+        remote: SocketAddr,
+        now: Instant,
+    ) -> Result<(), CloseReason> {
+        let max_open = match listener {
+            Listener::Client => self.config.max_clients_per_ip,
+            Listener::Server => self.config.max_candidates_per_ip,
+        };
+        let limits = Limits {
+            max_open,
+            per_second: self.config.connect_rate_per_ip,
+        };
+        // Room for every connection the server may hold, so pruning
+        // forgets only idle sources.
+        let keep = 2 * (self.config.max_clients + self.config.max_candidates) + 1024;
+        self.per_address.prune(keep);
+        self.per_address
+            .admit(listener, Source::of(remote), limits, now)
+    }
+
+    /// A connection [`admit`](Self::admit)ted from `remote` no longer counts.
+    fn release(&mut self, listener: Listener, remote: SocketAddr) {
+        self.per_address.release(listener, Source::of(remote));
     }
 
     /// The result of an [`Output::Dial`]: the new connection's local
@@ -253,11 +292,15 @@ impl Server {
         match conn.role {
             Role::Client(state) => {
                 self.clients -= 1;
+                self.release(Listener::Client, state.remote);
                 self.client_departed(id, state);
                 self.event(Event::ClientDisconnected { id, reason });
             }
             Role::Refused => {}
-            Role::Candidate { deadline, .. } => {
+            Role::Candidate {
+                deadline, remote, ..
+            } => {
+                self.release(Listener::Server, remote);
                 self.mesh.connection_closed();
                 self.mesh.handshake_ended(deadline, id);
             }
@@ -283,21 +326,40 @@ impl Server {
 
     /// Turns away a connection the server has no room for (§9): a client
     /// is told `server-full` first; a server is not (peers never get ERROR).
-    fn refuse_connection(&mut self, listener: Listener, remote: SocketAddr) -> ConnId {
+    /// Takes a connection only to refuse it: a client is told why in one
+    /// `ERROR` (§6), a server-port connection is just closed.
+    fn refuse_connection(
+        &mut self,
+        listener: Listener,
+        remote: SocketAddr,
+        why: CloseReason,
+    ) -> ConnId {
+        use crate::wire::ErrorCode;
         let id = self.insert(Role::Refused);
         if listener == Listener::Client {
-            self.refuse(
-                id,
-                crate::wire::ErrorCode::ServerFull,
-                "the server has no room for another client",
-            );
+            let (code, text) = match why {
+                CloseReason::TooManyFromAddress => (
+                    ErrorCode::TooManyConnections,
+                    "your address has as many connections as it may",
+                ),
+                CloseReason::TooFastFromAddress => (
+                    ErrorCode::ConnectingTooFast,
+                    "your address opens connections too fast; try again in a second",
+                ),
+                _ => (
+                    ErrorCode::ServerFull,
+                    "the server has no room for another client",
+                ),
+            };
+            self.refuse(id, code, text);
         }
         self.wires.remove(id);
-        self.wires.out.push_back(Output::Close {
-            id,
-            reason: CloseReason::ServerFull,
+        self.wires.out.push_back(Output::Close { id, reason: why });
+        self.event(Event::Refused {
+            listener,
+            remote,
+            why,
         });
-        self.event(Event::Refused { listener, remote });
         id
     }
 

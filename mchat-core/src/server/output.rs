@@ -103,6 +103,12 @@ pub enum CloseReason {
     SelfConnection,
     /// A server link did not prove the mesh secret (§4, `auth/1`).
     AuthFailed,
+    /// Its source address holds as many connections to this port as it
+    /// may (§9, per-address limits).
+    TooManyFromAddress,
+    /// Its source address opens connections to this port faster than it
+    /// may (§9, per-address limits).
+    TooFastFromAddress,
 }
 
 impl CloseReason {
@@ -122,6 +128,8 @@ impl fmt::Display for CloseReason {
             CloseReason::DuplicateLink => "duplicate link to the same peer",
             CloseReason::SelfConnection => "connected to itself",
             CloseReason::AuthFailed => "peer failed authentication",
+            CloseReason::TooManyFromAddress => "too many connections from its address",
+            CloseReason::TooFastFromAddress => "connecting too fast from its address",
         })
     }
 }
@@ -171,12 +179,17 @@ pub enum Event {
         /// Why: `None` when the peer closed it or the socket failed.
         reason: Option<CloseReason>,
     },
-    /// A connection was refused because the server is full (§9).
+    /// A connection was refused (§9): the server is full, or its source
+    /// address is over a per-address limit.
     Refused {
         /// Which port it came to.
         listener: Listener,
         /// Its address.
         remote: SocketAddr,
+        /// Why: [`CloseReason::ServerFull`],
+        /// [`CloseReason::TooManyFromAddress`] or
+        /// [`CloseReason::TooFastFromAddress`].
+        why: CloseReason,
     },
     /// A dial, or a dialled link's handshake, failed.
     DialFailed {
@@ -268,11 +281,13 @@ impl fmt::Display for Event {
             Event::Refused {
                 listener: Listener::Client,
                 remote,
-            } => write!(f, "refused client {remote}: server full"),
+                why,
+            } => write!(f, "refused client {remote}: {why}"),
             Event::Refused {
                 listener: Listener::Server,
                 remote,
-            } => write!(f, "refused server {remote}: server full"),
+                why,
+            } => write!(f, "refused server {remote}: {why}"),
             Event::DialFailed { addr } => write!(f, "could not connect to server {addr}"),
             Event::GaveUp { addr } => write!(f, "gave up on server {addr}: unreachable too long"),
             Event::PeerLineDropped {

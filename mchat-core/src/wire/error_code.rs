@@ -30,11 +30,17 @@ pub enum ErrorCode {
     RoomFull,
     /// The server holds as many rooms as it allows.
     TooManyRooms,
+    /// Sent just before the server closes a connection because its source
+    /// address holds as many as it may (§9, per-address limits).
+    TooManyConnections,
+    /// Sent just before the server closes a connection because its source
+    /// address opens new ones faster than it may (§9, per-address limits).
+    ConnectingTooFast,
 }
 
 impl ErrorCode {
     /// Every code, in the order of PROTOCOL.md §6.
-    pub const ALL: [ErrorCode; 11] = [
+    pub const ALL: [ErrorCode; 13] = [
         ErrorCode::TooLong,
         ErrorCode::BadUtf8,
         ErrorCode::Malformed,
@@ -46,6 +52,8 @@ impl ErrorCode {
         ErrorCode::ServerFull,
         ErrorCode::RoomFull,
         ErrorCode::TooManyRooms,
+        ErrorCode::TooManyConnections,
+        ErrorCode::ConnectingTooFast,
     ];
 
     /// The code as it appears on the wire, e.g. `too-long`.
@@ -62,6 +70,8 @@ impl ErrorCode {
             ErrorCode::ServerFull => "server-full",
             ErrorCode::RoomFull => "room-full",
             ErrorCode::TooManyRooms => "too-many-rooms",
+            ErrorCode::TooManyConnections => "too-many-connections",
+            ErrorCode::ConnectingTooFast => "connecting-too-fast",
         }
     }
 

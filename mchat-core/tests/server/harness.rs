@@ -16,8 +16,6 @@ pub fn config() -> ServerConfig {
     ServerConfig::new(addr("10.0.0.5", 6062))
 }
 
-const REMOTE: &str = "192.0.2.1:40000";
-
 pub struct Harness {
     pub server: Server,
     pub now: Instant,
@@ -25,6 +23,8 @@ pub struct Harness {
     pub closed: HashMap<ConnId, CloseReason>,
     pub dials: Vec<(ConnId, PeerAddr)>,
     pub events: Vec<Event>,
+    /// Connections accepted so far: each comes from an address of its own.
+    accepted: u32,
 }
 
 impl Harness {
@@ -37,6 +37,7 @@ impl Harness {
             closed: HashMap::new(),
             dials: Vec::new(),
             events: Vec::new(),
+            accepted: 0,
         };
         h.drain();
         h
@@ -71,8 +72,17 @@ impl Harness {
         }
     }
 
+    /// A new connection on `listener`, from an address no other
+    /// connection of the test used (10.128.0.0/9; the per-address limits
+    /// have tests of their own, with [`accept_from`](Self::accept_from)).
     pub fn accept(&mut self, listener: Listener) -> ConnId {
-        let remote: SocketAddr = REMOTE.parse().unwrap();
+        self.accepted += 1;
+        let ip = std::net::Ipv4Addr::from(0x0a80_0000 | self.accepted);
+        self.accept_from(listener, SocketAddr::from((ip, 40000)))
+    }
+
+    /// A new connection on `listener` from `remote`.
+    pub fn accept_from(&mut self, listener: Listener, remote: SocketAddr) -> ConnId {
         let id = self.server.accept(listener, remote, self.now);
         self.drain();
         id

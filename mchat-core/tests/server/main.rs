@@ -20,5 +20,6 @@ mod interest;
 mod keepalive;
 mod mesh;
 mod negotiation;
+mod per_address;
 mod presence;
 mod queues;

@@ -77,7 +77,7 @@ impl Sim {
         let Some(node) = self.node_mut(server) else {
             return;
         };
-        let id = node.accept(Listener::Client, client_remote(), now);
+        let id = node.accept(Listener::Client, client_remote(c), now);
         let conn = ServerConn { server, conn: id };
         let delay = self.pipe_delay();
         let pipe = self

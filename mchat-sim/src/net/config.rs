@@ -69,21 +69,19 @@ pub fn server_addr(i: usize) -> PeerAddr {
     PeerAddr::new(host, NonZeroU16::MIN.saturating_add(6061))
 }
 
-/// The address every client connects from (servers never look at it).
-pub(super) fn client_remote() -> SocketAddr {
-    SocketAddr::from(([192, 0, 2, 1], 40000))
+/// The address client `c` connects from: one of its own, as users have
+/// (so the per-address limits of §9 see one user per address).
+pub(super) fn client_remote(c: usize) -> SocketAddr {
+    let [_, _, high, low] = (c as u32).to_be_bytes();
+    SocketAddr::from(([192, 18, high, low], 40000))
 }
 
 /// The made-up address the dialling end of `pipe` connects from: unique
-/// per pipe, so a server can tell its inbound links apart.
+/// per pipe (address and port), so a server can tell its inbound links
+/// apart, and no two links share a source for the per-address limits.
 pub(super) fn dial_local(pipe: u64) -> SocketAddr {
     SocketAddr::from((
-        [
-            10,
-            (pipe >> 24) as u8,
-            (pipe >> 16) as u8,
-            (pipe >> 8) as u8,
-        ],
-        1024 + (pipe & 0xff) as u16,
+        [10, (pipe >> 16) as u8, (pipe >> 8) as u8, pipe as u8],
+        1024 + ((pipe >> 24) & 0x7fff) as u16,
     ))
 }

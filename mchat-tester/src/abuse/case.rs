@@ -2,6 +2,7 @@
 //! probe and a memory watch; the verdict weighs all three.
 
 use std::cell::Cell;
+use std::net::Ipv4Addr;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use super::verdict::Verdict;
 use crate::human;
 use crate::stats;
 
-use super::conversation::Failure;
+use super::conversation::{self, Failure};
 
 /// What an attack saw when the server held (`Ok`), or how it did not.
 pub type Attacked = Result<String, Failure>;
@@ -46,10 +47,13 @@ const MAX_PAUSE: Duration = Duration::from_secs(1);
 
 /// Runs `case` next to a probe and, with `--pid`, a watch on the server's
 /// memory.
-pub async fn run(ex: &LocalExecutor<'_>, plan: &Plan, case: &Case) -> Verdict {
+/// `index` numbers the case in the table; it picks the loopback address
+/// its attack comes from.
+pub async fn run(ex: &LocalExecutor<'_>, plan: &Plan, case: &Case, index: usize) -> Verdict {
     if matches!(case.needs, Needs::ServerPort) && plan.server_port.is_none() {
         return Verdict::Skipped(format!("needs --server-port ({})", case.checks));
     }
+    conversation::speak_from(Ipv4Addr::new(127, 0, 0, 2));
     let probe = match Probe::start(ex, &plan.server).await {
         Ok(probe) => probe,
         Err(e) => return Verdict::Failed(format!("the probe could not start: {e}")),
@@ -64,6 +68,8 @@ pub async fn run(ex: &LocalExecutor<'_>, plan: &Plan, case: &Case) -> Verdict {
             }
         })
     });
+    let attacker = u8::try_from(10 + index).unwrap_or(u8::MAX);
+    conversation::speak_from(Ipv4Addr::new(127, 0, 0, attacker));
     let attacked = (case.attack)(plan).await;
     // Keep the probe going a moment after the attack ends.
     Timer::after(Duration::from_millis(300)).await;

@@ -1,6 +1,8 @@
 //! Talking to the server under attack: connecting as a client or posing as
 //! a server, and reading its answers within a deadline.
 
+use std::cell::Cell;
+use std::net::{IpAddr, Ipv4Addr};
 use std::time::{Duration, Instant};
 
 use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
@@ -38,14 +40,39 @@ pub enum Failure {
     Skip(String),
 }
 
+thread_local! {
+    /// The loopback address connections come from now (see [`speak_from`]).
+    static SOURCE: Cell<Option<Ipv4Addr>> = const { Cell::new(None) };
+}
+
+/// Makes the connections opened from now on to a loopback server come
+/// from `source` (any of 127.0.0.0/8): the probe and each case speak from
+/// an address of their own, as different people would, so that the
+/// server's per-address limits (§9) throttle an attacker and not the
+/// probe or the next case. A server elsewhere sees the tester's address.
+pub fn speak_from(source: Ipv4Addr) {
+    SOURCE.set(Some(source));
+}
+
 /// Connects to `addr`; an error names it.
 pub async fn connect(addr: &str) -> Result<TcpStream, Failure> {
-    TcpStream::connect(addr)
+    let failed = |source| Failure::Connect {
+        addr: addr.to_owned(),
+        source,
+    };
+    let target = smol::net::resolve(addr)
         .await
-        .map_err(|source| Failure::Connect {
-            addr: addr.to_owned(),
-            source,
-        })
+        .map_err(failed)?
+        .first()
+        .copied()
+        .ok_or_else(|| failed(std::io::ErrorKind::NotFound.into()))?;
+    let source = SOURCE
+        .get()
+        .filter(|_| target.ip().is_loopback() && target.is_ipv4())
+        .map(IpAddr::V4);
+    crate::connect::connect(target, source)
+        .await
+        .map_err(failed)
 }
 
 /// A connection to the server port of `plan`'s server, posing as a server.

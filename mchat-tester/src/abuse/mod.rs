@@ -40,8 +40,8 @@ pub fn run(plan: &Plan) -> Totals {
 async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Totals {
     let mut totals = Totals::default();
     let mut json = Vec::new();
-    for case in &table::CASES {
-        let verdict = case::run(ex, plan, case).await;
+    for (index, case) in table::CASES.iter().enumerate() {
+        let verdict = case::run(ex, plan, case, index).await;
         totals.count(&verdict);
         if plan.json {
             json.push(format!(

@@ -8,6 +8,16 @@ use std::process::{Child, Command, Stdio};
 
 use mchat_core::rng::SeededRng;
 
+/// The flags that lift a server's per-address limits (PROTOCOL.md §9).
+pub const LIFT_PER_ADDRESS_LIMITS: [&str; 6] = [
+    "--max-clients-per-ip",
+    "0",
+    "--max-candidates-per-ip",
+    "0",
+    "--connect-rate-per-ip",
+    "0",
+];
+
 /// Why a server of the mesh could not be had.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -146,6 +156,9 @@ impl Servers {
             .arg(launch.dir.join(format!("{i}.pid")))
             .arg("--log-dir")
             .arg(&launch.dir)
+            // Every client and relay of the tester comes from loopback:
+            // the per-address limits (§9) are lifted, as for any load run.
+            .args(LIFT_PER_ADDRESS_LIMITS)
             .args(&launch.args)
             .args([
                 "127.0.0.1",

@@ -22,7 +22,8 @@ impl Server {
     pub(in crate::server) fn accept_server(&mut self, remote: SocketAddr, now: Instant) -> ConnId {
         let candidates = self.candidates_oldest_first();
         if self.mesh.is_full(&self.config, candidates.len()) {
-            return self.refuse_connection(Listener::Server, remote);
+            self.release(Listener::Server, remote);
+            return self.refuse_connection(Listener::Server, remote, CloseReason::ServerFull);
         }
         if candidates.len() >= self.config.max_candidates
             && let Some(&oldest) = candidates.first()

@@ -8,7 +8,7 @@ use std::time::Instant;
 use bytes::Bytes;
 
 use super::super::conns::{Dialler, Role};
-use super::super::output::{CloseReason, ConnId, Event};
+use super::super::output::{CloseReason, ConnId, Event, Listener};
 use super::super::{BLEED, Server};
 use super::{Vouched, Wants};
 use crate::wire::{ExtOffer, Extension, ExtensionSet, Frame, InterestChange, Message, PeerAddr};
@@ -186,6 +186,7 @@ impl Server {
         let Some(conn) = self.wires.get_mut(id) else {
             return false;
         };
+        let mut was_candidate_from = None;
         let (since, agreed, wants) = match std::mem::replace(&mut conn.role, Role::Refused) {
             Role::Peer {
                 since,
@@ -193,6 +194,10 @@ impl Server {
                 wants,
                 ..
             } => (since, agreed, wants),
+            Role::Candidate { remote, .. } => {
+                was_candidate_from = Some(remote);
+                (now, None, Wants::default())
+            }
             _ => (now, None, Wants::default()),
         };
         conn.role = Role::Peer {
@@ -202,6 +207,10 @@ impl Server {
             agreed,
             wants,
         };
+        if let Some(remote) = was_candidate_from {
+            // A peer now: its handshake no longer counts against its address.
+            self.release(Listener::Server, remote);
+        }
         let Some(old) = self.mesh.link(&addr).filter(|&old| old != id) else {
             self.mesh.set_link(addr, id);
             return true;
