@@ -10,7 +10,7 @@ OUT=${1:-target/callgrind.out}
 DIR=$(mktemp -d)
 trap 'rm -rf "$DIR"' EXIT
 valgrind --tool=callgrind --callgrind-out-file="$OUT" target/release/mchat-server start --non-daemon \
-    --pidfile "$DIR/pid" --log-dir "$DIR" --max-clients-per-ip 0 --connect-rate-per-ip 0 127.0.0.1 19091 19092 > "$DIR/out" 2>&1 &
+    --pidfile "$DIR/pid" --log-dir "$DIR" --max-clients-per-ip 0 --connect-rate-per-ip 0 --flood-rate 0 127.0.0.1 19091 19092 > "$DIR/out" 2>&1 &
 SERVER=$!
 for _ in $(seq 300); do grep -q "listening for clients" "$DIR/out" 2> /dev/null && break; sleep 0.1; done
 target/release/mchat-tester load --server 127.0.0.1:19091 --receivers 50 --senders 1 --messages 20000 \

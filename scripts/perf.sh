@@ -10,9 +10,10 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$DIR"; }
 trap cleanup EXIT
 
-# Every client of the tester comes from loopback: the per-address limits
-# (PROTOCOL.md §9) are lifted for these runs.
-LIFT="--max-clients-per-ip 0 --connect-rate-per-ip 0 --max-candidates-per-ip 0"
+# Every client of the tester comes from loopback, and its senders send as
+# fast as they can: the per-address limits (PROTOCOL.md §9) and flood
+# control (§3) are lifted for these runs.
+LIFT="--max-clients-per-ip 0 --connect-rate-per-ip 0 --max-candidates-per-ip 0 --flood-rate 0"
 
 start() { # start <client_port> <server_port> [peer_port]; $EXTRA: more options
     "$BIN/mchat-server" start --non-daemon --pidfile "$DIR/$1.pid" --log-dir "$DIR" $LIFT ${EXTRA:-} \

@@ -33,9 +33,10 @@ trap 'stop_all; rm -rf "$DIR"' EXIT
 start() { # start <tls: yes|no> <client_port> <server_port> [peer_port]
     local tls=()
     [ "$1" = yes ] && tls=(--tls-mesh --tls-ca "$DIR/ca.pem" --tls-cert "$DIR/$2.pem" --tls-key "$DIR/$2-key.pem")
-    # The tester's clients all come from loopback: per-address limits lifted.
+    # The tester's clients all come from loopback and send as fast as they
+    # can: per-address limits and flood control lifted.
     "$BIN/mchat-server" start --non-daemon --pidfile "$DIR/$2.pid" --log-dir "$DIR" "${tls[@]}" \
-        --max-clients-per-ip 0 --connect-rate-per-ip 0 --max-candidates-per-ip 0 \
+        --max-clients-per-ip 0 --connect-rate-per-ip 0 --max-candidates-per-ip 0 --flood-rate 0 \
         127.0.0.1 "$2" "$3" ${4:+127.0.0.1 $4} > "$DIR/$2.out" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 100); do [ -s "$DIR/$2.out" ] && break; sleep 0.05; done

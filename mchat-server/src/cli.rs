@@ -132,6 +132,24 @@ pub struct Start {
     #[argh(option)]
     pub connect_rate_per_ip: Option<u32>,
 
+    /// lines a second a client may send, sustained (JOIN, PART and NICK
+    /// count; a NICK one a room); 0 turns flood control off (default: 20)
+    #[argh(option)]
+    pub flood_rate: Option<u32>,
+
+    /// lines a client may send at once, above the rate (default: 200)
+    #[argh(option)]
+    pub flood_burst: Option<u32>,
+
+    /// seconds a client may keep flooding before it is disconnected
+    /// (default: 10)
+    #[argh(option)]
+    pub flood_disconnect_s: Option<u64>,
+
+    /// most rooms one client may be in; 0 lifts it (default: 50)
+    #[argh(option)]
+    pub max_rooms_per_client: Option<usize>,
+
     /// most rooms (default: 30000)
     #[argh(option)]
     pub max_rooms: Option<usize>,
@@ -262,6 +280,13 @@ impl Start {
             self.max_candidates_per_ip,
         );
         set(&mut config.connect_rate_per_ip, self.connect_rate_per_ip);
+        set(&mut config.flood_rate, self.flood_rate);
+        set(&mut config.flood_burst, self.flood_burst);
+        set(
+            &mut config.flood_disconnect,
+            self.flood_disconnect_s.map(Duration::from_secs),
+        );
+        set(&mut config.max_rooms_per_client, self.max_rooms_per_client);
         set(&mut config.max_rooms, self.max_rooms);
         set(&mut config.max_room_members, self.max_room_members);
         set(&mut config.client_queue_limit, self.client_queue_bytes);
@@ -350,7 +375,7 @@ mod tests {
     fn flag_help(help: &str, flag: &str) -> String {
         let mut lines = help
             .lines()
-            .skip_while(|l| !l.trim_start().starts_with(flag));
+            .skip_while(|l| l.split_whitespace().next() != Some(flag));
         let first = lines.next().unwrap_or_else(|| panic!("{flag} not in help"));
         let rest = lines.take_while(|l| !l.trim_start().starts_with("--") && !l.trim().is_empty());
         std::iter::once(first)
@@ -421,6 +446,16 @@ mod tests {
             (
                 "--connect-rate-per-ip",
                 config.connect_rate_per_ip.to_string(),
+            ),
+            ("--flood-rate", config.flood_rate.to_string()),
+            ("--flood-burst", config.flood_burst.to_string()),
+            (
+                "--flood-disconnect-s",
+                config.flood_disconnect.as_secs().to_string(),
+            ),
+            (
+                "--max-rooms-per-client",
+                config.max_rooms_per_client.to_string(),
             ),
             ("--max-rooms", config.max_rooms.to_string()),
             ("--max-room-members", config.max_room_members.to_string()),

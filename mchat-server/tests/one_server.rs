@@ -124,7 +124,7 @@ fn a_crowd_connecting_while_the_server_is_busy_waits_in_the_listen_queue() {
     }
 
     // 500 connections from one address: the per-address limits lifted.
-    let s = server("crowd", &testkit::UNLIMITED_PER_ADDRESS);
+    let s = server("crowd", &testkit::UNLIMITED);
     let pid = Pid::from_raw(i32::try_from(s.pid()).unwrap());
     // A stopped server accepts nothing: every connection below must wait in
     // the kernel's listen queue. A SYN the queue cannot hold is dropped and

@@ -21,7 +21,15 @@ const TOTAL: usize = 50 * 1024 * 1024;
 
 #[test]
 fn slow_reader_is_disconnected_while_the_room_flows_and_rss_stays_small() {
-    let s = ServerProc::start(&scratch("slow"), "127.0.0.1", (0, 0), None, &[]);
+    // The sender floods on purpose: this is about the slow reader's queue,
+    // so flood control is off.
+    let s = ServerProc::start(
+        &scratch("slow"),
+        "127.0.0.1",
+        (0, 0),
+        None,
+        &["--flood-rate", "0"],
+    );
     let mut slow = LineClient::member(s.client_port, "slow", &["busy"]);
     let mut fast = LineClient::member(s.client_port, "fast", &["busy"]);
     let sender = LineClient::member(s.client_port, "sender", &["busy"]);

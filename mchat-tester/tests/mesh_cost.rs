@@ -84,7 +84,7 @@ fn spawned_servers_get_the_extra_flags_and_a_bad_one_is_reported() {
 #[test]
 fn a_room_spread_over_given_servers_delivers_everything_without_peer_figures() {
     // One server named twice: two "servers" for the placement, one process.
-    let server = testkit::ServerProc::local("spread");
+    let server = testkit::ServerProc::local_unlimited("spread");
     let addr = format!("127.0.0.1:{}", server.client_port);
     let out = Command::new(TESTER)
         .args(["load", "--server", &addr, "--server", &addr])

@@ -19,4 +19,4 @@ mod server;
 pub use line_client::{DEADLINE, LineClient};
 pub use paths::{example_bin, free_port, scratch, workspace_bin};
 pub use pki::{TestCa, TestCert};
-pub use server::{ServerProc, UNLIMITED_PER_ADDRESS, ports_from_banner, spawn_listening};
+pub use server::{ServerProc, UNLIMITED, ports_from_banner, spawn_listening};

@@ -39,13 +39,16 @@ pub fn spawn_listening(cmd: &mut Command) -> (Child, BufReader<ChildStdout>, (u1
     (child, stdout, ports_from_banner(&line))
 }
 
-/// The flags that lift a server's per-address limits (PROTOCOL.md §9).
-pub const UNLIMITED_PER_ADDRESS: [&str; 6] = [
+/// The flags that lift a server's per-address limits (PROTOCOL.md §9) and
+/// its flood control (§3).
+pub const UNLIMITED: [&str; 8] = [
     "--max-clients-per-ip",
     "0",
     "--max-candidates-per-ip",
     "0",
     "--connect-rate-per-ip",
+    "0",
+    "--flood-rate",
     "0",
 ];
 
@@ -96,15 +99,10 @@ impl ServerProc {
     }
 
     /// [`local`](Self::local), with the per-address limits (PROTOCOL.md §9)
-    /// lifted: for tests that open many connections from 127.0.0.1.
+    /// and flood control (§3) lifted: for tests that open many connections
+    /// from 127.0.0.1 or send as fast as they can.
     pub fn local_unlimited(name: &str) -> Self {
-        Self::start(
-            &scratch(name),
-            "127.0.0.1",
-            (0, 0),
-            None,
-            &UNLIMITED_PER_ADDRESS,
-        )
+        Self::start(&scratch(name), "127.0.0.1", (0, 0), None, &UNLIMITED)
     }
 
     pub fn pid(&self) -> u32 {

@@ -2,11 +2,13 @@
 //! of §6 and the capacity limits of §9.
 
 use std::net::SocketAddr;
+use std::time::Instant;
 
 use bytes::Bytes;
 use indexmap::IndexSet;
 
 use super::conns::{ClientState, Conn, Role};
+use super::flood::{self, FloodAccount, Paid};
 use super::output::{CloseReason, ConnId, Event, Listener};
 use super::{BLEED, Server};
 use crate::wire::{
@@ -37,7 +39,7 @@ fn renamed(old: &Nick, new: &Nick) -> String {
 }
 
 impl Server {
-    pub(super) fn accept_client(&mut self, remote: SocketAddr) -> ConnId {
+    pub(super) fn accept_client(&mut self, remote: SocketAddr, now: Instant) -> ConnId {
         if self.clients >= self.config.max_clients {
             self.release(Listener::Client, remote);
             return self.refuse_connection(Listener::Client, remote, CloseReason::ServerFull);
@@ -47,6 +49,7 @@ impl Server {
             nick,
             rooms: IndexSet::new(),
             remote,
+            flood: FloodAccount::new(&self.config, now),
         })));
         self.clients += 1;
         self.event(Event::ClientConnected { id, remote });
@@ -55,7 +58,14 @@ impl Server {
 
     /// One line from a client (§3). Anything refused is answered with one
     /// `ERROR` to that client alone and changes nothing else (§6).
-    pub(super) fn on_client_frame(&mut self, id: ConnId, frame: Frame<'_>) {
+    pub(super) fn on_client_frame(&mut self, id: ConnId, frame: Frame<'_>, now: Instant) {
+        let paid = match &frame {
+            Ok(line) => self.paid_for(id, line.as_str().split(' ').next().unwrap_or_default(), now),
+            Err(_) => self.paid_for(id, "", now),
+        };
+        if !paid {
+            return;
+        }
         let line = match frame {
             Ok(line) => line,
             Err(e) => return self.refuse(id, e.code(), &e.to_string()),
@@ -97,6 +107,41 @@ impl Server {
     }
 
     /// Answers a refused line with `ERROR <code> <why>` (§6).
+    /// Flood control (§3): pays for a line of type `word` from the client's
+    /// account. `false`: it was refused with `ERROR flood` (and the client
+    /// disconnected if it kept flooding); it must not be carried out.
+    fn paid_for(&mut self, id: ConnId, word: &str, now: Instant) -> bool {
+        let config = &self.config;
+        let Some(Conn {
+            role: Role::Client(state),
+            ..
+        }) = self.wires.get_mut(id)
+        else {
+            return true;
+        };
+        let tokens = flood::cost(word, state.rooms.len());
+        match state.flood.pay(tokens, config, now) {
+            Paid::Yes => true,
+            Paid::No => {
+                let why = format!(
+                    "slow down: at most {} lines a second, {} at once; this one was not carried out",
+                    config.flood_rate, config.flood_burst
+                );
+                self.refuse(id, ErrorCode::Flood, &why);
+                false
+            }
+            Paid::Disconnect => {
+                let why = format!(
+                    "flooding for {} s: disconnected",
+                    config.flood_disconnect.as_secs()
+                );
+                self.refuse(id, ErrorCode::Flood, &why);
+                self.doom(id, CloseReason::Flood);
+                false
+            }
+        }
+    }
+
     pub(super) fn refuse(&mut self, id: ConnId, code: ErrorCode, why: &str) {
         let line = Message::Error(ErrorReply::truncated(code, why)).encode();
         self.wires.send(id, &line);
@@ -128,6 +173,15 @@ impl Server {
         if self.rooms.is_member(room.as_str(), id) {
             let why = format!("you are already in {room}");
             return self.refuse(id, ErrorCode::AlreadyJoined, &why);
+        }
+        let limit = self.config.max_rooms_per_client;
+        if limit != 0
+            && self
+                .client(id)
+                .is_some_and(|state| state.rooms.len() >= limit)
+        {
+            let why = format!("you are in {limit} rooms, as many as one client may be");
+            return self.refuse(id, ErrorCode::TooManyRooms, &why);
         }
         if !self.rooms.exists(room.as_str()) && self.rooms.len() >= self.config.max_rooms {
             return self.refuse(

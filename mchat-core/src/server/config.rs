@@ -67,6 +67,17 @@ pub struct ServerConfig {
     /// New connections a second one source address may open, on each port
     /// separately; as many may come at once (§9). `0`: no limit.
     pub connect_rate_per_ip: u32,
+    /// Lines a second a client may send, sustained (§3, flood control);
+    /// `JOIN`, `PART` and `NICK` count, a `NICK` one a room of the client,
+    /// heartbeats never. `0`: no flood control.
+    pub flood_rate: u32,
+    /// Lines a client may send at once, above the rate (§3).
+    pub flood_burst: u32,
+    /// A client refused for flooding, without a calm second, for this long
+    /// is disconnected (§3).
+    pub flood_disconnect: Duration,
+    /// Rooms one client may be in at once (§9). `0`: no limit.
+    pub max_rooms_per_client: usize,
     /// A peer with more unsent bytes than this is disconnected (§8).
     pub peer_queue_limit: usize,
     /// The mesh extensions offered to peers in `EXT` (§4, negotiation); a
@@ -120,6 +131,10 @@ impl ServerConfig {
             max_clients_per_ip: 100,
             max_candidates_per_ip: 8,
             connect_rate_per_ip: 20,
+            flood_rate: 20,
+            flood_burst: 200,
+            flood_disconnect: Duration::from_secs(10),
+            max_rooms_per_client: 50,
             client_queue_limit: 1 << 20,
             peer_queue_limit: 64 << 20,
             extensions: ExtensionSet::all(),
@@ -147,6 +162,8 @@ impl ServerConfig {
             max_clients_per_ip: 0,
             max_candidates_per_ip: 0,
             connect_rate_per_ip: 0,
+            flood_rate: 0,
+            max_rooms_per_client: 0,
             ..Self::new(advertised)
         }
     }

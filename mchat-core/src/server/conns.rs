@@ -7,6 +7,7 @@ use bytes::Bytes;
 use indexmap::IndexSet;
 use std::collections::VecDeque;
 
+use super::flood::FloodAccount;
 use super::mesh::Wants;
 use super::output::{CloseReason, ConnId, Output};
 use crate::wire::{ExtensionSet, LineFramer, Nick, Nonce, PeerAddr, Room};
@@ -103,6 +104,8 @@ pub(crate) struct ClientState {
     pub rooms: IndexSet<Room>,
     /// Where it connected from (§9, per-address limits).
     pub remote: SocketAddr,
+    /// What it may still send (§3, flood control).
+    pub flood: FloodAccount,
 }
 
 /// One connection.
@@ -323,6 +326,13 @@ mod tests {
             nick: Nick::from_trusted("n".to_owned()),
             rooms: IndexSet::new(),
             remote: SocketAddr::from(([192, 0, 2, 1], 1)),
+            flood: FloodAccount::new(
+                &crate::server::ServerConfig::new(crate::wire::PeerAddr::new(
+                    crate::wire::Host::new("h").unwrap(),
+                    std::num::NonZeroU16::MIN,
+                )),
+                Instant::now(),
+            ),
         })));
         wires.send(id, &Bytes::from_static(b"123456\n"));
         wires.send(id, &Bytes::from_static(b"123456\n"));

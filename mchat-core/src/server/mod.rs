@@ -17,9 +17,11 @@
 
 mod auth;
 mod backoff;
+mod bucket;
 mod client_side;
 mod config;
 mod conns;
+mod flood;
 mod heartbeat;
 mod mesh;
 mod output;
@@ -104,7 +106,7 @@ impl Server {
         let id = match self.admit(listener, remote, now) {
             Err(why) => self.refuse_connection(listener, remote, why),
             Ok(()) => match listener {
-                Listener::Client => self.accept_client(remote),
+                Listener::Client => self.accept_client(remote, now),
                 Listener::Server => self.accept_server(remote, now),
             },
         };
@@ -254,7 +256,7 @@ impl Server {
             return;
         };
         match conn.role {
-            Role::Client(_) => self.on_client_frame(id, frame),
+            Role::Client(_) => self.on_client_frame(id, frame, now),
             Role::Opening { .. } => self.on_opening_frame(id, frame, now),
             Role::Candidate { .. } => self.on_candidate_frame(id, frame, now),
             Role::Peer { .. } => self.on_peer_frame(id, frame, now),

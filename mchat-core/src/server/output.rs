@@ -109,6 +109,8 @@ pub enum CloseReason {
     /// Its source address opens connections to this port faster than it
     /// may (§9, per-address limits).
     TooFastFromAddress,
+    /// A client kept flooding for `flood_disconnect` (§3, flood control).
+    Flood,
 }
 
 impl CloseReason {
@@ -130,6 +132,7 @@ impl fmt::Display for CloseReason {
             CloseReason::AuthFailed => "peer failed authentication",
             CloseReason::TooManyFromAddress => "too many connections from its address",
             CloseReason::TooFastFromAddress => "connecting too fast from its address",
+            CloseReason::Flood => "flooding past the flood limit for too long",
         })
     }
 }

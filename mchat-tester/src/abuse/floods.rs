@@ -3,14 +3,16 @@
 
 use std::time::{Duration, Instant};
 
-use futures_lite::AsyncWriteExt;
+use futures_lite::{AsyncWriteExt, future};
 use mchat_core::wire::Message;
+use smol::Timer;
 
 use super::Plan;
 use super::case::Attacked;
 use super::conversation::{Failure, client, closed_within, connect, expect_bleed};
 use super::probe::ROOM;
 use crate::human;
+use crate::lines::Lines;
 use crate::wire;
 
 pub async fn join_part_storm(plan: &Plan) -> Attacked {
@@ -33,12 +35,23 @@ pub async fn join_part_storm(plan: &Plan) -> Attacked {
 
 pub async fn slow_reader_in_busy_room(plan: &Plan) -> Attacked {
     let (mut slow, _) = client(&plan.server, "sloth", Some(ROOM)).await?;
-    let (mut loud, _l) = client(&plan.server, "loud", Some(ROOM)).await?;
+    let (mut loud, mut loud_lines) = client(&plan.server, "loud", Some(ROOM)).await?;
     let line = wire::msg_line("loud", ROOM, "y".repeat(900))?;
     let burst = line.repeat(64);
     // More than the kernel's socket buffers can hide (MiBs on loopback).
     for _ in 0..256 {
-        loud.write_all(&burst).await?;
+        // With flood control the server may drop the loud one instead.
+        if loud.write_all(&burst).await.is_err() {
+            break;
+        }
+    }
+    // A server with flood control refuses the flood, and the one who never
+    // reads gets no more than the burst; one without drops the reader.
+    if refused_for_flooding(&mut loud_lines).await {
+        return Ok(format!(
+            "{} MiB sent into a room where one member never reads: the sender was refused (ERROR flood)",
+            (burst.len() * 256) >> 20
+        ));
     }
     // What it never read is drained now, to reach the server's close.
     closed_within(&mut slow, Duration::from_secs(5))
@@ -47,6 +60,60 @@ pub async fn slow_reader_in_busy_room(plan: &Plan) -> Attacked {
     Ok(format!(
         "{} MiB into a room where one member never reads; it was disconnected",
         (burst.len() * 256) >> 20
+    ))
+}
+
+/// Was the sender told `ERROR flood` (within two seconds of reading)?
+async fn refused_for_flooding(lines: &mut Lines) -> bool {
+    future::or(
+        async {
+            lines
+                .until(|l| l.starts_with(b"ERROR flood "))
+                .await
+                .unwrap_or(false)
+        },
+        async {
+            Timer::after(Duration::from_secs(2)).await;
+            false
+        },
+    )
+    .await
+}
+
+/// One client sends as fast as its socket takes into a room of twenty: the
+/// sender must pay (`ERROR flood`), and none of the 19 readers may be
+/// dropped as a slow consumer for it. They read only afterwards, so a
+/// server that passes the whole flood on overflows their queues.
+pub async fn flood_into_a_room_of_twenty(plan: &Plan) -> Attacked {
+    const FLOODED: &str = "flooded";
+    let mut readers = Vec::new();
+    for i in 0..19 {
+        readers.push(client(&plan.server, &format!("reader{i}"), Some(FLOODED)).await?);
+    }
+    let (mut flooder, mut flooder_lines) = client(&plan.server, "flooder", Some(FLOODED)).await?;
+    let burst = wire::msg_line("flooder", FLOODED, "z".repeat(900))?.repeat(64);
+    let mut sent = 0usize;
+    for _ in 0..256 {
+        if flooder.write_all(&burst).await.is_err() {
+            break;
+        }
+        sent += burst.len();
+    }
+    let refused = refused_for_flooding(&mut flooder_lines).await;
+    for (i, (stream, lines)) in readers.iter_mut().enumerate() {
+        stream.write_all(&Message::Heart.encode()).await?;
+        expect_bleed(lines)
+            .await
+            .map_err(|e| Failure::Server(format!("reader {i} was dropped by the flood ({e})")))?;
+    }
+    if !refused {
+        return Err(Failure::Server(
+            "the flooder was never told ERROR flood: the server has no flood control".into(),
+        ));
+    }
+    Ok(format!(
+        "{} MiB flooded into a room of 20: the sender was refused, no reader dropped",
+        sent >> 20
     ))
 }
 

@@ -3,7 +3,7 @@
 use super::case::{Case, Needs};
 use super::{bad_lines, fake_servers, floods, handshakes};
 
-pub const CASES: [Case; 20] = [
+pub const CASES: [Case; 21] = [
     Case {
         name: "dribbled-line",
         checks: "a line sent one byte every 25 ms is read whole",
@@ -48,9 +48,15 @@ pub const CASES: [Case; 20] = [
     },
     Case {
         name: "slow-reader-in-busy-room",
-        checks: "a member that never reads is disconnected, not buffered for",
+        checks: "a member that never reads is disconnected, not buffered for (or the flood refused)",
         needs: Needs::ClientPort,
         attack: |plan| Box::pin(floods::slow_reader_in_busy_room(plan)),
+    },
+    Case {
+        name: "flood-into-room-of-20",
+        checks: "a client flooding a room of 20 is refused (ERROR flood) and no reader is dropped",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(floods::flood_into_a_room_of_twenty(plan)),
     },
     Case {
         name: "connect-disconnect-storm",

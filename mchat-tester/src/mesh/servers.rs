@@ -8,13 +8,17 @@ use std::process::{Child, Command, Stdio};
 
 use mchat_core::rng::SeededRng;
 
-/// The flags that lift a server's per-address limits (PROTOCOL.md §9).
-pub const LIFT_PER_ADDRESS_LIMITS: [&str; 6] = [
+/// The flags that lift a server's per-address limits (PROTOCOL.md §9) and
+/// its flood control (§3): every client and relay of the tester comes from
+/// loopback, and load senders send as fast as they can.
+pub const LIFT_LIMITS: [&str; 8] = [
     "--max-clients-per-ip",
     "0",
     "--max-candidates-per-ip",
     "0",
     "--connect-rate-per-ip",
+    "0",
+    "--flood-rate",
     "0",
 ];
 
@@ -156,9 +160,8 @@ impl Servers {
             .arg(launch.dir.join(format!("{i}.pid")))
             .arg("--log-dir")
             .arg(&launch.dir)
-            // Every client and relay of the tester comes from loopback:
-            // the per-address limits (§9) are lifted, as for any load run.
-            .args(LIFT_PER_ADDRESS_LIMITS)
+            // Lifted, as for any load run (see the constant).
+            .args(LIFT_LIMITS)
             .args(&launch.args)
             .args([
                 "127.0.0.1",
