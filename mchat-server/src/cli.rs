@@ -179,8 +179,8 @@ pub struct Start {
     #[argh(option)]
     pub mesh_secret_file: Option<PathBuf>,
 
-    /// PEM file of this server's certificate chain (with --tls-mesh: the
-    /// certificate it shows its peers; read again on SIGHUP)
+    /// PEM file of this server's certificate chain, shown to TLS clients
+    /// and (with --tls-mesh) to peers; read again on SIGHUP
     #[argh(option)]
     pub tls_cert: Option<PathBuf>,
 
@@ -192,6 +192,16 @@ pub struct Start {
     /// peer must show a certificate it signed
     #[argh(option)]
     pub tls_ca: Option<PathBuf>,
+
+    /// port for clients over TLS (with --tls-cert and --tls-key), beside
+    /// the plain <client_port>
+    #[argh(option)]
+    pub tls_client_port: Option<u16>,
+
+    /// serve clients only on --tls-client-port: <client_port> is not
+    /// bound (it still names the pidfile and the log)
+    #[argh(switch)]
+    pub no_plain: bool,
 
     /// run every server link, dialled and accepted, over mutual TLS
     /// (needs --tls-cert, --tls-key and --tls-ca; the server port then
@@ -304,23 +314,40 @@ impl Start {
         settings
     }
 
-    /// The TLS files of the mesh links, with `--tls-mesh`.
-    pub fn mesh_tls_files(&self) -> Result<Option<TlsFiles>, Error> {
-        if !self.tls_mesh {
-            let given = [&self.tls_cert, &self.tls_key, &self.tls_ca];
-            if given.iter().any(|file| file.is_some()) {
-                return Err(Error::TlsUnused);
+    /// The TLS files and what they are for, if any TLS is asked for.
+    pub fn tls_files(&self) -> Result<Option<TlsFiles>, Error> {
+        let clients = self.tls_client_port.is_some();
+        if self.no_plain && !clients {
+            return Err(Error::NoPlainWithoutTls);
+        }
+        if self.tls_ca.is_some() && !self.tls_mesh {
+            return Err(Error::TlsUnused("--tls-ca", "--tls-mesh"));
+        }
+        if !self.tls_mesh && !clients {
+            if self.tls_cert.is_some() || self.tls_key.is_some() {
+                return Err(Error::TlsUnused(
+                    "--tls-cert or --tls-key",
+                    "--tls-mesh or --tls-client-port",
+                ));
             }
             return Ok(None);
         }
-        match (&self.tls_cert, &self.tls_key, &self.tls_ca) {
-            (Some(cert), Some(key), Some(ca)) => Ok(Some(TlsFiles {
-                cert: cert.clone(),
-                key: key.clone(),
-                ca: ca.clone(),
-            })),
-            _ => Err(Error::TlsFlags),
+        let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) else {
+            return Err(if self.tls_mesh {
+                Error::TlsFlags
+            } else {
+                Error::TlsClientFlags
+            });
+        };
+        if self.tls_mesh && self.tls_ca.is_none() {
+            return Err(Error::TlsFlags);
         }
+        Ok(Some(TlsFiles {
+            cert: cert.clone(),
+            key: key.clone(),
+            ca: self.tls_ca.clone(),
+            clients,
+        }))
     }
 
     pub fn log_dir(&self) -> PathBuf {

@@ -51,8 +51,12 @@ pub enum Error {
     Tls { path: PathBuf, why: String },
     #[error("--tls-mesh needs --tls-cert, --tls-key and --tls-ca")]
     TlsFlags,
-    #[error("--tls-cert, --tls-key and --tls-ca are used only with --tls-mesh")]
-    TlsUnused,
+    #[error("--tls-client-port needs --tls-cert and --tls-key")]
+    TlsClientFlags,
+    #[error("{0} is used only with {1}")]
+    TlsUnused(&'static str, &'static str),
+    #[error("--no-plain needs --tls-client-port: clients must be able to connect somewhere")]
+    NoPlainWithoutTls,
     #[error("{0}")]
     Io(#[from] io::Error),
 }

@@ -69,9 +69,25 @@ fn serve(
     if start.client_port == start.server_port && start.client_port != 0 {
         return Err(Error::SamePort(start.client_port));
     }
-    let clients = listen::bind_all(&start.host, start.client_port)?;
+    let tls_files = start.tls_files()?;
+    let clients = if start.no_plain {
+        Vec::new()
+    } else {
+        listen::bind_all(&start.host, start.client_port)?
+    };
+    let tls_clients = match start.tls_client_port {
+        Some(port) => listen::bind_all(&start.host, port)?,
+        None => Vec::new(),
+    };
     let servers = listen::bind_all(&start.host, start.server_port)?;
-    let (client_port, server_port) = (listen::port_of(&clients), listen::port_of(&servers));
+    let tls_port = listen::port_of(&tls_clients);
+    // With --no-plain the TLS port is the clients' port, also in names.
+    let client_port = if start.no_plain {
+        tls_port
+    } else {
+        listen::port_of(&clients)
+    };
+    let server_port = listen::port_of(&servers);
     let server_port_nz = NonZeroU16::new(server_port)
         .ok_or_else(|| invalid("server port", "0", "no port was bound"))?;
 
@@ -97,18 +113,23 @@ fn serve(
         config.mesh_secret = Some(secret::read(path)?);
     }
     config.entropy = secret::entropy()?;
-    let mesh_tls = match start.mesh_tls_files()? {
+    let tls = match tls_files {
         Some(files) => {
             let loaded = files.load()?;
-            config.links_authenticated_by_transport = true;
+            config.links_authenticated_by_transport = loaded.mesh.is_some();
             Some((files, loaded))
         }
         None => None,
     };
 
+    let tls_note = match (start.no_plain, tls_clients.is_empty()) {
+        (true, _) => " (TLS only)".to_owned(),
+        (false, false) => format!(" (TLS on port {tls_port})"),
+        (false, true) => String::new(),
+    };
     // Said before daemonizing, while stdout is still the caller's.
     println!(
-        "mchat-server: listening for clients on {} port {client_port}, for servers on port {server_port}; log {}",
+        "mchat-server: listening for clients on {} port {client_port}{tls_note}, for servers on port {server_port}; log {}",
         start.host,
         log_path.display()
     );
@@ -134,14 +155,32 @@ fn serve(
         start.host,
         config.advertised
     );
-    if let Some((files, _)) = &mesh_tls {
-        log::info!(
-            "server links run over mutual TLS: certificate {}, network CA {}",
-            files.cert.display(),
-            files.ca.display()
-        );
+    if let Some((files, loaded)) = &tls {
+        if let (Some(ca), Some(_)) = (&files.ca, &loaded.mesh) {
+            log::info!(
+                "server links run over mutual TLS: certificate {}, network CA {}",
+                files.cert.display(),
+                ca.display()
+            );
+        }
+        if loaded.clients.is_some() {
+            log::info!(
+                "TLS clients on port {tls_port}{}: certificate {}",
+                if start.no_plain {
+                    ", no plain port"
+                } else {
+                    ""
+                },
+                files.cert.display()
+            );
+        }
     }
-    let result = driver::run(config, clients, servers, start.driver_settings(), mesh_tls);
+    let listeners = driver::Listeners {
+        clients,
+        tls_clients,
+        servers,
+    };
+    let result = driver::run(config, listeners, start.driver_settings(), tls);
     log::info!("server shuts down");
     result.map_err(Error::Io)
 }

@@ -1,7 +1,8 @@
-//! TLS for mesh links (`--tls-mesh`): this server's certificate and key and
-//! the network's CA, made into the rustls configs of both ends of a link.
-//! Both ends present a certificate and both check that it chains to the
-//! CA; read again on SIGHUP, for the links made after.
+//! TLS: this server's certificate and key, and for mesh links
+//! (`--tls-mesh`) the network's CA, made into rustls configs — both ends
+//! of a mesh link present a certificate and check it chains to the CA;
+//! clients on `--tls-client-port` check the server's as they see fit.
+//! Read again on SIGHUP, for the connections made after.
 //!
 //! The CA is the network's credential, as the mesh secret is: a peer's
 //! certificate is not matched against the address it was dialled at,
@@ -23,12 +24,25 @@ use rustls::{
 
 use crate::error::Error;
 
-/// The files of `--tls-cert`, `--tls-key` and `--tls-ca`.
+/// The files of `--tls-cert`, `--tls-key` and `--tls-ca`, and what they
+/// are for.
 #[derive(Clone, Debug)]
 pub struct TlsFiles {
     pub cert: PathBuf,
     pub key: PathBuf,
-    pub ca: PathBuf,
+    /// The network's CA: given exactly when the mesh runs TLS.
+    pub ca: Option<PathBuf>,
+    /// A TLS client port is served.
+    pub clients: bool,
+}
+
+/// Everything TLS the server runs with.
+#[derive(Clone)]
+pub struct TlsConfigs {
+    /// With `--tls-mesh`.
+    pub mesh: Option<MeshTls>,
+    /// With `--tls-client-port`: TLS 1.2 and 1.3, no client certificate.
+    pub clients: Option<Arc<ServerConfig>>,
 }
 
 /// The configs a mesh link is made with: `accept` for connections on the
@@ -47,42 +61,72 @@ fn tls_error(path: &Path, why: impl ToString) -> Error {
 }
 
 impl TlsFiles {
-    /// Reads the three files and builds both configs; TLS 1.3 only, ring.
-    pub fn load(&self) -> Result<MeshTls, Error> {
+    /// Reads the files and builds the configs they are for (ring).
+    pub fn load(&self) -> Result<TlsConfigs, Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let chain = certificates(&self.cert)?;
         let key = PrivateKeyDer::from_pem_file(&self.key).map_err(|e| tls_error(&self.key, e))?;
-        let mut roots = RootCertStore::empty();
-        for ca in certificates(&self.ca)? {
-            roots.add(ca).map_err(|e| tls_error(&self.ca, e))?;
-        }
-        let roots = Arc::new(roots);
-
-        let peers = WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone())
-            .build()
-            .map_err(|e| tls_error(&self.ca, e))?;
-        let accept = ServerConfig::builder_with_provider(provider.clone())
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(|e| tls_error(&self.cert, e))?
-            .with_client_cert_verifier(peers)
-            .with_single_cert(chain.clone(), key.clone_key())
-            .map_err(|e| tls_error(&self.key, e))?;
-
-        let chain_check = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
-            .build()
-            .map_err(|e| tls_error(&self.ca, e))?;
-        let dial = ClientConfig::builder_with_provider(provider)
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .map_err(|e| tls_error(&self.cert, e))?
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(NetworkCa(chain_check)))
-            .with_client_auth_cert(chain, key)
-            .map_err(|e| tls_error(&self.key, e))?;
-        Ok(MeshTls {
-            accept: Arc::new(accept),
-            dial: Arc::new(dial),
-        })
+        let clients = if self.clients {
+            let config = ServerConfig::builder_with_provider(provider.clone())
+                .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+                .map_err(|e| tls_error(&self.cert, e))?
+                .with_no_client_auth()
+                .with_single_cert(chain.clone(), key.clone_key())
+                .map_err(|e| tls_error(&self.key, e))?;
+            Some(Arc::new(config))
+        } else {
+            None
+        };
+        let mesh = match &self.ca {
+            Some(ca) => Some(mesh_configs(
+                &provider, chain, key, ca, &self.cert, &self.key,
+            )?),
+            None => None,
+        };
+        Ok(TlsConfigs { mesh, clients })
     }
+}
+
+/// Both ends of a mesh link: TLS 1.3 only, a certificate each, checked
+/// against the network's CA.
+fn mesh_configs(
+    provider: &Arc<rustls::crypto::CryptoProvider>,
+    chain: Vec<CertificateDer<'static>>,
+    key: PrivateKeyDer<'static>,
+    ca: &Path,
+    cert_path: &Path,
+    key_path: &Path,
+) -> Result<MeshTls, Error> {
+    let mut roots = RootCertStore::empty();
+    for ca_cert in certificates(ca)? {
+        roots.add(ca_cert).map_err(|e| tls_error(ca, e))?;
+    }
+    let roots = Arc::new(roots);
+
+    let peers = WebPkiClientVerifier::builder_with_provider(roots.clone(), provider.clone())
+        .build()
+        .map_err(|e| tls_error(ca, e))?;
+    let accept = ServerConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| tls_error(cert_path, e))?
+        .with_client_cert_verifier(peers)
+        .with_single_cert(chain.clone(), key.clone_key())
+        .map_err(|e| tls_error(key_path, e))?;
+
+    let chain_check = WebPkiServerVerifier::builder_with_provider(roots, provider.clone())
+        .build()
+        .map_err(|e| tls_error(ca, e))?;
+    let dial = ClientConfig::builder_with_provider(provider.clone())
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .map_err(|e| tls_error(cert_path, e))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(NetworkCa(chain_check)))
+        .with_client_auth_cert(chain, key)
+        .map_err(|e| tls_error(key_path, e))?;
+    Ok(MeshTls {
+        accept: Arc::new(accept),
+        dial: Arc::new(dial),
+    })
 }
 
 /// Every certificate in a PEM file; at least one.

@@ -182,7 +182,7 @@ fn bad_tls_files_and_flags_get_one_clear_line_before_anything_listens() {
     let (cert_pem, key_pem, ca_pem) = (s(&cert.cert), s(&cert.key), s(&net.ca_pem));
     let missing = s(&dir.join("missing.pem"));
     let other_key = s(&net.issue("b").key);
-    let cases: [(Vec<&str>, &str); 5] = [
+    let cases: [(Vec<&str>, &str); 8] = [
         (
             vec!["--tls-mesh", "--tls-cert", &cert_pem, "--tls-key", &key_pem],
             "--tls-mesh needs --tls-cert, --tls-key and --tls-ca",
@@ -225,6 +225,24 @@ fn bad_tls_files_and_flags_get_one_clear_line_before_anything_listens() {
                 &ca_pem,
             ],
             "TLS file",
+        ),
+        (vec!["--no-plain"], "--no-plain needs --tls-client-port"),
+        (
+            vec!["--tls-client-port", "0"],
+            "--tls-client-port needs --tls-cert and --tls-key",
+        ),
+        (
+            vec![
+                "--tls-cert",
+                &cert_pem,
+                "--tls-key",
+                &key_pem,
+                "--tls-client-port",
+                "0",
+                "--tls-ca",
+                &ca_pem,
+            ],
+            "--tls-ca is used only with --tls-mesh",
         ),
     ];
     for (flags, says) in cases {

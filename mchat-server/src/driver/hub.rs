@@ -15,10 +15,28 @@ use super::links::Table;
 use super::send_queue::SendQueue;
 use super::tasks;
 use super::transport::{ReadEnd, TlsLink, Transport};
-use crate::tls::{self, MeshTls};
+use crate::tls::{self, TlsConfigs};
 
 /// Bytes read from one socket in one go.
 const READ_CHUNK: usize = 64 * 1024;
+
+/// Where a connection came in: which listener, and whether it speaks TLS
+/// before the protocol (the server port does with `--tls-mesh`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Door {
+    Clients,
+    TlsClients,
+    Servers,
+}
+
+impl Door {
+    pub fn listener(self) -> Listener {
+        match self {
+            Door::Clients | Door::TlsClients => Listener::Client,
+            Door::Servers => Listener::Server,
+        }
+    }
+}
 
 /// One connection as the driver sees it.
 struct Link {
@@ -43,8 +61,9 @@ pub struct Hub {
     me: Weak<RefCell<Hub>>,
     timer: Timer,
     connect_timeout: Duration,
-    /// With `--tls-mesh`: what every server link is made with.
-    mesh_tls: Option<MeshTls>,
+    /// What TLS connections are made with (`--tls-mesh`,
+    /// `--tls-client-port`).
+    tls: TlsConfigs,
 }
 
 /// The state machine's timer, owned by the hub alone: the timer task asks
@@ -62,7 +81,7 @@ impl Hub {
         server: Server,
         ex: Rc<LocalExecutor<'static>>,
         connect_timeout: Duration,
-        mesh_tls: Option<MeshTls>,
+        tls: TlsConfigs,
     ) -> Rc<RefCell<Hub>> {
         let (wake, woken) = async_channel::bounded(1);
         let hub = Rc::new_cyclic(|me| {
@@ -75,7 +94,7 @@ impl Hub {
                 me: me.clone(),
                 timer: Timer { target: None, wake },
                 connect_timeout,
-                mesh_tls,
+                tls,
             })
         });
         ex.spawn(tasks::timer_loop(Rc::downgrade(&hub), woken))
@@ -83,10 +102,10 @@ impl Hub {
         hub
     }
 
-    /// New certificates (SIGHUP) for the links made from now on; the
-    /// links up keep the session they have.
-    pub fn set_mesh_tls(&mut self, mesh_tls: MeshTls) {
-        self.mesh_tls = Some(mesh_tls);
+    /// New certificates (SIGHUP) for the connections made from now on;
+    /// those up keep the session they have.
+    pub fn set_tls(&mut self, tls: TlsConfigs) {
+        self.tls = tls;
     }
 
     /// The deadline the timer task is to sleep until, now recorded as its
@@ -105,31 +124,31 @@ impl Hub {
         }
     }
 
-    /// A connection came in on one of the listeners; returns the handle
-    /// the state machine gave it.
-    pub fn accept(
-        &mut self,
-        listener: Listener,
-        stream: Async<TcpStream>,
-        remote: SocketAddr,
-    ) -> ConnId {
+    /// A connection came in at one of the doors; returns the handle the
+    /// state machine gave it.
+    pub fn accept(&mut self, door: Door, stream: Async<TcpStream>, remote: SocketAddr) -> ConnId {
         let _ = stream.get_ref().set_nodelay(true);
-        let transport = match (&self.mesh_tls, listener) {
-            (Some(mesh_tls), Listener::Server) => {
-                match rustls::ServerConnection::new(mesh_tls.accept.clone()) {
-                    Ok(conn) => Some(Transport::Tls(Box::new(TlsLink {
-                        conn: conn.into(),
-                        peer: format!("from {remote}").into(),
-                    }))),
-                    Err(e) => {
-                        log::warn!("server connection from {remote}: TLS: {e}");
-                        None
-                    }
-                }
-            }
-            _ => Some(Transport::Plain),
+        let tls = match door {
+            Door::Clients => None,
+            Door::TlsClients => self.tls.clients.clone(),
+            Door::Servers => self.tls.mesh.as_ref().map(|mesh| mesh.accept.clone()),
         };
-        let id = self.server.accept(listener, remote, Instant::now());
+        let wants_tls = matches!(door, Door::TlsClients) || tls.is_some();
+        let transport = match tls {
+            None if wants_tls => None,
+            None => Some(Transport::Plain),
+            Some(config) => match rustls::ServerConnection::new(config) {
+                Ok(conn) => Some(Transport::Tls(Box::new(TlsLink {
+                    conn: conn.into(),
+                    peer: format!("from {remote}").into(),
+                }))),
+                Err(e) => {
+                    log::warn!("connection from {remote}: TLS: {e}");
+                    None
+                }
+            },
+        };
+        let id = self.server.accept(door.listener(), remote, Instant::now());
         match transport {
             Some(transport) => self.add_link(id, Rc::new(stream), transport),
             None => self.server.handle_close(id, Instant::now()),
@@ -159,7 +178,7 @@ impl Hub {
 
     /// The transport of a link dialled to `addr`: TLS with `--tls-mesh`.
     fn dialled_transport(&self, addr: &PeerAddr) -> Result<Transport, String> {
-        let Some(mesh_tls) = &self.mesh_tls else {
+        let Some(mesh_tls) = &self.tls.mesh else {
             return Ok(Transport::Plain);
         };
         let name = tls::server_name(addr.host.as_str())
@@ -391,7 +410,10 @@ mod tests {
             server,
             Rc::new(LocalExecutor::new()),
             Duration::from_secs(1),
-            None,
+            TlsConfigs {
+                mesh: None,
+                clients: None,
+            },
         )
     }
 
@@ -404,7 +426,7 @@ mod tests {
         let (accepted, remote) = listener.accept().unwrap();
         let id = hub
             .borrow_mut()
-            .accept(Listener::Client, Async::new(accepted).unwrap(), remote);
+            .accept(Door::Clients, Async::new(accepted).unwrap(), remote);
         let server_end = hub.borrow().links.get(id).unwrap().stream.clone();
         let mut m = Member {
             id,

@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 
 use async_signal::Signal;
 use futures_lite::{StreamExt, future};
-use mchat_core::server::{Listener, Server, ServerConfig};
+use mchat_core::server::{Server, ServerConfig};
 use smol::{Async, LocalExecutor, Timer};
 
-use hub::Hub;
+use hub::{Door, Hub};
 
-use crate::tls::{MeshTls, TlsFiles};
+use crate::tls::{TlsConfigs, TlsFiles};
 
 /// How long a shutdown waits for queued lines to be written.
 const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
@@ -38,26 +38,41 @@ impl Default for Settings {
     }
 }
 
+/// The listening sockets of a server.
+pub struct Listeners {
+    pub clients: Vec<TcpListener>,
+    pub tls_clients: Vec<TcpListener>,
+    pub servers: Vec<TcpListener>,
+}
+
 /// Runs a server on the given listeners until SIGTERM or SIGINT; SIGHUP
 /// reads the TLS files again.
 pub fn run(
     config: ServerConfig,
-    clients: Vec<TcpListener>,
-    servers: Vec<TcpListener>,
+    listeners: Listeners,
     settings: Settings,
-    mesh_tls: Option<(TlsFiles, MeshTls)>,
+    tls: Option<(TlsFiles, TlsConfigs)>,
 ) -> std::io::Result<()> {
     let ex = Rc::new(LocalExecutor::new());
     let server = Server::new(config, Instant::now());
-    let (tls_files, mesh_tls) = mesh_tls.unzip();
-    let hub = Hub::new(server, ex.clone(), settings.connect_timeout, mesh_tls);
+    let (tls_files, tls) = tls.unzip();
+    let tls = tls.unwrap_or(TlsConfigs {
+        mesh: None,
+        clients: None,
+    });
+    let hub = Hub::new(server, ex.clone(), settings.connect_timeout, tls);
     let signals = async_signal::Signals::new([Signal::Term, Signal::Int, Signal::Hup])?;
     smol::block_on(ex.run(async {
         let mut accepting = Vec::new();
-        for (listeners, kind) in [(clients, Listener::Client), (servers, Listener::Server)] {
-            for listener in listeners {
-                let listener = Async::new(listener)?;
-                accepting.push(ex.spawn(tasks::accept_loop(Rc::downgrade(&hub), listener, kind)));
+        let doors = [
+            (listeners.clients, Door::Clients),
+            (listeners.tls_clients, Door::TlsClients),
+            (listeners.servers, Door::Servers),
+        ];
+        for (sockets, door) in doors {
+            for socket in sockets {
+                let socket = Async::new(socket)?;
+                accepting.push(ex.spawn(tasks::accept_loop(Rc::downgrade(&hub), socket, door)));
             }
         }
         // The first outputs (a dial to the peer to join) go out now.
@@ -92,16 +107,20 @@ pub fn run(
 /// any error the old ones stay in force.
 fn reload(hub: &Rc<std::cell::RefCell<Hub>>, tls_files: Option<&TlsFiles>) {
     let Some(files) = tls_files else {
-        log::info!("received SIGHUP: nothing to reload (no --tls-mesh)");
+        log::info!("received SIGHUP: nothing to reload (no TLS)");
         return;
     };
     match files.load() {
-        Ok(mesh_tls) => {
-            hub.borrow_mut().set_mesh_tls(mesh_tls);
+        Ok(tls) => {
+            hub.borrow_mut().set_tls(tls);
+            let ca = files
+                .ca
+                .as_ref()
+                .map(|ca| format!(" and CA {}", ca.display()))
+                .unwrap_or_default();
             log::info!(
-                "received SIGHUP: reloaded the TLS certificate {} and CA {}",
-                files.cert.display(),
-                files.ca.display()
+                "received SIGHUP: reloaded the TLS certificate {}{ca}",
+                files.cert.display()
             );
         }
         Err(e) => log::warn!("received SIGHUP: {e}; keeping the certificates in use"),

@@ -7,19 +7,19 @@ use std::rc::{Rc, Weak};
 use std::time::Duration;
 
 use futures_lite::future;
-use mchat_core::server::{ConnId, Listener};
+use mchat_core::server::ConnId;
 use mchat_core::wire::PeerAddr;
 use smol::{Async, Timer};
 
-use super::hub::Hub;
+use super::hub::{Door, Hub};
 
 /// Accepts connections on one listening socket until dropped.
-pub async fn accept_loop(hub: Weak<RefCell<Hub>>, listener: Async<TcpListener>, kind: Listener) {
+pub async fn accept_loop(hub: Weak<RefCell<Hub>>, listener: Async<TcpListener>, door: Door) {
     loop {
         match listener.accept().await {
             Ok((stream, remote)) => {
                 let Some(hub) = hub.upgrade() else { return };
-                hub.borrow_mut().accept(kind, stream, remote);
+                hub.borrow_mut().accept(door, stream, remote);
             }
             Err(e) => {
                 // Out of file descriptors, most likely: wait instead of spinning.
