@@ -14,10 +14,10 @@ mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::{
-    DEADLINE, LineClient, ServerProc, chat_exactly_once, free_port, lobby_members, scratch,
+    LineClient, ServerProc, chat_exactly_once, free_port, lobby_members, log_says, scratch,
 };
 
 fn secret_file(dir: &Path, name: &str, secret: &str) -> PathBuf {
@@ -39,19 +39,6 @@ fn secured(dir: &Path, secret: &Path, peer: Option<u16>) -> ServerProc {
         peer,
         &["--mesh-secret-file", secret],
     )
-}
-
-/// Waits until `server`'s log says `what`; fails at the deadline.
-fn log_says(server: &ServerProc, what: &str) {
-    let deadline = Instant::now() + DEADLINE;
-    while !server.log().contains(what) {
-        assert!(
-            Instant::now() < deadline,
-            "the log never said {what:?}:\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]

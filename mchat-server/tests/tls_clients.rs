@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use support::{DEADLINE, LineClient, ServerProc, free_port, scratch};
+use support::{DEADLINE, LineClient, ServerProc, free_port, reload, scratch};
 use testkit::{TestCa, TestCert};
 
 /// A client of the TLS port, trusting the CA in `ca_pem`.
@@ -203,19 +203,7 @@ fn sighup_swaps_the_client_certificate_and_connected_clients_stay() {
     let moved = new.issue("server");
     std::fs::copy(&moved.cert, &files.cert).unwrap();
     std::fs::copy(&moved.key, &files.key).unwrap();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(s.child.id() as i32),
-        nix::sys::signal::Signal::SIGHUP,
-    )
-    .unwrap();
-    let deadline = Instant::now() + DEADLINE;
-    while !s
-        .log()
-        .contains("received SIGHUP: reloaded the TLS certificate")
-    {
-        assert!(Instant::now() < deadline, "{}", s.log());
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    reload(&s);
     let mut after = TlsClient::member(tls_port, &new.ca_pem, "after", "lobby");
     before.expect("SYSTEM lobby after joined channel");
     after.send("MSG after lobby the old session still carries this");

@@ -14,10 +14,10 @@
 mod support;
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::{
-    DEADLINE, LineClient, ServerProc, chat_exactly_once, free_port, lobby_members, scratch,
+    LineClient, ServerProc, chat_exactly_once, free_port, lobby_members, log_says, reload, scratch,
 };
 use testkit::{TestCa, TestCert};
 
@@ -39,19 +39,6 @@ fn tls_server(
         peer.map(|p| ("127.0.0.1", p)),
         &flags,
     )
-}
-
-/// Waits until `server`'s log says `what`; fails at the deadline.
-fn log_says(server: &ServerProc, what: &str) {
-    let deadline = Instant::now() + DEADLINE;
-    while !server.log().contains(what) {
-        assert!(
-            Instant::now() < deadline,
-            "the log never said {what:?}:\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -158,12 +145,7 @@ fn sighup_reads_the_certificates_again_and_keeps_the_links_up() {
     let bundle = std::fs::read_to_string(&old.ca_pem).unwrap()
         + &std::fs::read_to_string(&new.ca_pem).unwrap();
     std::fs::write(&a_ca, bundle).unwrap();
-    nix::sys::signal::kill(
-        nix::unistd::Pid::from_raw(a.child.id() as i32),
-        nix::sys::signal::Signal::SIGHUP,
-    )
-    .unwrap();
-    log_says(&a, "received SIGHUP: reloaded the TLS certificate");
+    reload(&a);
 
     // C's next dial links, with A's new certificate.
     let mut ac = lobby_members(&[a.client_port, c.client_port], &["a2", "c2"]);

@@ -118,10 +118,10 @@ fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("21 passed, 0 failed, 0 skipped"),
+        Some("23 passed, 0 failed, 0 skipped"),
         "{text}"
     );
-    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 21);
+    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 23);
     assert!(
         text.contains("PASS server-port-replayed-handshake: the replayed proof was refused"),
         "{text}"
@@ -147,7 +147,7 @@ fn abuse_says_that_an_open_server_port_lets_anyone_forge_lines() {
     assert!(!success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("19 passed, 2 failed, 0 skipped"),
+        Some("21 passed, 2 failed, 0 skipped"),
         "{text}"
     );
     let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
@@ -170,7 +170,7 @@ fn abuse_without_the_server_port_skips_the_server_port_cases() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("11 passed, 0 failed, 10 skipped"),
+        Some("13 passed, 0 failed, 10 skipped"),
         "{text}"
     );
     let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("SKIP ")).collect();

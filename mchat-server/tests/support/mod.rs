@@ -122,3 +122,23 @@ pub fn links_accepted_on(ports: &[u16]) -> usize {
         })
         .count()
 }
+
+/// Waits until `server`'s log says `what`; fails at the deadline.
+pub fn log_says(server: &ServerProc, what: &str) {
+    let deadline = Instant::now() + DEADLINE;
+    while !server.log().contains(what) {
+        assert!(
+            Instant::now() < deadline,
+            "the log never said {what:?}:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Sends SIGHUP to `server` and waits until its log says it reloaded.
+pub fn reload(server: &ServerProc) {
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(server.child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).unwrap();
+    log_says(server, "received SIGHUP: reloaded the TLS certificate");
+}

@@ -224,6 +224,28 @@ pub async fn closed_within(s: &mut TcpStream, within: Duration) -> Result<(), Fa
     )))
 }
 
+/// Does any line containing one of `needles` reach `watcher` within
+/// `within`? (A forged line must not: the attack cases ask this.)
+pub async fn hears_any(watcher: &mut Lines, needles: &[&str], within: Duration) -> bool {
+    let mut seen = false;
+    future::or(
+        async {
+            let _ = watcher
+                .until(|l| {
+                    let line = String::from_utf8_lossy(l);
+                    seen |= needles.iter().any(|n| line.contains(n));
+                    seen
+                })
+                .await;
+        },
+        async {
+            Timer::after(within).await;
+        },
+    )
+    .await;
+    seen
+}
+
 #[cfg(test)]
 mod tests {
     use super::check_codes;

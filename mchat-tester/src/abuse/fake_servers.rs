@@ -11,7 +11,7 @@ use smol::Timer;
 
 use super::Plan;
 use super::case::Attacked;
-use super::conversation::{Failure, client, closed_within, server_port};
+use super::conversation::{Failure, client, closed_within, hears_any, server_port};
 use super::probe::ROOM;
 use crate::lines::Lines;
 
@@ -104,22 +104,7 @@ pub async fn forged_lines(plan: &Plan) -> Attacked {
     burst.extend_from_slice(format!("SYSTEM {ROOM} {}\n", FORGED[1]).as_bytes());
     s.write_all(&burst).await?;
     closed_within(&mut s, HANDSHAKE_TIMEOUT).await?;
-    let mut forged_seen = false;
-    let _ = futures_lite::future::or(
-        async {
-            let _ = watcher
-                .until(|l| {
-                    let line = String::from_utf8_lossy(l);
-                    forged_seen |= FORGED.iter().any(|f| line.contains(f));
-                    forged_seen
-                })
-                .await;
-        },
-        async {
-            Timer::after(Duration::from_millis(500)).await;
-        },
-    )
-    .await;
+    let forged_seen = hears_any(&mut watcher, &FORGED, Duration::from_millis(500)).await;
     if forged_seen {
         return Err(Failure::Server("a forged line reached a member".into()));
     }

@@ -117,6 +117,102 @@ pub async fn flood_into_a_room_of_twenty(plan: &Plan) -> Attacked {
     ))
 }
 
+/// One client asks to join 30 000 rooms at once: it may hold only its
+/// share (flood control and the per-client room limit refuse the rest),
+/// and another client can still create a room. Whether the hog got into
+/// a room it asked for late is asked of the server (`NAMES`), since the
+/// hog's own connection may well be closed for not reading its answers.
+pub async fn thirty_thousand_joins(plan: &Plan) -> Attacked {
+    let (mut hog, _hog_lines) = client(&plan.server, "roomhog", None).await?;
+    let mut burst = Vec::new();
+    for i in 0..30_000 {
+        burst.extend_from_slice(&wire::join_line(&format!("hog{i}"))?);
+    }
+    // The server may close the hog for flooding or for not reading.
+    let _ = hog.write_all(&burst).await;
+    let _ = hog.write_all(&Message::Heart.encode()).await;
+    Timer::after(Duration::from_millis(500)).await;
+    // Its join notice read is the room created.
+    let (mut newcomer, mut lines) = client(&plan.server, "newcomer", Some("hog29999"))
+        .await
+        .map_err(|e| {
+            Failure::Server(format!(
+                "after the hog, another client could not create a room: {e}"
+            ))
+        })?;
+    newcomer.write_all(b"NAMES hog29999\n").await?;
+    let mut members = Vec::new();
+    let listed = future::or(
+        async {
+            lines
+                .until(|l| {
+                    let line = String::from_utf8_lossy(l);
+                    if let Some(nicks) = line.strip_prefix("MEMBERS hog29999 ") {
+                        members.extend(nicks.split(' ').map(str::to_owned));
+                    }
+                    line.starts_with("MEMBERS_END ")
+                })
+                .await
+                .unwrap_or(false)
+        },
+        async {
+            Timer::after(Duration::from_secs(5)).await;
+            false
+        },
+    )
+    .await;
+    if !listed {
+        return Err(Failure::Server("NAMES was not answered".into()));
+    }
+    if members.iter().any(|m| m == "roomhog") {
+        return Err(Failure::Server(
+            "the hog got into the 30,000th room it asked for: no per-client limit".into(),
+        ));
+    }
+    Ok(
+        "30,000 JOINs from one client: the late ones refused; another client still created a room"
+            .into(),
+    )
+}
+
+/// 500 connections from one address at once: at most the per-address
+/// share is kept; the rest are told why (or closed) and the probe, from
+/// another address, chats on.
+pub async fn five_hundred_from_one_address(plan: &Plan) -> Attacked {
+    let mut conns = Vec::new();
+    for _ in 0..500 {
+        match connect(&plan.server).await {
+            Ok(s) => conns.push(s),
+            Err(e) => return Err(Failure::Server(format!("connecting: {e}"))),
+        }
+    }
+    // Who is still served: a HEART answered within a second.
+    let mut served = 0usize;
+    for s in conns.iter_mut() {
+        let _ = s.write_all(&Message::Heart.encode()).await;
+    }
+    for s in conns {
+        let mut lines = Lines::new(s);
+        let answered = future::or(
+            async { lines.until(|l| l == b"BLEED").await.unwrap_or(false) },
+            async {
+                Timer::after(Duration::from_millis(200)).await;
+                false
+            },
+        )
+        .await;
+        served += usize::from(answered);
+    }
+    if served > 100 {
+        return Err(Failure::Server(format!(
+            "{served} of 500 connections from one address were served: no per-address limit"
+        )));
+    }
+    Ok(format!(
+        "500 connections from one address: {served} served, the rest refused"
+    ))
+}
+
 pub async fn connect_disconnect_storm(plan: &Plan) -> Attacked {
     let hello = wire::hello("x", ROOM)?;
     let started = Instant::now();

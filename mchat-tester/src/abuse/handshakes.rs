@@ -17,7 +17,7 @@ use smol::net::TcpStream;
 
 use super::Plan;
 use super::case::Attacked;
-use super::conversation::{Failure, client, closed_within, server_port, speak_from};
+use super::conversation::{Failure, client, closed_within, hears_any, server_port, speak_from};
 use super::probe::ROOM;
 use crate::lines::Lines;
 
@@ -171,21 +171,7 @@ pub async fn replayed_handshake(plan: &Plan) -> Attacked {
         return Err(Failure::Server("the replayed proof was accepted".into()));
     }
     closed_within(&mut s, HANDSHAKE_TIMEOUT).await?;
-    let mut forged_seen = false;
-    futures_lite::future::or(
-        async {
-            let _ = watcher
-                .until(|l| {
-                    forged_seen |= String::from_utf8_lossy(l).contains(FORGED);
-                    forged_seen
-                })
-                .await;
-        },
-        async {
-            Timer::after(Duration::from_millis(500)).await;
-        },
-    )
-    .await;
+    let forged_seen = hears_any(&mut watcher, &[FORGED], Duration::from_millis(500)).await;
     if forged_seen {
         return Err(Failure::Server(
             "a line after the replayed proof reached a member".into(),

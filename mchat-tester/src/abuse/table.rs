@@ -3,7 +3,7 @@
 use super::case::{Case, Needs};
 use super::{bad_lines, fake_servers, floods, handshakes};
 
-pub const CASES: [Case; 21] = [
+pub const CASES: [Case; 23] = [
     Case {
         name: "dribbled-line",
         checks: "a line sent one byte every 25 ms is read whole",
@@ -57,6 +57,18 @@ pub const CASES: [Case; 21] = [
         checks: "a client flooding a room of 20 is refused (ERROR flood) and no reader is dropped",
         needs: Needs::ClientPort,
         attack: |plan| Box::pin(floods::flood_into_a_room_of_twenty(plan)),
+    },
+    Case {
+        name: "thirty-thousand-joins",
+        checks: "one client joining 30,000 rooms gets its share; others still create rooms",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(floods::thirty_thousand_joins(plan)),
+    },
+    Case {
+        name: "five-hundred-from-one-address",
+        checks: "500 connections from one address: at most its share is served",
+        needs: Needs::ClientPort,
+        attack: |plan| Box::pin(floods::five_hundred_from_one_address(plan)),
     },
     Case {
         name: "connect-disconnect-storm",
