@@ -106,7 +106,10 @@ impl BlockingClient {
                         self.client.handle_close();
                     }
                 }
-                ClientOutput::Connect { host, port } => match connect(&host, port) {
+                ClientOutput::Connect { tls: true, .. } => self
+                    .client
+                    .connect_failed("this example speaks plain TCP only"),
+                ClientOutput::Connect { host, port, .. } => match connect(&host, port) {
                     Ok(stream) => {
                         self.stream = Some(stream);
                         self.client.connected(&host, port, Instant::now());

@@ -19,6 +19,10 @@ pub struct Cli {
     /// print the version and exit
     #[argh(switch)]
     pub version: bool,
+    /// PEM file of the CA certificate(s) that `connect tls://` checks the
+    /// server against (default: the system's roots)
+    #[argh(option)]
+    pub ca: Option<std::path::PathBuf>,
     /// server to connect to at start: its host (DNS name, IPv4 or IPv6) and client port
     #[argh(positional, arg_name = "host port")]
     server: Vec<String>,
@@ -88,7 +92,8 @@ mod tests {
             c.connect().unwrap(),
             Some(Command::Connect {
                 host: "::1".into(),
-                port: 6061
+                port: 6061,
+                tls: false,
             })
         );
     }

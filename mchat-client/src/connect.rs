@@ -1,11 +1,79 @@
 //! Opening the connection to a server, and saying plainly why it failed.
 
 use std::io;
+use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures_lite::future;
+use futures_lite::{AsyncRead, AsyncWrite, future};
+use futures_rustls::TlsConnector;
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName};
 use smol::Timer;
 use smol::net::TcpStream;
+
+/// A connection to a server, plain or TLS.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin {}
+impl<T: AsyncRead + AsyncWrite + Unpin> Stream for T {}
+
+/// How `connect tls://` checks servers: the CA certificates of `--ca`, or
+/// the system's roots.
+pub struct Trust {
+    config: Arc<rustls::ClientConfig>,
+}
+
+impl Trust {
+    /// From `--ca`'s file, or the system's store when `None`.
+    pub fn load(ca: Option<&Path>) -> Result<Trust, String> {
+        let mut roots = rustls::RootCertStore::empty();
+        match ca {
+            Some(path) => {
+                let certs = CertificateDer::pem_file_iter(path)
+                    .map_err(|e| format!("{}: {e}", path.display()))?;
+                for cert in certs {
+                    let cert = cert.map_err(|e| format!("{}: {e}", path.display()))?;
+                    roots
+                        .add(cert)
+                        .map_err(|e| format!("{}: {e}", path.display()))?;
+                }
+            }
+            None => {
+                // A store that cannot be read leaves TLS unverifiable: every
+                // connect tls:// then fails and says so.
+                for cert in rustls_native_certs::load_native_certs().certs {
+                    let _ = roots.add(cert);
+                }
+            }
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| e.to_string())?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Trust {
+            config: Arc::new(config),
+        })
+    }
+}
+
+/// Connects as [`open`] does, then runs TLS over it, checking the server's
+/// certificate for `host`.
+pub async fn open_tls(host: &str, port: u16, trust: &Trust) -> io::Result<Box<dyn Stream>> {
+    let name = ServerName::try_from(host.to_owned())
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+    let stream = open(host, port).await?;
+    let handshake = TlsConnector::from(trust.config.clone()).connect(name, stream);
+    let timeout = async {
+        Timer::after(CONNECT_TIMEOUT).await;
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "TLS handshake timed out",
+        ))
+    };
+    let tls = future::or(handshake, timeout).await?;
+    Ok(Box::new(tls))
+}
 
 /// How long a connect may take before it counts as failed.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -31,6 +31,13 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let trust = match connect::Trust::load(cli.ca.as_deref()) {
+        Ok(trust) => trust,
+        Err(e) => {
+            eprintln!("mchat-client: --ca {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let mode = if std::io::stdin().is_terminal() {
         Mode::Terminal
     } else {
@@ -43,6 +50,6 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    smol::block_on(session::run(config, connect, lines, printer));
+    smol::block_on(session::run(config, connect, trust, lines, printer));
     ExitCode::SUCCESS
 }

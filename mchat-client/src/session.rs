@@ -6,9 +6,8 @@ use std::time::Instant;
 use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
 use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput, Command};
 use smol::Timer;
-use smol::net::TcpStream;
 
-use crate::connect;
+use crate::connect::{self, Stream, Trust};
 use crate::input::{Input, Printer};
 
 enum Wake {
@@ -21,17 +20,18 @@ enum Wake {
 pub async fn run(
     config: ClientConfig,
     connect: Option<Command>,
+    trust: Trust,
     lines: async_channel::Receiver<Input>,
     mut printer: Printer,
 ) {
     let mut client = Client::new(config);
-    let mut stream: Option<TcpStream> = None;
+    let mut stream: Option<Box<dyn Stream>> = None;
     let mut buf = vec![0u8; 16 * 1024];
     if let Some(command) = connect {
         client.handle_command(command, Instant::now());
     }
     loop {
-        if carry_out(&mut client, &mut stream, &mut printer).await == Next::Quit {
+        if carry_out(&mut client, &mut stream, &trust, &mut printer).await == Next::Quit {
             return;
         }
         printer.ready(prompt(&client));
@@ -87,7 +87,8 @@ enum Next {
 /// Does what the client asks, until it asks nothing more.
 async fn carry_out(
     client: &mut Client,
-    stream: &mut Option<TcpStream>,
+    stream: &mut Option<Box<dyn Stream>>,
+    trust: &Trust,
     printer: &mut Printer,
 ) -> Next {
     let mut next = Next::Continue;
@@ -101,13 +102,22 @@ async fn carry_out(
                     client.handle_close();
                 }
             }
-            ClientOutput::Connect { host, port } => match connect::open(&host, port).await {
-                Ok(s) => {
-                    *stream = Some(s);
-                    client.connected(&host, port, Instant::now());
+            ClientOutput::Connect { host, port, tls } => {
+                let opened = if tls {
+                    connect::open_tls(&host, port, trust).await
+                } else {
+                    connect::open(&host, port)
+                        .await
+                        .map(|s| Box::new(s) as Box<dyn Stream>)
+                };
+                match opened {
+                    Ok(s) => {
+                        *stream = Some(s);
+                        client.connected(&host, port, Instant::now());
+                    }
+                    Err(e) => client.connect_failed(&connect::reason(&e)),
                 }
-                Err(e) => client.connect_failed(&connect::reason(&e)),
-            },
+            }
             ClientOutput::Disconnect => {
                 if let Some(mut s) = stream.take() {
                     let _ = s.flush().await;

@@ -154,6 +154,62 @@ fn a_refused_connect_says_where_to_and_why() {
     ));
 }
 
+/// A server with a TLS client port, its certificate from a CA made here;
+/// returns the server, the TLS port and the CA's file.
+fn tls_server(name: &str) -> (ServerProc, u16, std::path::PathBuf) {
+    let dir = testkit::scratch(name);
+    let ca = testkit::TestCa::new(&dir, "site");
+    let cert = ca.issue("server");
+    let tls_port = testkit::free_port();
+    let tls = tls_port.to_string();
+    let server = ServerProc::start(
+        &dir,
+        "127.0.0.1",
+        (testkit::free_port(), testkit::free_port()),
+        None,
+        &[
+            "--tls-cert",
+            cert.cert.to_str().unwrap(),
+            "--tls-key",
+            cert.key.to_str().unwrap(),
+            "--tls-client-port",
+            &tls,
+        ],
+    );
+    (server, tls_port, ca.ca_pem.clone())
+}
+
+#[test]
+fn a_client_connecting_over_tls_chats_with_a_plain_one() {
+    let (server, tls_port, ca) = tls_server("client-tls");
+    let plain = server.client_port.to_string();
+    let mut alice = Scripted::start(&["--nick", "alice", "--ca", ca.to_str().unwrap()]);
+    alice.say(&format!("connect tls://127.0.0.1:{tls_port}"));
+    alice.expect(&format!("connected to 127.0.0.1 {tls_port}"));
+    alice.say("join lobby");
+    alice.expect("<lobby> SYSTEM: alice joined channel");
+    let mut bob = Scripted::start(&["--nick", "bob", "127.0.0.1", &plain]);
+    bob.expect(&format!("connected to 127.0.0.1 {plain}"));
+    bob.say("join lobby");
+    alice.expect("<lobby> SYSTEM: bob joined channel");
+    alice.say("msg lobby sealed in TLS");
+    bob.expect("<lobby> alice: sealed in TLS");
+    bob.say("msg lobby and back");
+    alice.expect("<lobby> bob: and back");
+}
+
+#[test]
+fn a_server_whose_certificate_the_client_does_not_trust_is_refused_with_the_reason() {
+    let (_server, tls_port, _ca) = tls_server("client-tls-untrusted");
+    let dir = testkit::scratch("client-tls-other-ca");
+    let other = testkit::TestCa::new(&dir, "other");
+    let mut c = Scripted::start(&["--ca", other.ca_pem.to_str().unwrap()]);
+    c.say(&format!("connect tls://127.0.0.1:{tls_port}"));
+    c.expect(&format!(
+        "could not connect to 127.0.0.1:{tls_port}: invalid peer certificate: UnknownIssuer"
+    ));
+}
+
 #[test]
 fn version_is_printed_and_the_client_exits() {
     let out = Command::new(CLIENT).arg("--version").output().unwrap();

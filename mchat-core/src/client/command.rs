@@ -5,12 +5,14 @@ use std::fmt;
 /// One user command.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
-    /// `connect <host> <port>`
+    /// `connect <host> <port>`, or `connect tls://<host>:<port>`
     Connect {
         /// DNS name or IP literal.
         host: String,
         /// The server's client port.
         port: u16,
+        /// Over TLS: written `connect tls://<host>:<port>`.
+        tls: bool,
     },
     /// `disconnect`
     Disconnect,
@@ -63,6 +65,7 @@ pub enum CommandError {
 pub const HELP: &str = "\
 commands:
   connect <host> <port>          connect to a server (DNS name, IPv4 or IPv6)
+  connect tls://<host>:<port>    the same over TLS (IPv6 as tls://[::1]:6443)
   disconnect                     leave the server
   join <room>                    join a room
   joinprivate <room> <password>  join a private room: only those with the password see it
@@ -95,6 +98,27 @@ impl Command {
             }
         };
         match word {
+            "connect" if rest.starts_with("tls://") => {
+                let usage_tls = || usage("connect", "connect tls://<host>:<port>");
+                let authority = rest.trim_start_matches("tls://");
+                let (host, port) = authority.rsplit_once(':').ok_or_else(usage_tls)?;
+                // An IPv6 literal is written in brackets: tls://[::1]:6443.
+                let host = host
+                    .strip_prefix('[')
+                    .and_then(|h| h.strip_suffix(']'))
+                    .unwrap_or(host);
+                if host.is_empty() || host.contains(char::is_whitespace) {
+                    return Err(usage_tls());
+                }
+                let port = crate::wire::parse_port(port)
+                    .map(std::num::NonZeroU16::get)
+                    .map_err(|_| usage_tls())?;
+                Ok(Command::Connect {
+                    host: host.to_owned(),
+                    port,
+                    tls: true,
+                })
+            }
             "connect" => {
                 let mut parts = rest.split_whitespace();
                 let (Some(host), Some(port), None) = (parts.next(), parts.next(), parts.next())
@@ -108,6 +132,7 @@ impl Command {
                 Ok(Command::Connect {
                     host: host.to_owned(),
                     port,
+                    tls: false,
                 })
             }
             "disconnect" => Ok(Command::Disconnect),
@@ -145,7 +170,21 @@ impl Command {
 impl fmt::Display for Command {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Connect { host, port } => write!(f, "connect {host} {port}"),
+            Command::Connect {
+                host,
+                port,
+                tls: false,
+            } => write!(f, "connect {host} {port}"),
+            Command::Connect {
+                host,
+                port,
+                tls: true,
+            } if host.contains(':') => write!(f, "connect tls://[{host}]:{port}"),
+            Command::Connect {
+                host,
+                port,
+                tls: true,
+            } => write!(f, "connect tls://{host}:{port}"),
             Command::Disconnect => f.write_str("disconnect"),
             Command::Join(room) => write!(f, "join {room}"),
             Command::JoinPrivate { room, .. } => write!(f, "joinprivate {room} ***"),
@@ -181,6 +220,7 @@ mod tests {
             Command::Connect {
                 host: "::1".into(),
                 port: 6061,
+                tls: false,
             }
         );
         for bad in [
@@ -188,8 +228,32 @@ mod tests {
             "connect h 65536",
             "connect h -1",
             "connect h 6061x",
+            "connect tls://h:0",
+            "connect tls://h",
+            "connect tls://:6443",
+            "connect tls://h h:6443",
         ] {
             assert!(Command::parse(bad).is_err(), "{bad} was taken");
+        }
+    }
+
+    #[test]
+    fn a_tls_address_is_host_colon_port_with_ipv6_in_brackets_and_prints_back() {
+        for (line, host, port) in [
+            ("connect tls://chat.example:6443", "chat.example", 6443),
+            ("connect tls://127.0.0.1:6443", "127.0.0.1", 6443),
+            ("connect tls://[::1]:6443", "::1", 6443),
+        ] {
+            let command = parsed(line);
+            assert_eq!(
+                command,
+                Command::Connect {
+                    host: host.into(),
+                    port,
+                    tls: true,
+                }
+            );
+            assert_eq!(command.to_string(), line);
         }
     }
 

@@ -134,7 +134,7 @@ impl Client {
     pub fn handle_command(&mut self, command: Command, now: Instant) {
         let _ = now;
         match command {
-            Command::Connect { host, port } => {
+            Command::Connect { host, port, tls } => {
                 if !matches!(self.link, Link::Disconnected) {
                     return self.refuse(Refusal::AlreadyConnected);
                 }
@@ -142,7 +142,8 @@ impl Client {
                     host: host.clone(),
                     port,
                 };
-                self.out.push_back(ClientOutput::Connect { host, port });
+                self.out
+                    .push_back(ClientOutput::Connect { host, port, tls });
             }
             Command::Disconnect => {
                 if matches!(self.link, Link::Disconnected) {

@@ -19,6 +19,9 @@ pub enum ClientOutput {
         host: String,
         /// Client port.
         port: u16,
+        /// Over TLS (`connect tls://host:port`), checking the server's
+        /// certificate.
+        tls: bool,
     },
     /// Close the connection (nothing more will be sent on it).
     Disconnect,

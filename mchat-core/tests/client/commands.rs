@@ -13,6 +13,15 @@ fn every_command_parses() {
             Command::Connect {
                 host: "::1".into(),
                 port: 6061,
+                tls: false,
+            },
+        ),
+        (
+            "connect tls://[::1]:6443",
+            Command::Connect {
+                host: "::1".into(),
+                port: 6443,
+                tls: true,
             },
         ),
         ("disconnect", Command::Disconnect),

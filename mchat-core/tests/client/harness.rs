@@ -42,7 +42,7 @@ impl Harness {
                     );
                     self.sent.push(text.trim_end_matches('\n').to_owned());
                 }
-                ClientOutput::Connect { host, port } => self.connects.push((host, port)),
+                ClientOutput::Connect { host, port, .. } => self.connects.push((host, port)),
                 ClientOutput::Disconnect => self.disconnects += 1,
                 ClientOutput::Event(e) => self.events.push(e),
             }
