@@ -161,20 +161,14 @@ fn tls_server(name: &str) -> (ServerProc, u16, std::path::PathBuf) {
     let ca = testkit::TestCa::new(&dir, "site");
     let cert = ca.issue("server");
     let tls_port = testkit::free_port();
-    let tls = tls_port.to_string();
+    let flags = cert.client_port_flags(tls_port);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let server = ServerProc::start(
         &dir,
         "127.0.0.1",
         (testkit::free_port(), testkit::free_port()),
         None,
-        &[
-            "--tls-cert",
-            cert.cert.to_str().unwrap(),
-            "--tls-key",
-            cert.key.to_str().unwrap(),
-            "--tls-client-port",
-            &tls,
-        ],
+        &flags,
     );
     (server, tls_port, ca.ca_pem.clone())
 }

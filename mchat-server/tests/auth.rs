@@ -17,7 +17,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use support::{
-    LineClient, ServerProc, chat_exactly_once, free_port, lobby_members, log_says, scratch,
+    LineClient, ServerProc, chat_exactly_once, free_port, intruder_reaches_no_one, lobby_members,
+    log_says, scratch,
 };
 
 fn secret_file(dir: &Path, name: &str, secret: &str) -> PathBuf {
@@ -56,20 +57,7 @@ fn three_servers_with_one_secret_carry_chat_and_one_with_another_is_refused() {
     let bad = secret_file(&dir, "bad", "a different network's secret");
     let intruder = secured(&dir, &bad, Some(a.server_port));
     log_says(&a, "peer failed authentication");
-    let mut mallory = LineClient::member(intruder.client_port, "mallory", &["lobby"]);
-    for i in 0..5 {
-        mallory.send(&format!("MSG mallory lobby from the wrong network {i}"));
-    }
-    for c in clients.iter_mut() {
-        let heard = c.drain(Duration::from_secs(2));
-        assert!(heard.iter().all(|l| !l.contains("mallory")), "{heard:?}");
-    }
-    // It never counted a link ("server … connected (#…)").
-    assert!(
-        !intruder.log().contains(" connected (#"),
-        "{}",
-        intruder.log()
-    );
+    intruder_reaches_no_one(&intruder, &mut clients);
 }
 
 #[test]

@@ -103,17 +103,9 @@ impl TlsClient {
 }
 
 fn tls_server(dir: &Path, cert: &TestCert, tls_port: u16, extra: &[&str]) -> ServerProc {
-    let (cert_pem, key_pem) = (cert.cert.to_str().unwrap(), cert.key.to_str().unwrap());
-    let port = tls_port.to_string();
-    let mut flags = vec![
-        "--tls-cert",
-        cert_pem,
-        "--tls-key",
-        key_pem,
-        "--tls-client-port",
-        &port,
-    ];
-    flags.extend_from_slice(extra);
+    let mut flags = cert.client_port_flags(tls_port);
+    flags.extend(extra.iter().map(|s| (*s).to_owned()));
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     ServerProc::start(dir, "127.0.0.1", (free_port(), free_port()), None, &flags)
 }
 
@@ -138,22 +130,10 @@ fn with_no_plain_only_tls_clients_get_in() {
     let ca = TestCa::new(&dir, "site");
     let cert = ca.issue("server");
     let (plain_port, tls_port) = (free_port(), free_port());
-    let tls = tls_port.to_string();
-    let s = ServerProc::start(
-        &dir,
-        "127.0.0.1",
-        (plain_port, free_port()),
-        None,
-        &[
-            "--tls-cert",
-            cert.cert.to_str().unwrap(),
-            "--tls-key",
-            cert.key.to_str().unwrap(),
-            "--tls-client-port",
-            &tls,
-            "--no-plain",
-        ],
-    );
+    let mut flags = cert.client_port_flags(tls_port);
+    flags.push("--no-plain".to_owned());
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let s = ServerProc::start(&dir, "127.0.0.1", (plain_port, free_port()), None, &flags);
     // The banner names the TLS port as the clients' port.
     assert_eq!(s.client_port, tls_port);
     let mut alice = TlsClient::member(tls_port, &ca.ca_pem, "alice", "lobby");

@@ -71,6 +71,20 @@ impl TestCa {
 }
 
 impl TestCert {
+    /// The flags that make a server serve TLS clients on `port` with this
+    /// certificate.
+    pub fn client_port_flags(&self, port: u16) -> Vec<String> {
+        let path = |p: &Path| p.to_str().unwrap().to_owned();
+        vec![
+            "--tls-cert".to_owned(),
+            path(&self.cert),
+            "--tls-key".to_owned(),
+            path(&self.key),
+            "--tls-client-port".to_owned(),
+            port.to_string(),
+        ]
+    }
+
     /// The flags that make a server link over mutual TLS with this
     /// certificate, trusting `ca_pem`.
     pub fn mesh_flags(&self, ca_pem: &Path) -> Vec<String> {

@@ -14,7 +14,7 @@ use smol::{Async, LocalExecutor};
 use super::links::Table;
 use super::send_queue::SendQueue;
 use super::tasks;
-use super::transport::{ReadEnd, TlsLink, Transport};
+use super::transport::{ReadEnd, Transport};
 use crate::tls::{self, TlsConfigs};
 
 /// Bytes read from one socket in one go.
@@ -128,31 +128,35 @@ impl Hub {
     /// state machine gave it.
     pub fn accept(&mut self, door: Door, stream: Async<TcpStream>, remote: SocketAddr) -> ConnId {
         let _ = stream.get_ref().set_nodelay(true);
-        let tls = match door {
-            Door::Clients => None,
-            Door::TlsClients => self.tls.clients.clone(),
-            Door::Servers => self.tls.mesh.as_ref().map(|mesh| mesh.accept.clone()),
+        let config = match (door, &self.tls.clients, &self.tls.mesh) {
+            (Door::Clients, _, _) | (Door::Servers, _, None) => None,
+            (Door::TlsClients, Some(config), _) => Some(config.clone()),
+            (Door::Servers, _, Some(mesh)) => Some(mesh.accept.clone()),
+            // A TLS port is bound only with its config: never served plain.
+            (Door::TlsClients, None, _) => {
+                log::warn!("connection from {remote} on the TLS port, which has no certificate");
+                return self.refuse(door, remote);
+            }
         };
-        let wants_tls = matches!(door, Door::TlsClients) || tls.is_some();
-        let transport = match tls {
-            None if wants_tls => None,
-            None => Some(Transport::Plain),
-            Some(config) => match rustls::ServerConnection::new(config) {
-                Ok(conn) => Some(Transport::Tls(Box::new(TlsLink {
-                    conn: conn.into(),
-                    peer: format!("from {remote}").into(),
-                }))),
-                Err(e) => {
-                    log::warn!("connection from {remote}: TLS: {e}");
-                    None
-                }
-            },
+        let transport = match config.map(rustls::ServerConnection::new) {
+            None => Transport::Plain,
+            Some(Ok(conn)) => Transport::tls(conn, format!("from {remote}")),
+            Some(Err(e)) => {
+                log::warn!("connection from {remote}: TLS: {e}");
+                return self.refuse(door, remote);
+            }
         };
         let id = self.server.accept(door.listener(), remote, Instant::now());
-        match transport {
-            Some(transport) => self.add_link(id, Rc::new(stream), transport),
-            None => self.server.handle_close(id, Instant::now()),
-        }
+        self.add_link(id, Rc::new(stream), transport);
+        self.drain();
+        id
+    }
+
+    /// A connection that cannot be served: the state machine counts it and
+    /// sees it close at once (the socket is dropped with it).
+    fn refuse(&mut self, door: Door, remote: SocketAddr) -> ConnId {
+        let id = self.server.accept(door.listener(), remote, Instant::now());
+        self.server.handle_close(id, Instant::now());
         self.drain();
         id
     }
@@ -185,10 +189,7 @@ impl Hub {
             .ok_or_else(|| format!("{} is no name TLS can ask for", addr.host))?;
         let conn = rustls::ClientConnection::new(mesh_tls.dial.clone(), name)
             .map_err(|e| e.to_string())?;
-        Ok(Transport::Tls(Box::new(TlsLink {
-            conn: conn.into(),
-            peer: format!("server {addr}").into(),
-        })))
+        Ok(Transport::tls(conn, format!("server {addr}")))
     }
 
     /// The result of a dial the state machine asked for.

@@ -40,6 +40,14 @@ pub struct Written {
 }
 
 impl Transport {
+    /// A TLS link over `conn`, with the other end named for the log.
+    pub fn tls(conn: impl Into<Connection>, peer: String) -> Transport {
+        Transport::Tls(Box::new(TlsLink {
+            conn: conn.into(),
+            peer: peer.into(),
+        }))
+    }
+
     /// Reads what the socket has, handing the plain bytes to `input`.
     pub fn read(
         &mut self,
@@ -95,21 +103,40 @@ fn read_plain(socket: &TcpStream, buf: &mut [u8], mut input: impl FnMut(&[u8])) 
     ReadEnd::Open
 }
 
+/// What one write to the nonblocking socket came to.
+enum Step {
+    Wrote(usize),
+    /// The socket takes nothing more now.
+    Full,
+    /// Interrupted: try again.
+    Again,
+}
+
+/// The one reading of a socket write's result, for both transports: a
+/// write of nothing is an error, as is anything but would-block.
+fn step(result: io::Result<usize>) -> io::Result<Step> {
+    match result {
+        Ok(0) => Err(io::ErrorKind::WriteZero.into()),
+        Ok(n) => Ok(Step::Wrote(n)),
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Ok(Step::Full),
+        Err(e) if e.kind() == io::ErrorKind::Interrupted => Ok(Step::Again),
+        Err(e) => Err(e),
+    }
+}
+
 fn write_plain(socket: &TcpStream, queue: &mut SendQueue) -> io::Result<Written> {
     let mut socket = socket;
     let mut taken = 0;
     while !queue.is_empty() {
-        match queue.write_with(|slices| socket.write_vectored(slices)) {
-            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-            Ok(n) => taken += n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+        match step(queue.write_with(|slices| socket.write_vectored(slices)))? {
+            Step::Wrote(n) => taken += n,
+            Step::Full => {
                 return Ok(Written {
                     taken,
                     socket_full: true,
                 });
             }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Step::Again => {}
         }
     }
     Ok(Written {
@@ -182,17 +209,11 @@ impl TlsLink {
                     socket_full: false,
                 });
             }
-            match self.conn.write_tls(&mut socket) {
-                Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
-                Ok(_) => {}
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    return Ok(Written {
-                        taken,
-                        socket_full: true,
-                    });
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
+            if let Step::Full = step(self.conn.write_tls(&mut socket))? {
+                return Ok(Written {
+                    taken,
+                    socket_full: true,
+                });
             }
         }
     }

@@ -142,3 +142,23 @@ pub fn reload(server: &ServerProc) {
     nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).unwrap();
     log_says(server, "received SIGHUP: reloaded the TLS certificate");
 }
+
+/// A server outside the network (`intruder`, which tried to join) has a
+/// member say lines in `lobby`: none may reach `clients`, and the intruder
+/// must never have counted a link.
+pub fn intruder_reaches_no_one(intruder: &ServerProc, clients: &mut [LineClient]) {
+    let mut mallory = LineClient::member(intruder.client_port, "mallory", &["lobby"]);
+    for i in 0..5 {
+        mallory.send(&format!("MSG mallory lobby from outside the network {i}"));
+    }
+    for c in clients.iter_mut() {
+        let heard = c.drain(Duration::from_secs(2));
+        assert!(heard.iter().all(|l| !l.contains("mallory")), "{heard:?}");
+    }
+    // "server … connected (#…)" is a counted link.
+    assert!(
+        !intruder.log().contains(" connected ("),
+        "{}",
+        intruder.log()
+    );
+}
