@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
-use support::{DEADLINE, LineClient, ServerProc, free_port, reload, scratch};
+use support::{DEADLINE, LineClient, ServerProc, free_port, log_says, reload, scratch};
 use testkit::{TestCa, TestCert};
 
 /// A client of the TLS port, trusting the CA in `ca_pem`.
@@ -167,6 +167,8 @@ fn clear_text_on_the_tls_port_and_a_client_of_another_ca_reach_no_one() {
 
     let heard = alice.drain(Duration::from_millis(500));
     assert!(heard.iter().all(|l| !l.contains("mallory")), "{heard:?}");
+    // The operator reads what happened: a client, not a mesh peer.
+    log_says(&s, "client TLS failed (from 127.0.0.1:");
 }
 
 #[test]

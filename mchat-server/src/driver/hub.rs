@@ -14,7 +14,7 @@ use smol::{Async, LocalExecutor};
 use super::links::Table;
 use super::send_queue::SendQueue;
 use super::tasks;
-use super::transport::{ReadEnd, Transport};
+use super::transport::{ReadEnd, TlsRole, Transport};
 use crate::tls::{self, TlsConfigs};
 
 /// Bytes read from one socket in one go.
@@ -138,9 +138,13 @@ impl Hub {
                 return self.refuse(door, remote);
             }
         };
+        let role = match door {
+            Door::Servers => TlsRole::Mesh,
+            Door::Clients | Door::TlsClients => TlsRole::Client,
+        };
         let transport = match config.map(rustls::ServerConnection::new) {
             None => Transport::Plain,
-            Some(Ok(conn)) => Transport::tls(conn, format!("from {remote}")),
+            Some(Ok(conn)) => Transport::tls(conn, role, format!("from {remote}")),
             Some(Err(e)) => {
                 log::warn!("connection from {remote}: TLS: {e}");
                 return self.refuse(door, remote);
@@ -189,7 +193,11 @@ impl Hub {
             .ok_or_else(|| format!("{} is no name TLS can ask for", addr.host))?;
         let conn = rustls::ClientConnection::new(mesh_tls.dial.clone(), name)
             .map_err(|e| e.to_string())?;
-        Ok(Transport::tls(conn, format!("server {addr}")))
+        Ok(Transport::tls(
+            conn,
+            TlsRole::Mesh,
+            format!("server {addr}"),
+        ))
     }
 
     /// The result of a dial the state machine asked for.

@@ -19,8 +19,20 @@ pub enum Transport {
 
 pub struct TlsLink {
     pub conn: Connection,
+    pub role: TlsRole,
     /// Who is at the other end, for the log: `from <socket addr>` or `server <advertised addr>`.
     pub peer: Box<str>,
+}
+
+/// What a TLS connection is for, which says how its failure is logged.
+#[derive(Clone, Copy)]
+pub enum TlsRole {
+    /// A server link (`--tls-mesh`): a failure is a peer that did not
+    /// prove itself.
+    Mesh,
+    /// A client on the TLS client port: a failure is most often a client
+    /// that does not speak TLS, or does not trust the certificate.
+    Client,
 }
 
 /// What reading found.
@@ -41,9 +53,10 @@ pub struct Written {
 
 impl Transport {
     /// A TLS link over `conn`, with the other end named for the log.
-    pub fn tls(conn: impl Into<Connection>, peer: String) -> Transport {
+    pub fn tls(conn: impl Into<Connection>, role: TlsRole, peer: String) -> Transport {
         Transport::Tls(Box::new(TlsLink {
             conn: conn.into(),
+            role,
             peer: peer.into(),
         }))
     }
@@ -170,7 +183,14 @@ impl TlsLink {
                 Err(e) => {
                     // The alert that says why, if the socket takes it.
                     let _ = self.conn.write_tls(&mut socket);
-                    log::warn!("peer failed authentication over TLS ({}): {e}", self.peer);
+                    match self.role {
+                        TlsRole::Mesh => {
+                            log::warn!("peer failed authentication over TLS ({}): {e}", self.peer)
+                        }
+                        TlsRole::Client => {
+                            log::info!("client TLS failed ({}): {e}", self.peer);
+                        }
+                    }
                     return ReadEnd::Closed;
                 }
             };
