@@ -7,8 +7,7 @@ use std::time::Duration;
 
 use futures_lite::{AsyncRead, AsyncWrite, future};
 use futures_rustls::TlsConnector;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::pki_types::ServerName;
 use smol::Timer;
 use smol::net::TcpStream;
 
@@ -17,42 +16,16 @@ pub trait Stream: AsyncRead + AsyncWrite + Unpin {}
 impl<T: AsyncRead + AsyncWrite + Unpin> Stream for T {}
 
 /// How `connect tls://` checks servers: the CA certificates of `--ca`, or
-/// the system's roots.
+/// the system's roots (`mchat-trust`).
 pub struct Trust {
     config: Arc<rustls::ClientConfig>,
 }
 
 impl Trust {
     /// From `--ca`'s file, or the system's store when `None`.
-    pub fn load(ca: Option<&Path>) -> Result<Trust, String> {
-        let mut roots = rustls::RootCertStore::empty();
-        match ca {
-            Some(path) => {
-                let certs = CertificateDer::pem_file_iter(path)
-                    .map_err(|e| format!("{}: {e}", path.display()))?;
-                for cert in certs {
-                    let cert = cert.map_err(|e| format!("{}: {e}", path.display()))?;
-                    roots
-                        .add(cert)
-                        .map_err(|e| format!("{}: {e}", path.display()))?;
-                }
-            }
-            None => {
-                // A store that cannot be read leaves TLS unverifiable: every
-                // connect tls:// then fails and says so.
-                for cert in rustls_native_certs::load_native_certs().certs {
-                    let _ = roots.add(cert);
-                }
-            }
-        }
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
+    pub fn load(ca: Option<&Path>) -> Result<Trust, mchat_trust::TrustError> {
         Ok(Trust {
-            config: Arc::new(config),
+            config: mchat_trust::client_config(ca)?,
         })
     }
 }

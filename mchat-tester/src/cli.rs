@@ -52,6 +52,16 @@ pub enum UsageError {
     PidWithSpawn,
     #[error("load: --room-spread {spread} needs 1 to {servers} (the number of servers)")]
     Spread { spread: usize, servers: usize },
+    #[error(
+        "load: --tls is for --server (the TLS client addresses of running servers), not --spawn-mesh"
+    )]
+    TlsWithSpawn,
+    #[error("{0}: --ca is for --tls")]
+    CaWithoutTls(&'static str),
+    #[error("abuse: --ca is for --tls-port")]
+    CaWithoutTlsPort,
+    #[error("{0}: --ca {1}")]
+    Trust(&'static str, mchat_trust::TrustError),
     #[error("abuse: mesh secret file {path}: {why}")]
     MeshSecret {
         path: std::path::PathBuf,
@@ -105,6 +115,12 @@ pub struct Load {
     /// pid of the server, to report its CPU time and memory
     #[argh(option)]
     pid: Option<u32>,
+    /// every client speaks TLS (--server then names TLS client ports), checking the server's certificate for its HOST against the system's roots or --ca
+    #[argh(switch)]
+    tls: bool,
+    /// PEM file of the CA certificate(s) that --tls checks servers against (default: the system's roots)
+    #[argh(option)]
+    ca: Option<PathBuf>,
     /// print JSON
     #[argh(switch)]
     pub json: bool,
@@ -137,6 +153,7 @@ impl Load {
             window: self.window,
             text_size: self.text_size,
             pids: self.pid.into_iter().collect(),
+            tls: trust("load", self.tls, self.ca.as_deref())?,
         })
     }
 
@@ -154,6 +171,9 @@ impl Load {
         };
         if !self.server.is_empty() {
             return Err(UsageError::ServerAndSpawn);
+        }
+        if self.tls {
+            return Err(UsageError::TlsWithSpawn);
         }
         if self.pid.is_some() {
             return Err(UsageError::PidWithSpawn);
@@ -189,6 +209,12 @@ pub struct Idle {
     /// pid of the server, to report its memory
     #[argh(option)]
     pid: Option<u32>,
+    /// every client speaks TLS (--server then names TLS client ports), checking the server's certificate for its HOST against the system's roots or --ca
+    #[argh(switch)]
+    tls: bool,
+    /// PEM file of the CA certificate(s) that --tls checks servers against (default: the system's roots)
+    #[argh(option)]
+    ca: Option<PathBuf>,
     /// print JSON
     #[argh(switch)]
     pub json: bool,
@@ -202,6 +228,7 @@ impl Idle {
             rooms: self.rooms.max(1),
             hold: Duration::from_secs_f64(self.hold.max(0.0)),
             pid: self.pid,
+            tls: trust("idle", self.tls, self.ca.as_deref())?,
         })
     }
 }
@@ -260,6 +287,12 @@ pub struct Abuse {
     /// the server's server port, for the cases that pose as servers (without it they are skipped)
     #[argh(option)]
     server_port: Option<u16>,
+    /// the server's TLS client port (--tls-client-port), on --server's host, for the TLS cases (without it they are skipped)
+    #[argh(option)]
+    tls_port: Option<u16>,
+    /// PEM file of the CA certificate(s) the TLS cases check the server against (default: the system's roots)
+    #[argh(option)]
+    ca: Option<PathBuf>,
     /// pid of the server, to watch its memory
     #[argh(option)]
     pid: Option<u32>,
@@ -282,14 +315,36 @@ impl Abuse {
             .as_deref()
             .map(read_mesh_secret)
             .transpose()?;
+        if self.ca.is_some() && self.tls_port.is_none() {
+            return Err(UsageError::CaWithoutTlsPort);
+        }
         Ok(abuse::Plan {
             server: self.server.clone(),
             server_port: self.server_port,
+            tls: trust("abuse", self.tls_port.is_some(), self.ca.as_deref())?
+                .zip(self.tls_port)
+                .map(|(roots, port)| abuse::Tls { port, roots }),
             pid: self.pid,
             mesh_secret,
             max_rss_kib: self.max_rss_mib.saturating_mul(1024),
             json: self.json,
         })
+    }
+}
+
+/// `--tls` and `--ca`: the roots TLS clients check servers against, if
+/// they speak TLS.
+fn trust(
+    subcommand: &'static str,
+    tls: bool,
+    ca: Option<&std::path::Path>,
+) -> Result<Option<std::sync::Arc<rustls::ClientConfig>>, UsageError> {
+    match (tls, ca) {
+        (false, None) => Ok(None),
+        (false, Some(_)) => Err(UsageError::CaWithoutTls(subcommand)),
+        (true, ca) => mchat_trust::client_config(ca)
+            .map(Some)
+            .map_err(|e| UsageError::Trust(subcommand, e)),
     }
 }
 

@@ -1,4 +1,4 @@
-//! Connecting very many clients to one server address.
+//! Connecting very many clients to one server address, plain or TLS.
 //!
 //! Every connection from one source address to one server address needs its
 //! own ephemeral port, and Linux has about 28 000 of them
@@ -9,6 +9,7 @@
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::os::fd::AsRawFd;
+use std::sync::Arc;
 
 use nix::errno::Errno;
 use nix::sys::socket::{
@@ -16,6 +17,8 @@ use nix::sys::socket::{
 };
 use smol::Async;
 use smol::net::TcpStream;
+
+use crate::stream::{Conn, TlsClient};
 
 /// Clients per source address: nine in ten of this machine's ephemeral
 /// ports (others may be in use), or 25 000 if the range cannot be read.
@@ -57,12 +60,15 @@ pub struct Targets {
 struct Target {
     name: String,
     addr: Result<SocketAddr, String>,
+    /// With `--tls`: how to check this server's certificate.
+    tls: Option<Result<TlsClient, String>>,
 }
 
 impl Targets {
     /// Resolves each `HOST:PORT`; one that does not resolve fails its
-    /// clients' connects.
-    pub async fn resolve(servers: &[String]) -> Self {
+    /// clients' connects. With `tls`, clients run TLS over their
+    /// connections, checking each server's certificate for its `HOST`.
+    pub async fn resolve(servers: &[String], tls: Option<&Arc<rustls::ClientConfig>>) -> Self {
         let mut resolved = Vec::new();
         for server in servers {
             let addr = match smol::net::resolve(server.as_str()).await {
@@ -72,9 +78,11 @@ impl Targets {
                     .ok_or_else(|| "no address".to_owned()),
                 Err(e) => Err(e.to_string()),
             };
+            let host = server.rsplit_once(':').map_or(server.as_str(), |(h, _)| h);
             resolved.push(Target {
                 name: server.clone(),
                 addr,
+                tls: tls.map(|config| TlsClient::new(config.clone(), host)),
             });
         }
         Self {
@@ -85,14 +93,15 @@ impl Targets {
 
     /// Connects client `i` (to server `i` modulo their number); an error
     /// names the address it tried.
-    pub async fn connect(&self, i: usize) -> io::Result<TcpStream> {
+    pub async fn connect(&self, i: usize) -> io::Result<Conn> {
         let servers = self.servers.len().max(1);
         self.connect_to(i % servers, i / servers).await
     }
 
     /// Connects the `nth` client of server `server` (counted per server,
-    /// for its source address); an error names the address it tried.
-    pub async fn connect_to(&self, server: usize, nth: usize) -> io::Result<TcpStream> {
+    /// for its source address), through TLS if the run has it; an error
+    /// names the address it tried.
+    pub async fn connect_to(&self, server: usize, nth: usize) -> io::Result<Conn> {
         let server = self
             .servers
             .get(server)
@@ -104,10 +113,18 @@ impl Targets {
             )
         })?;
         let source = source_for(nth, self.per_source, *target);
-        connect(*target, source).await.map_err(|e| {
+        let named = |e: io::Error| {
             let from = source.map(|s| format!(" from {s}")).unwrap_or_default();
             io::Error::new(e.kind(), format!("connecting to {target}{from}: {e}"))
-        })
+        };
+        let stream = connect(*target, source).await.map_err(named)?;
+        // Lines are small and latency is measured: no Nagle delay.
+        stream.set_nodelay(true).map_err(named)?;
+        match &server.tls {
+            None => Ok(stream.into()),
+            Some(Ok(tls)) => tls.handshake(stream).await.map_err(named),
+            Some(Err(why)) => Err(io::Error::new(io::ErrorKind::InvalidInput, why.clone())),
+        }
     }
 }
 

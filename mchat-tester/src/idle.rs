@@ -1,11 +1,11 @@
 //! `mchat-tester idle`: many clients that join rooms and only answer
 //! heartbeats; what they cost the server, and whether they stay.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use futures_lite::{AsyncWriteExt, future};
 use smol::{LocalExecutor, Timer};
 
 use crate::connect::{Failures, Targets};
@@ -14,6 +14,9 @@ use crate::report::Report;
 use crate::stats;
 use crate::wire;
 
+/// Connects (with their TLS handshakes and joins) under way at once.
+const CONNECTS_IN_FLIGHT: usize = 64;
+
 #[derive(Clone, Debug)]
 pub struct Plan {
     pub servers: Vec<String>,
@@ -21,6 +24,8 @@ pub struct Plan {
     pub rooms: usize,
     pub hold: Duration,
     pub pid: Option<u32>,
+    /// `--tls`: every client runs TLS, checking servers with these roots.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// Why an idle run has nothing to report.
@@ -39,40 +44,51 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, IdleError
     let rss_before = plan.pid.and_then(stats::rss_kib);
     let cpu_before = plan.pid.and_then(stats::cpu_seconds);
     let alive = Rc::new(Cell::new(0usize));
-    let mut failures = Failures::default();
-    let targets = Targets::resolve(&plan.servers).await;
+    let failures = Rc::new(RefCell::new(Failures::default()));
+    let targets = Rc::new(Targets::resolve(&plan.servers, plan.tls.as_ref()).await);
+    // Connects (and TLS handshakes) overlap, as a crowd's would, so the
+    // rate measured is the server's and not one round trip's.
+    let in_flight = Arc::new(async_lock::Semaphore::new(CONNECTS_IN_FLIGHT));
     let started = Instant::now();
+    let mut connecting = Vec::new();
     let mut tasks = Vec::new();
     for i in 0..plan.clients {
         let room = format!("idle{}", i % plan.rooms.max(1));
-        let alive = alive.clone();
-        // Let the clients connected so far answer their heartbeats.
-        if i % 256 == 255 {
-            future::yield_now().await;
-        }
-        let connected = async {
-            let hello = wire::hello(&format!("i{i}"), &room).map_err(std::io::Error::other)?;
-            let mut stream = targets.connect(i).await?;
-            stream.write_all(&hello).await?;
-            Ok::<_, std::io::Error>(stream)
-        }
-        .await;
-        match connected {
-            Ok(stream) => {
-                alive.set(alive.get() + 1);
-                tasks.push(ex.spawn(async move {
-                    // Answers HEART; everything else is read and dropped.
-                    let _ = Lines::with_capacity(stream, 2048).for_each(|_| {}).await;
-                    alive.set(alive.get() - 1);
-                }));
-            }
-            Err(e) => failures.note(e),
-        }
+        let permit = in_flight.acquire_arc().await;
+        let (alive, failures, targets) = (alive.clone(), failures.clone(), targets.clone());
+        let (done, connected) = async_channel::bounded::<()>(1);
+        connecting.push(connected);
+        tasks.push(ex.spawn(async move {
+            let attempt = async {
+                let hello = wire::hello(&format!("i{i}"), &room).map_err(std::io::Error::other)?;
+                let conn = targets.connect(i).await?;
+                conn.writer.send(&hello).await?;
+                Ok::<_, std::io::Error>(conn)
+            };
+            let conn = match attempt.await {
+                Ok(conn) => conn,
+                Err(e) => {
+                    failures.borrow_mut().note(e);
+                    return;
+                }
+            };
+            alive.set(alive.get() + 1);
+            drop(permit);
+            drop(done);
+            // Answers HEART; everything else is read and dropped.
+            let _ = Lines::with_capacity(conn, 2048).for_each(|_| {}).await;
+            alive.set(alive.get() - 1);
+        }));
+    }
+    // Each task drops its sender once connected (or failed).
+    for connected in connecting {
+        let _ = connected.recv().await;
     }
     let connect_secs = started.elapsed().as_secs_f64();
     let at_start = alive.get();
+    let failures = failures.take();
     if at_start == 0
-        && let Some(first) = failures.first.take()
+        && let Some(first) = failures.first
     {
         return Err(IdleError::NothingConnected {
             tried: failures.count,
@@ -91,6 +107,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, IdleError
         .num("connected", at_start as f64)
         .num("connection_failures", failures.count as f64)
         .num("connect_s", connect_secs)
+        .num("connects_per_s", at_start as f64 / connect_secs.max(1e-9))
         .num("hold_s", plan.hold.as_secs_f64())
         .num("still_connected", alive.get() as f64);
     if let (Some(before), Some(loaded), Some(after)) = (rss_before, rss_loaded, rss_after) {

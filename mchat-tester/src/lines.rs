@@ -1,32 +1,26 @@
-//! Reading protocol lines from a socket without a copy per line, answering
-//! `HEART` on the way.
+//! Reading protocol lines from a connection (plain or TLS) without a copy
+//! per line, answering `HEART` on the way.
 //!
 //! Lines are handed on as bytes, not framed and parsed by the core: `load`
 //! reads millions a second through here, and UTF-8 checking and parsing
 //! each one was a third of the tester's time (see `load/stamp.rs`).
 
-use std::io::Read;
-use std::sync::Arc;
 use std::time::Instant;
 
-use futures_lite::AsyncWriteExt;
 use mchat_core::wire::{Message, MessageKind};
-use smol::Async;
-use smol::net::TcpStream;
+
+use crate::stream::{Conn, Reader, Writer};
 
 /// A keep-alive probe, which a reader answers itself.
 const HEART: &[u8] = MessageKind::Heart.as_str().as_bytes();
 
 /// A buffered line reader over one connection.
 pub struct Lines {
-    stream: TcpStream,
-    /// The same socket, read without the wrapper's extra `EAGAIN` read.
-    source: Arc<Async<std::net::TcpStream>>,
+    reader: Reader,
+    writer: Writer,
     buf: Vec<u8>,
     start: usize,
     end: usize,
-    /// The last read filled less than the buffer: the socket is drained.
-    drained: bool,
     /// When the buffered bytes were read: their arrival time, within a
     /// syscall, and one clock reading per read rather than per line.
     read_at: Instant,
@@ -34,22 +28,27 @@ pub struct Lines {
 
 impl Lines {
     /// A reader with a 64 KiB buffer, for connections that carry traffic.
-    pub fn new(stream: TcpStream) -> Self {
-        Self::with_capacity(stream, 64 * 1024)
+    pub fn new(conn: impl Into<Conn>) -> Self {
+        Self::with_capacity(conn, 64 * 1024)
     }
 
     /// A reader with a buffer of `bytes` (it grows for a longer line): idle
     /// connections by the thousand want a small one.
-    pub fn with_capacity(stream: TcpStream, bytes: usize) -> Self {
+    pub fn with_capacity(conn: impl Into<Conn>, bytes: usize) -> Self {
+        let Conn { reader, writer } = conn.into();
         Self {
-            source: stream.clone().into(),
-            stream,
+            reader,
+            writer,
             buf: vec![0; bytes.max(64)],
             start: 0,
             end: 0,
-            drained: false,
             read_at: Instant::now(),
         }
+    }
+
+    /// The writer of the same connection.
+    pub fn writer(&self) -> Writer {
+        self.writer.clone()
     }
 
     /// Calls `each` with every complete line read (without `\n`) until the
@@ -81,7 +80,6 @@ impl Lines {
         &mut self,
         mut stop: impl FnMut(&[u8], Instant) -> bool,
     ) -> std::io::Result<bool> {
-        let mut writer = self.stream.clone();
         loop {
             // Lines already buffered first.
             let mut hearts = 0;
@@ -105,7 +103,7 @@ impl Lines {
             if hearts > 0 {
                 let bleed = Message::Bleed.encode();
                 for _ in 0..hearts {
-                    writer.write_all(&bleed).await?;
+                    self.writer.send(&bleed).await?;
                 }
             }
             if stopped {
@@ -133,23 +131,9 @@ impl Lines {
             }
         }
         let room = self.buf.get_mut(self.end..).unwrap_or_default();
-        loop {
-            // A short read drained the socket: wait for more before
-            // reading, rather than spend a syscall on `EAGAIN`.
-            if self.drained {
-                self.source.readable().await?;
-            }
-            match self.source.get_ref().read(room) {
-                Ok(n) => {
-                    self.read_at = Instant::now();
-                    self.drained = n < room.len();
-                    self.end += n;
-                    return Ok(n > 0);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => self.drained = true,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e),
-            }
-        }
+        let n = self.reader.read(room).await?;
+        self.read_at = Instant::now();
+        self.end += n;
+        Ok(n > 0)
     }
 }

@@ -17,6 +17,7 @@ mod mesh;
 mod order;
 mod report;
 mod stats;
+mod stream;
 mod wire;
 
 use std::process::ExitCode;

@@ -109,3 +109,44 @@ fn load_refuses_spawn_mesh_flags_that_do_not_go_together() {
         assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     }
 }
+
+#[test]
+fn tls_flags_that_do_not_go_together_are_refused_before_any_connect() {
+    // Port 1: were the plan not refused first, the connect would fail.
+    for (args, says) in [
+        (
+            &["load", "--server", "127.0.0.1:1", "--ca", "ca.pem"][..],
+            "load: --ca is for --tls",
+        ),
+        (
+            &["idle", "--server", "127.0.0.1:1", "--ca", "ca.pem"],
+            "idle: --ca is for --tls",
+        ),
+        (
+            &["abuse", "--server", "127.0.0.1:1", "--ca", "ca.pem"],
+            "abuse: --ca is for --tls-port",
+        ),
+        (
+            &["load", "--spawn-mesh", "2", "--server-bin", "/x", "--tls"],
+            "--tls is for --server",
+        ),
+        (
+            &[
+                "idle",
+                "--server",
+                "127.0.0.1:1",
+                "--tls",
+                "--ca",
+                "/nonexistent.pem",
+            ],
+            "idle: --ca /nonexistent.pem: ",
+        ),
+    ] {
+        let out = tester(args);
+        assert!(!out.status.success(), "{args:?} ran");
+        let err = text(&out.stderr);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert!(!err.contains("connecting to"), "{err}");
+        assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    }
+}

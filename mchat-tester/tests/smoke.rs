@@ -52,6 +52,79 @@ fn load_delivers_everything_once_and_in_order() {
     assert!(figure(&f, "server_rss_kib") > 0.0);
 }
 
+/// A server with a TLS client port beside the plain one, made with a CA of
+/// the test's own; the TLS port and the CA's PEM file. `limits` are more
+/// flags (`UNLIMITED` for load runs from one address).
+fn with_tls(name: &str, limits: &[&str]) -> (ServerProc, u16, std::path::PathBuf) {
+    let dir = testkit::scratch(name);
+    let ca = testkit::TestCa::new(&dir, "clients");
+    let tls_port = testkit::free_port();
+    let mut flags = ca.issue("server").client_port_flags(tls_port);
+    flags.extend(limits.iter().map(|f| f.to_string()));
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let server = ServerProc::start(&dir, "127.0.0.1", (0, 0), None, &flags);
+    (server, tls_port, ca.ca_pem.clone())
+}
+
+/// As [`measure`], with every client on `tls_port` through TLS.
+fn measure_tls(
+    server: &ServerProc,
+    tls_port: u16,
+    ca: &std::path::Path,
+    subcommand: &str,
+    rest: &str,
+) -> Vec<(String, f64)> {
+    let out = Command::new(TESTER)
+        .arg(subcommand)
+        .args([
+            "--server",
+            &format!("127.0.0.1:{tls_port}"),
+            "--tls",
+            "--ca",
+        ])
+        .arg(ca)
+        .args(["--pid", &server.pid().to_string()])
+        .args(rest.split_whitespace())
+        .arg("--json")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    figures(&text)
+}
+
+#[test]
+fn load_over_tls_delivers_everything_once_and_in_order() {
+    let (server, tls_port, ca) = with_tls("load-tls", &testkit::UNLIMITED);
+    let f = measure_tls(
+        &server,
+        tls_port,
+        &ca,
+        "load",
+        "--receivers 6 --senders 2 --rooms 2 --messages 2000",
+    );
+    // 2 senders in 2 rooms, 6 receivers (3 + 3): 2 × 2000 × 3.
+    assert_eq!(figure(&f, "expected"), 12_000.0);
+    assert_eq!(figure(&f, "delivered"), 12_000.0);
+    assert_eq!(figure(&f, "lost"), 0.0);
+    assert_eq!(figure(&f, "out_of_order"), 0.0);
+    assert_eq!(figure(&f, "receivers_disconnected"), 0.0);
+    assert_eq!(figure(&f, "connection_failures"), 0.0);
+}
+
+#[test]
+fn idle_clients_over_tls_stay_connected() {
+    let (server, tls_port, ca) = with_tls("idle-tls", &testkit::UNLIMITED);
+    let f = measure_tls(&server, tls_port, &ca, "idle", "--clients 50 --hold 1");
+    assert_eq!(figure(&f, "connected"), 50.0);
+    assert_eq!(figure(&f, "still_connected"), 50.0);
+    assert!(figure(&f, "connects_per_s") > 0.0);
+}
+
 #[test]
 fn idle_clients_stay_connected() {
     // 200 clients from one address: the per-address limits lifted.
@@ -82,26 +155,31 @@ fn abuse(server: &ServerProc, rest: &[&str]) -> (bool, String) {
     )
 }
 
-/// A server on 127.0.0.1 with a mesh secret, as a network should run.
-fn secured(name: &str) -> ServerProc {
+/// A server on 127.0.0.1 as a network exposed to anyone should run: a
+/// mesh secret, TLS for clients beside the plain port, the default limits.
+/// The server, its TLS client port and the CA's PEM file.
+fn secured(name: &str) -> (ServerProc, u16, std::path::PathBuf) {
     use std::os::unix::fs::PermissionsExt;
     let dir = testkit::scratch(name);
     let secret = dir.join("mesh.secret");
     std::fs::write(&secret, "a secret for the abuse run\n").unwrap();
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let ca = testkit::TestCa::new(&dir, "clients");
+    let tls_port = testkit::free_port();
+    let mut flags = ca.issue("server").client_port_flags(tls_port);
+    flags.extend([
+        "--mesh-secret-file".to_owned(),
+        secret.display().to_string(),
+    ]);
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let ports = (testkit::free_port(), testkit::free_port());
-    ServerProc::start(
-        &dir,
-        "127.0.0.1",
-        ports,
-        None,
-        &["--mesh-secret-file", secret.to_str().unwrap()],
-    )
+    let server = ServerProc::start(&dir, "127.0.0.1", ports, None, &flags);
+    (server, tls_port, ca.ca_pem.clone())
 }
 
 #[test]
-fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret() {
-    let server = secured("abuse");
+fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret_and_tls() {
+    let (server, tls_port, ca) = secured("abuse");
     // With the network's secret the tester can pose as a real server.
     let secret = server.dir.join("mesh.secret");
     let (success, text) = abuse(
@@ -109,6 +187,10 @@ fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret() {
         &[
             "--server-port",
             &server.server_port.to_string(),
+            "--tls-port",
+            &tls_port.to_string(),
+            "--ca",
+            ca.to_str().unwrap(),
             "--pid",
             &server.pid().to_string(),
             "--mesh-secret-file",
@@ -118,10 +200,17 @@ fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("23 passed, 0 failed, 0 skipped"),
+        Some("26 passed, 0 failed, 0 skipped"),
         "{text}"
     );
-    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 23);
+    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 26);
+    for tls_case in [
+        "PASS plain-text-on-tls-port: ",
+        "PASS tls-on-plain-port: ",
+        "PASS stalled-tls-handshakes: ",
+    ] {
+        assert!(text.contains(tls_case), "{text}");
+    }
     assert!(
         text.contains("PASS server-port-replayed-handshake: the replayed proof was refused"),
         "{text}"
@@ -147,7 +236,7 @@ fn abuse_says_that_an_open_server_port_lets_anyone_forge_lines() {
     assert!(!success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("21 passed, 2 failed, 0 skipped"),
+        Some("21 passed, 2 failed, 3 skipped"),
         "{text}"
     );
     let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
@@ -170,15 +259,24 @@ fn abuse_without_the_server_port_skips_the_server_port_cases() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("13 passed, 0 failed, 10 skipped"),
+        Some("13 passed, 0 failed, 13 skipped"),
         "{text}"
     );
     let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("SKIP ")).collect();
-    assert_eq!(skipped.len(), 10, "{text}");
+    assert_eq!(skipped.len(), 13, "{text}");
+    let (server_port, tls_port): (Vec<&str>, Vec<&str>) = skipped
+        .iter()
+        .partition(|l| l.starts_with("SKIP server-port-"));
+    assert_eq!(server_port.len(), 10, "{text}");
     assert!(
-        skipped
+        server_port
             .iter()
-            .all(|l| l.starts_with("SKIP server-port-") && l.contains("needs --server-port")),
+            .all(|l| l.contains("needs --server-port")),
+        "{text}"
+    );
+    assert_eq!(tls_port.len(), 3, "{text}");
+    assert!(
+        tls_port.iter().all(|l| l.contains("needs --tls-port")),
         "{text}"
     );
 }

@@ -26,11 +26,13 @@ pub type Attacked = Result<String, Failure>;
 pub type Attack = for<'a> fn(&'a Plan) -> Pin<Box<dyn Future<Output = Attacked> + 'a>>;
 
 /// Which of the server's ports a case attacks.
-pub enum Needs {
+pub enum Port {
     /// The client port, `--server`: always there.
-    ClientPort,
+    Client,
     /// The server port, `--server-port`: the case is skipped without it.
-    ServerPort,
+    Server,
+    /// The TLS client port, `--tls-port`: the case is skipped without it.
+    TlsClient,
 }
 
 /// A named case of the table.
@@ -38,7 +40,7 @@ pub struct Case {
     pub name: &'static str,
     /// What it checks, in a line.
     pub checks: &'static str,
-    pub needs: Needs,
+    pub attacks: Port,
     pub attack: Attack,
 }
 
@@ -50,8 +52,14 @@ const MAX_PAUSE: Duration = Duration::from_secs(1);
 /// `index` numbers the case in the table; it picks the loopback address
 /// its attack comes from.
 pub async fn run(ex: &LocalExecutor<'_>, plan: &Plan, case: &Case, index: usize) -> Verdict {
-    if matches!(case.needs, Needs::ServerPort) && plan.server_port.is_none() {
-        return Verdict::Skipped(format!("needs --server-port ({})", case.checks));
+    match case.attacks {
+        Port::Server if plan.server_port.is_none() => {
+            return Verdict::Skipped(format!("needs --server-port ({})", case.checks));
+        }
+        Port::TlsClient if plan.tls.is_none() => {
+            return Verdict::Skipped(format!("needs --tls-port ({})", case.checks));
+        }
+        _ => {}
     }
     conversation::speak_from(Ipv4Addr::new(127, 0, 0, 2));
     let probe = match Probe::start(ex, &plan.server).await {

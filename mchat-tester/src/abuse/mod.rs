@@ -11,6 +11,7 @@ mod floods;
 mod handshakes;
 mod probe;
 mod table;
+mod tls;
 mod verdict;
 
 use smol::LocalExecutor;
@@ -23,12 +24,22 @@ pub struct Plan {
     pub server: String,
     /// The server port, for the cases that pose as servers.
     pub server_port: Option<u16>,
+    /// The TLS client port, for the TLS cases.
+    pub tls: Option<Tls>,
     pub pid: Option<u32>,
     /// The network's mesh secret, to pose as a real server.
     pub mesh_secret: Option<mchat_core::server::MeshSecret>,
     pub max_rss_kib: u64,
     /// Print the cases as one JSON line before the totals.
     pub json: bool,
+}
+
+/// The server's TLS client port (on `server`'s host) and the roots its
+/// certificate is checked against.
+#[derive(Clone, Debug)]
+pub struct Tls {
+    pub port: u16,
+    pub roots: std::sync::Arc<rustls::ClientConfig>,
 }
 
 /// Runs every case; prints a line each, then `N passed, N failed, N skipped`.

@@ -3,12 +3,12 @@
 
 use std::time::Duration;
 
-use futures_lite::{AsyncWriteExt, future};
+use futures_lite::future;
 use smol::Timer;
-use smol::net::TcpStream;
 
 use crate::connect::Targets;
 use crate::lines::Lines;
+use crate::stream::Writer;
 use crate::wire;
 
 /// How long a client may wait for its join notice.
@@ -31,20 +31,20 @@ pub fn read_buffer(receivers: usize) -> usize {
     (256 << 20) / receivers.max(1)
 }
 
-/// Connects as the `nth` client of server `server` of `targets`, names
-/// itself and joins `room`, waiting for its own notice.
+/// Connects as the `nth` client of server `server` of `targets` (through
+/// TLS if the run has it), names itself and joins `room`, waiting for its
+/// own notice.
 pub async fn join(
     targets: &Targets,
     (server, nth): (usize, usize),
     nick: &str,
     room: &str,
     buffer: usize,
-) -> std::io::Result<(TcpStream, Lines)> {
-    let mut stream = targets.connect_to(server, nth).await?;
-    stream.set_nodelay(true)?;
+) -> std::io::Result<(Writer, Lines)> {
+    let conn = targets.connect_to(server, nth).await?;
     let hello = wire::hello(nick, room).map_err(std::io::Error::other)?;
-    stream.write_all(&hello).await?;
-    let mut lines = Lines::with_capacity(stream.clone(), buffer.clamp(4 << 10, 64 << 10));
+    conn.writer.send(&hello).await?;
+    let mut lines = Lines::with_capacity(conn, buffer.clamp(4 << 10, 64 << 10));
     let want = wire::joined(nick, room).map_err(std::io::Error::other)?;
     let mut joined = false;
     let wait = async {
@@ -65,5 +65,5 @@ pub async fn join(
             format!("{nick} never saw its join"),
         ));
     }
-    Ok((stream, lines))
+    Ok((lines.writer(), lines))
 }

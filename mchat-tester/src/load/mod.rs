@@ -19,6 +19,7 @@ mod tally;
 
 use std::cell::Cell;
 use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use mchat_core::wire::{ChatLine, Text};
@@ -57,6 +58,8 @@ pub struct Plan {
     pub text_size: usize,
     /// The servers' pids, to report their CPU time and memory.
     pub pids: Vec<u32>,
+    /// `--tls`: every client runs TLS, checking servers with these roots.
+    pub tls: Option<Arc<rustls::ClientConfig>>,
 }
 
 /// Why a load run has nothing to report.
@@ -124,7 +127,7 @@ async fn run_on(
 ) -> Result<Report, LoadError> {
     let cpu_before: Vec<Option<f64>> = plan.pids.iter().map(|&p| stats::cpu_seconds(p)).collect();
     let tally = Rc::new(Tally::new(plan));
-    let targets = Targets::resolve(&plan.servers).await;
+    let targets = Targets::resolve(&plan.servers, plan.tls.as_ref()).await;
     let placement = Placement::new(plan.servers.len(), plan.rooms, plan.spread);
     let mut seats = Seats::new(plan.servers.len());
     let mut failures = Failures::default();
@@ -136,7 +139,7 @@ async fn run_on(
         let server = placement.receiver(r);
         let seat = (server, seats.take(server));
         match join(&targets, seat, &nick, &room, read_buffer(plan.receivers)).await {
-            Ok((_stream, mut lines)) => {
+            Ok((_writer, mut lines)) => {
                 let tally = tally.clone();
                 let role = if r < plan.rooms {
                     Role::Pacer
@@ -173,7 +176,7 @@ async fn run_on(
         let nick_name = format!("s{s}");
         let server = placement.sender(s);
         let seat = (server, seats.take(server));
-        let (stream, mut lines) = match join(&targets, seat, &nick_name, &room_name, 64 << 10).await
+        let (writer, mut lines) = match join(&targets, seat, &nick_name, &room_name, 64 << 10).await
         {
             Ok(joined) => joined,
             Err(e) => {
@@ -194,7 +197,7 @@ async fn run_on(
             index: s,
             nick,
             room,
-            stream,
+            writer,
             plan: plan.clone(),
             pad: pad.clone(),
             tally: tally.clone(),

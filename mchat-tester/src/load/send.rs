@@ -6,21 +6,21 @@ use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
-use futures_lite::{AsyncWriteExt, future};
+use futures_lite::future;
 use mchat_core::wire::{ChatLine, Message, Nick, Room, Text};
 use smol::Timer;
-use smol::net::TcpStream;
 
 use super::Plan;
 use super::stamp::Stamp;
 use super::tally::Tally;
+use crate::stream::Writer;
 
 /// A joined sender and what it shares with the run.
 pub struct Sender {
     pub index: usize,
     pub nick: Nick,
     pub room: Room,
-    pub stream: TcpStream,
+    pub writer: Writer,
     pub plan: Plan,
     /// The filler that brings each line's text to `--text-size`.
     pub pad: Rc<str>,
@@ -46,7 +46,7 @@ impl Sender {
     }
 
     /// Sends until the plan's count or duration is reached; the lines sent.
-    pub async fn run(mut self) -> u64 {
+    pub async fn run(self) -> u64 {
         let plan = &self.plan;
         let mut batch = BytesMut::with_capacity(64 * 1024);
         let mut seq = 0u64;
@@ -55,12 +55,12 @@ impl Sender {
             if plan.rate > 0.0 {
                 let due = self.start + Duration::from_secs_f64(seq as f64 / plan.rate);
                 if due > Instant::now() {
-                    flush(&mut self.stream, &mut batch).await;
+                    flush(&self.writer, &mut batch).await;
                     Timer::at(due).await;
                 }
             }
             while plan.window > 0 && seq >= self.tally.acked(self.index) + plan.window {
-                flush(&mut self.stream, &mut batch).await;
+                flush(&self.writer, &mut batch).await;
                 let listener = self.tally.progress.listen();
                 if seq < self.tally.acked(self.index) + plan.window {
                     break;
@@ -79,18 +79,18 @@ impl Sender {
             seq += 1;
             line.encode_into(&mut batch);
             if batch.len() >= 32 * 1024 {
-                flush(&mut self.stream, &mut batch).await;
+                flush(&self.writer, &mut batch).await;
             }
             self.sent.set(self.sent.get() + 1);
         }
-        flush(&mut self.stream, &mut batch).await;
+        flush(&self.writer, &mut batch).await;
         seq
     }
 }
 
-async fn flush(stream: &mut TcpStream, batch: &mut BytesMut) {
+async fn flush(writer: &Writer, batch: &mut BytesMut) {
     if !batch.is_empty() {
-        let _ = stream.write_all(batch).await;
+        let _ = writer.send(batch).await;
         batch.clear();
     }
 }

@@ -1,0 +1,152 @@
+//! A tester client's connection, plain or TLS (`--tls`): [`Lines`] reads
+//! it, and a [`Writer`] writes to it, shared by whoever sends on it (a
+//! load's sender, the reader's `HEART` answers), one whole write at a time
+//! so that a `BLEED` never lands inside a batch.
+//!
+//! [`Lines`]: crate::lines::Lines
+
+use std::io::{self, Read};
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_lite::io::{ReadHalf, WriteHalf};
+use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
+use futures_rustls::TlsConnector;
+use futures_rustls::client::TlsStream;
+use rustls::pki_types::ServerName;
+use smol::net::TcpStream;
+use smol::{Async, Timer};
+
+/// How long a TLS handshake may take before the connect counts as failed.
+const HANDSHAKE_WITHIN: Duration = Duration::from_secs(10);
+
+/// One connection, split into its two directions.
+pub struct Conn {
+    pub reader: Reader,
+    pub writer: Writer,
+}
+
+/// The reading direction of a [`Conn`].
+pub enum Reader {
+    /// The socket itself, read without the async wrapper's extra `EAGAIN`
+    /// read: after a short read (`drained`) it waits before reading again.
+    Plain {
+        source: Arc<Async<std::net::TcpStream>>,
+        drained: bool,
+    },
+    Tls(ReadHalf<TlsStream<TcpStream>>),
+}
+
+/// The writing direction of a [`Conn`]; clones write to the same one.
+#[derive(Clone)]
+pub struct Writer(Arc<async_lock::Mutex<WriteSide>>);
+
+enum WriteSide {
+    Plain(TcpStream),
+    Tls(WriteHalf<TlsStream<TcpStream>>),
+}
+
+impl From<TcpStream> for Conn {
+    fn from(stream: TcpStream) -> Conn {
+        Conn {
+            reader: Reader::Plain {
+                source: stream.clone().into(),
+                drained: false,
+            },
+            writer: Writer(Arc::new(async_lock::Mutex::new(WriteSide::Plain(stream)))),
+        }
+    }
+}
+
+/// How the tester's TLS clients check a server: the roots of `--ca` or the
+/// system's, and the name the server's certificate must bear.
+#[derive(Clone)]
+pub struct TlsClient {
+    connector: TlsConnector,
+    name: ServerName<'static>,
+}
+
+impl TlsClient {
+    /// Checks a server addressed as `host` (an IP literal or a DNS name,
+    /// IPv6 with or without brackets) against `config`'s roots.
+    pub fn new(config: Arc<rustls::ClientConfig>, host: &str) -> Result<TlsClient, String> {
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        let name = ServerName::try_from(bare.to_owned())
+            .map_err(|e| format!("'{host}' cannot name a TLS server: {e}"))?;
+        Ok(TlsClient {
+            connector: TlsConnector::from(config),
+            name,
+        })
+    }
+
+    /// Runs the TLS handshake over `stream`, within [`HANDSHAKE_WITHIN`].
+    pub async fn handshake(&self, stream: TcpStream) -> io::Result<Conn> {
+        let handshake = self.connector.connect(self.name.clone(), stream);
+        let timeout = async {
+            Timer::after(HANDSHAKE_WITHIN).await;
+            Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the TLS handshake did not finish",
+            ))
+        };
+        let tls = future::or(handshake, timeout).await?;
+        let (reader, writer) = futures_lite::io::split(tls);
+        Ok(Conn {
+            reader: Reader::Tls(reader),
+            writer: Writer(Arc::new(async_lock::Mutex::new(WriteSide::Tls(writer)))),
+        })
+    }
+}
+
+impl Reader {
+    /// Reads what there is into `buf`, waiting for something; `Ok(0)` at
+    /// the end of the stream.
+    pub async fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Reader::Plain { source, drained } => loop {
+                if *drained {
+                    source.readable().await?;
+                }
+                match source.get_ref().read(buf) {
+                    Ok(n) => {
+                        *drained = n < buf.len();
+                        return Ok(n);
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => *drained = true,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            },
+            Reader::Tls(tls) => tls.read(buf).await,
+        }
+    }
+}
+
+impl Writer {
+    /// Writes all of `bytes` (through TLS: and flushes the records out).
+    pub async fn send(&self, bytes: &[u8]) -> io::Result<()> {
+        let mut side = self.0.lock().await;
+        match &mut *side {
+            WriteSide::Plain(stream) => stream.write_all(bytes).await,
+            WriteSide::Tls(tls) => {
+                tls.write_all(bytes).await?;
+                tls.flush().await
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TlsClient;
+
+    #[test]
+    fn a_server_is_named_by_its_ip_or_dns_name() {
+        let config = mchat_trust::client_config(None).unwrap();
+        assert!(TlsClient::new(config.clone(), "127.0.0.1").is_ok());
+        assert!(TlsClient::new(config.clone(), "[::1]").is_ok());
+        assert!(TlsClient::new(config.clone(), "chat.example.org").is_ok());
+        let err = TlsClient::new(config, "not a name").err().unwrap();
+        assert!(err.contains("'not a name'"), "{err}");
+    }
+}
