@@ -72,6 +72,19 @@ impl Style {
             ),
             ClientEvent::Disconnected => "disconnected".to_owned(),
             ClientEvent::ServerLost => self.paint("31", "server lost! disconnected"),
+            ClientEvent::Rooms(rooms) if rooms.is_empty() => "rooms: none joined".to_owned(),
+            ClientEvent::Rooms(rooms) => {
+                let listed: Vec<String> = rooms
+                    .iter()
+                    .map(|r| {
+                        let name =
+                            format!("{}{}", escape(&r.name), if r.private { "*" } else { "" });
+                        if r.current { format!("[{name}]") } else { name }
+                    })
+                    .collect();
+                format!("rooms ([current], * private): {}", listed.join(" "))
+            }
+            ClientEvent::Switched(r) => format!("now talking in {}", room(r)),
             ClientEvent::Joined(r) => format!("joined {}", room(r)),
             ClientEvent::Left(r) => format!("left {}", room(r)),
             ClientEvent::NickChanged(nick) => format!("nick is now {}", escape(nick)),
@@ -132,6 +145,27 @@ mod tests {
         assert_eq!(
             PLAIN.render(&failed("::1")).unwrap(),
             "could not connect to [::1]:6061: Connection refused"
+        );
+    }
+
+    #[test]
+    fn rooms_are_listed_with_the_current_one_in_brackets_and_private_ones_starred() {
+        let listing = |name: &str, private, current| mchat_core::client::RoomListing {
+            name: name.into(),
+            private,
+            current,
+        };
+        let rooms = ClientEvent::Rooms(vec![
+            listing("lobby", false, false),
+            listing("vault", true, true),
+        ]);
+        assert_eq!(
+            PLAIN.render(&rooms).unwrap(),
+            "rooms ([current], * private): lobby [vault*]"
+        );
+        assert_eq!(
+            PLAIN.render(&ClientEvent::Rooms(Vec::new())).unwrap(),
+            "rooms: none joined"
         );
     }
 

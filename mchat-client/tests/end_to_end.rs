@@ -286,40 +286,64 @@ fn wait_for_screen(session: &str, what: impl Fn(&str) -> bool) -> String {
     }
 }
 
+/// A client in a tmux terminal of 100 × 20, killed with the session.
+struct Tty {
+    session: String,
+}
+
+impl Tty {
+    /// `mchat-client --nick <nick> 127.0.0.1 <port>`, uncoloured; waits
+    /// until it is connected and its editor shows the prompt.
+    fn start(name: &str, nick: &str, port: u16) -> Tty {
+        let session = format!("mchat-test-{}-{name}", std::process::id());
+        let command = format!("env NO_COLOR=1 {CLIENT} --nick {nick} 127.0.0.1 {port}");
+        tmux(&[
+            "new-session",
+            "-d",
+            "-s",
+            &session,
+            "-x",
+            "100",
+            "-y",
+            "20",
+            &command,
+        ]);
+        let tty = Tty { session };
+        tty.wait_for(|s| s.contains("connected to 127.0.0.1"));
+        tty.wait_for_prompt(&format!("{nick}>"));
+        tty
+    }
+
+    fn wait_for(&self, what: impl Fn(&str) -> bool) -> String {
+        wait_for_screen(&self.session, what)
+    }
+
+    /// Type only once the editor shows its prompt (it is reading then).
+    fn wait_for_prompt(&self, prompt: &str) -> String {
+        self.wait_for(|s| s.lines().any(|l| l.trim_end() == prompt))
+    }
+
+    /// Types `line` and presses Enter.
+    fn enter(&self, line: &str) {
+        tmux(&["send-keys", "-t", &self.session, "-l", line]);
+        tmux(&["send-keys", "-t", &self.session, "Enter"]);
+    }
+}
+
+impl Drop for Tty {
+    fn drop(&mut self) {
+        tmux(&["kill-session", "-t", &self.session]);
+    }
+}
+
 #[test]
 fn message_arriving_while_typing_is_shown_above_and_the_half_line_survives() {
     let server = ServerProc::local("tty");
-    let session = format!("mchat-test-{}", std::process::id());
-    let command = format!(
-        "env NO_COLOR=1 {CLIENT} --nick alice 127.0.0.1 {}",
-        server.client_port
-    );
-    tmux(&[
-        "new-session",
-        "-d",
-        "-s",
-        &session,
-        "-x",
-        "100",
-        "-y",
-        "20",
-        &command,
-    ]);
-    struct Kill(String);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            tmux(&["kill-session", "-t", &self.0]);
-        }
-    }
-    let _kill = Kill(session.clone());
-    // Type only once the editor shows its prompt (it is reading then).
-    let prompt_shown =
-        |prompt: &'static str| move |s: &str| s.lines().any(|l| l.trim_end() == prompt);
-    wait_for_screen(&session, |s| s.contains("connected to 127.0.0.1"));
-    wait_for_screen(&session, prompt_shown("alice>"));
-    tmux(&["send-keys", "-t", &session, "join lobby", "Enter"]);
-    wait_for_screen(&session, |s| s.contains("SYSTEM: alice joined channel"));
-    wait_for_screen(&session, prompt_shown("[lobby] alice>"));
+    let alice = Tty::start("typing", "alice", server.client_port);
+    let session = alice.session.clone();
+    alice.enter("join lobby");
+    alice.wait_for(|s| s.contains("SYSTEM: alice joined channel"));
+    alice.wait_for_prompt("[lobby] alice>");
 
     let mut bob = TcpStream::connect(("127.0.0.1", server.client_port)).unwrap();
     bob.write_all(b"NICK bob\nJOIN lobby\n").unwrap();
@@ -362,4 +386,44 @@ fn message_arriving_while_typing_is_shown_above_and_the_half_line_survives() {
         }
     }
     assert_eq!(line, "MSG alice lobby half a line\n");
+}
+
+#[test]
+fn a_slash_command_and_a_typo_are_not_said_in_the_room() {
+    let server = ServerProc::local("tty-commands");
+    let alice = Tty::start("commands", "alice", server.client_port);
+    let mut bob = TcpStream::connect(("127.0.0.1", server.client_port)).unwrap();
+    bob.write_all(b"NICK bob\nJOIN lobby\nJOIN #rust\n")
+        .unwrap();
+    alice.enter("join lobby");
+    alice.wait_for_prompt("[lobby] alice>");
+    alice.enter("/join #rust");
+    alice.wait_for(|s| s.contains("<#rust> SYSTEM: alice joined channel"));
+    alice.wait_for_prompt("[#rust] alice>");
+    alice.enter("jion lobby");
+    alice.wait_for(|s| s.contains("refused: did you mean join? nothing was sent"));
+    alice.enter("/frobnicate");
+    alice.wait_for(|s| s.contains("refused: no command /frobnicate; commands: connect"));
+    alice.enter("/SWITCH lobby");
+    alice.wait_for_prompt("[lobby] alice>");
+    alice.enter("rooms");
+    alice.wait_for(|s| s.contains("rooms ([current], * private): [lobby] #rust"));
+    alice.enter("only this is chat");
+
+    // Bob, in both rooms, hears the joins and the one line of chat: never
+    // the command or the typo.
+    bob.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut reader = BufReader::new(bob);
+    let mut heard = Vec::new();
+    let deadline = Instant::now() + DEADLINE;
+    while Instant::now() < deadline {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        heard.push(line.clone());
+        if line.starts_with("MSG alice") {
+            break;
+        }
+    }
+    let said: Vec<&String> = heard.iter().filter(|l| l.starts_with("MSG")).collect();
+    assert_eq!(said, ["MSG alice lobby only this is chat\n"], "{heard:?}");
 }

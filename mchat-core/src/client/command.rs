@@ -36,9 +36,14 @@ pub enum Command {
     },
     /// `nick <new_nick>`
     Nick(String),
-    /// `names <room>`: who is in a room joined (EXTENSION: an original
-    /// server does not answer).
-    Names(String),
+    /// `names [room]`: who is in a room joined, the current one without a
+    /// name (EXTENSION: an original server does not answer).
+    Names(Option<String>),
+    /// `rooms`: the rooms joined, private ones marked, the current one
+    /// named.
+    Rooms,
+    /// `switch <room>`: make a joined room the current one.
+    Switch(String),
     /// `help`
     Help,
     /// `quit`
@@ -48,9 +53,23 @@ pub enum Command {
 /// Why an input line is not a command.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
-    /// The first word is no command.
+    /// The first word is no command: the terminal client says the line in
+    /// the current room.
     #[error("unknown command '{0}'; type help for the list")]
     Unknown(String),
+    /// The line starts with `/` but names no command: refused, never said
+    /// in a room.
+    #[error("no command /{0}; commands: {list}", list = COMMAND_LIST)]
+    NotACommand(String),
+    /// The first word is one typing slip from a command and the rest of
+    /// the line fits that command: asked about, never said in a room.
+    #[error("did you mean {command}? nothing was sent; send the same line again to say it")]
+    DidYouMean {
+        /// The word typed.
+        typed: String,
+        /// The command it is one slip from.
+        command: &'static str,
+    },
     /// The command lacks an argument.
     #[error("{command} needs: {usage}")]
     Usage {
@@ -63,32 +82,150 @@ pub enum CommandError {
 
 /// The `help` text.
 pub const HELP: &str = "\
-commands:
+commands (with or without a leading /, in any case):
   connect <host> <port>          connect to a server (DNS name, IPv4 or IPv6)
   connect tls://<host>:<port>    the same over TLS (IPv6 as tls://[::1]:6443)
   disconnect                     leave the server
   join <room>                    join a room
   joinprivate <room> <password>  join a private room: only those with the password see it
   part <room>                    leave a room
+  switch <room>                  make a room you are in the current one
+  rooms                          the rooms you are in (* private)
   msg <room> <message>           say something in a room (long messages are split)
   nick <new_nick>                change your nick
-  names <room>                   who is in a room you are in, on every server
+  names [room]                   who is in a room you are in (default: the current one)
   help                           this text
   quit                           leave the program
-a line that is not a command is said in the current room";
+a line that is not a command is said in the current room; //text says /text";
+
+/// How many words follow a command, which tells a typing slip of it from
+/// chat that merely starts with a similar word.
+#[derive(Clone, Copy, Debug)]
+enum Arity {
+    /// Nothing: `rooms`.
+    None,
+    /// One word: `join <room>`.
+    One,
+    /// Nothing or one word: `names [room]`.
+    NoneOrOne,
+    /// Two words or more: `msg <room> <text>`.
+    TwoOrMore,
+    /// `connect <host> <port>` or `connect tls://…`.
+    Address,
+}
+
+/// Every command word and what follows it, in `help`'s order.
+const COMMANDS: [(&str, Arity); 13] = [
+    ("connect", Arity::Address),
+    ("disconnect", Arity::None),
+    ("join", Arity::One),
+    ("joinprivate", Arity::TwoOrMore),
+    ("part", Arity::One),
+    ("switch", Arity::One),
+    ("rooms", Arity::None),
+    ("msg", Arity::TwoOrMore),
+    ("nick", Arity::One),
+    ("names", Arity::NoneOrOne),
+    ("help", Arity::None),
+    ("quit", Arity::None),
+    ("exit", Arity::None),
+];
+
+/// The command words, for the refusal of a `/word` that is none.
+const COMMAND_LIST: &str =
+    "connect disconnect join joinprivate part switch rooms msg nick names help quit";
+
+impl Arity {
+    fn fits(self, rest: &str) -> bool {
+        let words = rest.split_whitespace().count();
+        match self {
+            Arity::None => words == 0,
+            Arity::One => words == 1,
+            Arity::NoneOrOne => words <= 1,
+            Arity::TwoOrMore => words >= 2,
+            Arity::Address => words == 2 || (words == 1 && rest.trim().starts_with("tls://")),
+        }
+    }
+}
+
+/// The command `word` is one typing slip from (one letter wrong, missing,
+/// extra, or two neighbours swapped), if the rest of the line fits it.
+/// Words under three letters are too short to guess from.
+fn slip_of(word: &str, rest: &str) -> Option<&'static str> {
+    if word.chars().count() < 3 {
+        return None;
+    }
+    COMMANDS
+        .iter()
+        .find(|(name, arity)| one_slip(word, name) && arity.fits(rest))
+        .map(|(name, _)| *name)
+}
+
+/// Are `a` and `b` one edit apart (substitution, insertion, deletion or
+/// adjacent transposition)?
+fn one_slip(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a == b {
+        return false;
+    }
+    let (long, short) = if a.len() >= b.len() {
+        (&a, &b)
+    } else {
+        (&b, &a)
+    };
+    match long.len() - short.len() {
+        0 => {
+            let differ: Vec<usize> = (0..long.len())
+                .filter(|&i| long.get(i) != short.get(i))
+                .collect();
+            match differ.as_slice() {
+                [_] => true,
+                [i, j] => {
+                    *j == i + 1 && long.get(*i) == short.get(*j) && long.get(*j) == short.get(*i)
+                }
+                _ => false,
+            }
+        }
+        1 => {
+            // Skip the first letter where they part; the rest must agree.
+            let at = (0..short.len())
+                .find(|&i| long.get(i) != short.get(i))
+                .unwrap_or(short.len());
+            long.get(at + 1..) == short.get(at..)
+        }
+        _ => false,
+    }
+}
 
 fn usage(command: &'static str, usage: &'static str) -> CommandError {
     CommandError::Usage { command, usage }
 }
 
 impl Command {
-    /// Parses one input line. A line whose first word is no command is
-    /// [`CommandError::Unknown`]; the terminal client says such a line in
-    /// the current room.
+    /// Parses one input line. The command word may start with `/` and is
+    /// read in any case. A line whose first word is no command is
+    /// [`CommandError::Unknown`] (the terminal client says it in the
+    /// current room), unless it starts with `/`
+    /// ([`CommandError::NotACommand`]) or its first word is one slip from
+    /// a command whose arguments the rest fits
+    /// ([`CommandError::DidYouMean`]).
     pub fn parse(line: &str) -> Result<Command, CommandError> {
         let line = line.trim_start();
         let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
         let rest = rest.trim_start_matches(' ');
+        let slashed = word.strip_prefix('/');
+        let lowered = slashed.unwrap_or(word).to_lowercase();
+        if !COMMANDS.iter().any(|(name, _)| *name == lowered) {
+            let shown: String = slashed.unwrap_or(word).chars().take(32).collect();
+            return Err(match (slashed, slip_of(&lowered, rest)) {
+                (_, Some(command)) => CommandError::DidYouMean {
+                    typed: shown,
+                    command,
+                },
+                (Some(_), None) => CommandError::NotACommand(shown),
+                (None, None) => CommandError::Unknown(shown),
+            });
+        }
         let one = |command, u| {
             let arg = rest.trim_end();
             if arg.is_empty() || arg.contains(' ') {
@@ -97,7 +234,7 @@ impl Command {
                 Ok(arg.to_owned())
             }
         };
-        match word {
+        match lowered.as_str() {
             "connect" if rest.starts_with("tls://") => {
                 let usage_tls = || usage("connect", "connect tls://<host>:<port>");
                 let authority = rest.trim_start_matches("tls://");
@@ -159,9 +296,12 @@ impl Command {
                 })
             }
             "nick" => Ok(Command::Nick(one("nick", "nick <new_nick>")?)),
-            "names" => Ok(Command::Names(one("names", "names <room>")?)),
+            "names" if rest.trim().is_empty() => Ok(Command::Names(None)),
+            "names" => Ok(Command::Names(Some(one("names", "names [room]")?))),
+            "rooms" => Ok(Command::Rooms),
+            "switch" => Ok(Command::Switch(one("switch", "switch <room>")?)),
             "help" => Ok(Command::Help),
-            "quit" => Ok(Command::Quit),
+            "quit" | "exit" => Ok(Command::Quit),
             other => Err(CommandError::Unknown(other.chars().take(32).collect())),
         }
     }
@@ -191,7 +331,10 @@ impl fmt::Display for Command {
             Command::Part(room) => write!(f, "part {room}"),
             Command::Msg { room, text } => write!(f, "msg {room} {text}"),
             Command::Nick(nick) => write!(f, "nick {nick}"),
-            Command::Names(room) => write!(f, "names {room}"),
+            Command::Names(Some(room)) => write!(f, "names {room}"),
+            Command::Names(None) => f.write_str("names"),
+            Command::Rooms => f.write_str("rooms"),
+            Command::Switch(room) => write!(f, "switch {room}"),
             Command::Help => f.write_str("help"),
             Command::Quit => f.write_str("quit"),
         }
@@ -310,15 +453,104 @@ mod tests {
     }
 
     #[test]
-    fn commands_are_lower_case_and_anything_else_is_unknown() {
-        assert_eq!(
-            Command::parse("JOIN lobby"),
-            Err(CommandError::Unknown("JOIN".into()))
-        );
+    fn a_command_is_read_with_or_without_a_slash_in_any_case() {
+        for line in ["join lobby", "/join lobby", "JOIN lobby", "/Join lobby"] {
+            assert_eq!(parsed(line), Command::Join("lobby".into()), "{line}");
+        }
+        assert_eq!(parsed("/QUIT"), Command::Quit);
+        assert_eq!(parsed("exit"), Command::Quit);
+        assert_eq!(parsed("/names"), Command::Names(None));
+        assert_eq!(parsed("names rust"), Command::Names(Some("rust".into())));
+        assert_eq!(parsed("rooms"), Command::Rooms);
+        assert_eq!(parsed("/switch rust"), Command::Switch("rust".into()));
         assert_eq!(
             Command::parse(""),
             Err(CommandError::Unknown(String::new()))
         );
+    }
+
+    #[test]
+    fn a_slash_word_that_is_no_command_is_refused_with_the_list() {
+        let refused = Command::parse("/shrug so it goes").unwrap_err();
+        assert_eq!(refused, CommandError::NotACommand("shrug".into()));
+        let said = refused.to_string();
+        assert!(
+            said.starts_with("no command /shrug; commands: connect "),
+            "{said}"
+        );
+        assert!(said.contains(" switch rooms "), "{said}");
+    }
+
+    #[test]
+    fn a_slip_of_a_command_is_asked_about_when_its_arguments_fit() {
+        for (line, command) in [
+            ("jion lobby", "join"),
+            ("/jion lobby", "join"),
+            ("JION lobby", "join"),
+            ("jon lobby", "join"),
+            ("joinn lobby", "join"),
+            ("prat lobby", "part"),
+            ("nmaes", "names"),
+            ("quiet", "quit"),
+            ("mgs lobby hi there", "msg"),
+            ("conect 127.0.0.1 6061", "connect"),
+            ("disconect", "disconnect"),
+        ] {
+            assert_eq!(
+                Command::parse(line),
+                Err(CommandError::DidYouMean {
+                    typed: line
+                        .trim_start_matches('/')
+                        .split(' ')
+                        .next()
+                        .unwrap()
+                        .into(),
+                    command,
+                }),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn chat_that_merely_starts_like_a_command_is_chat() {
+        for line in [
+            "jion the party tonight", // join takes one word
+            "partly true",            // two letters more than part
+            "quite so",               // quit takes none
+            "hi",                     // too short to guess from
+            "helpful advice",         // help takes none
+            "joining later",
+        ] {
+            assert!(
+                matches!(Command::parse(line), Err(CommandError::Unknown(_))),
+                "{line}: {:?}",
+                Command::parse(line)
+            );
+        }
+    }
+
+    #[test]
+    fn one_slip_is_one_letter_changed_added_dropped_or_two_swapped() {
+        for (a, b) in [
+            ("join", "jion"),
+            ("join", "joim"),
+            ("join", "jon"),
+            ("join", "joins"),
+            ("join", "ojin"),
+            ("names", "nmaes"),
+        ] {
+            assert!(one_slip(a, b) && one_slip(b, a), "{a} {b}");
+        }
+        for (a, b) in [
+            ("join", "join"),
+            ("join", "jnio"),
+            ("join", "jo"),
+            ("part", "trap"),
+            ("msg", "gsm"),
+        ] {
+            assert!(!one_slip(a, b), "{a} {b}");
+        }
     }
 
     #[test]

@@ -62,6 +62,10 @@ pub enum ClientEvent {
     /// The server closed the connection, or sent no `BLEED` for too long:
     /// it is lost, and the client disconnected.
     ServerLost,
+    /// The rooms joined (the answer to `rooms`), in the order joined.
+    Rooms(Vec<RoomListing>),
+    /// The current room is now this one (the answer to `switch`).
+    Switched(String),
     /// Joined a room (sent the `JOIN`).
     Joined(String),
     /// Left a room (sent the `PART`).
@@ -74,4 +78,15 @@ pub enum ClientEvent {
     Help(&'static str),
     /// The user quits.
     Quit,
+}
+
+/// One room of [`ClientEvent::Rooms`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoomListing {
+    /// The room as the user knows it.
+    pub name: String,
+    /// Joined with a password (`joinprivate`).
+    pub private: bool,
+    /// Where a line that is not a command goes.
+    pub current: bool,
 }

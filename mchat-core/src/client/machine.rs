@@ -34,6 +34,9 @@ pub struct Client {
     out: VecDeque<ClientOutput>,
     /// `MEMBERS` lines gathered until their room's `MEMBERS_END`.
     listing: Vec<(Room, Vec<String>)>,
+    /// The last line refused as a slip of a command (`jion lobby`): sent
+    /// again as it is, it is said in the current room.
+    last_slip: Option<String>,
 }
 
 /// Most nicks of unfinished `MEMBERS` lists kept at once.
@@ -53,6 +56,7 @@ impl Client {
             framer: LineFramer::new(),
             out: VecDeque::new(),
             listing: Vec::new(),
+            last_slip: None,
         }
     }
 
@@ -109,24 +113,38 @@ impl Client {
     }
 
     /// An input line as the user typed it: a command, or else text for the
-    /// current room.
+    /// current room. `//text` says `/text`; a line refused as a slip of a
+    /// command and sent again unchanged is said as it is.
     pub fn handle_input_line(&mut self, line: &str, now: Instant) {
+        let slip = self.last_slip.take();
+        if let Some(text) = line.strip_prefix("//") {
+            return self.say_here(&format!("/{text}"));
+        }
         match Command::parse(line) {
             Ok(command) => self.handle_command(command, now),
-            Err(CommandError::Unknown(_)) if !line.trim().is_empty() => {
-                match self.rooms.current().map(str::to_owned) {
-                    Some(room) => self.handle_command(
-                        Command::Msg {
-                            room,
-                            text: line.to_owned(),
-                        },
-                        now,
-                    ),
-                    None => self.refuse(Refusal::NoCurrentRoom),
-                }
+            Err(CommandError::DidYouMean { .. }) if slip.as_deref() == Some(line) => {
+                self.say_here(line);
             }
+            Err(CommandError::Unknown(_)) if !line.trim().is_empty() => self.say_here(line),
             Err(CommandError::Unknown(_)) => {}
-            Err(e) => self.refuse(Refusal::Command(e)),
+            Err(e) => {
+                if matches!(e, CommandError::DidYouMean { .. }) {
+                    self.last_slip = Some(line.to_owned());
+                }
+                self.refuse(Refusal::Command(e));
+            }
+        }
+    }
+
+    /// Says `text` in the current room: first of all, there must be a
+    /// connection to say it on.
+    fn say_here(&mut self, text: &str) {
+        if !self.is_connected() {
+            return self.refuse(Refusal::NotConnected);
+        }
+        match self.rooms.current().map(str::to_owned) {
+            Some(room) => self.say(&room, text),
+            None => self.refuse(Refusal::NoCurrentRoom),
         }
     }
 
@@ -154,18 +172,31 @@ impl Client {
                 self.event(ClientEvent::Disconnected);
             }
             Command::Join(room) => match Room::new(room.as_str()) {
-                Ok(wire) => self.join(room, wire),
+                Ok(wire) => self.join(room, wire, false),
                 Err(e) => self.refuse(Refusal::BadRoom(e)),
             },
             Command::JoinPrivate { room, password } => match Room::new(room.as_str()) {
                 Ok(_) => {
                     let wire = private_room_name(&room, &password);
-                    self.join(room, wire);
+                    self.join(room, wire, true);
                 }
                 Err(e) => self.refuse(Refusal::BadRoom(e)),
             },
             Command::Part(room) => self.part(&room),
-            Command::Names(room) => self.names(&room),
+            Command::Names(Some(room)) => self.names(&room),
+            Command::Names(None) => match self.rooms.current().map(str::to_owned) {
+                Some(room) => self.names(&room),
+                None if !self.is_connected() => self.refuse(Refusal::NotConnected),
+                None => self.refuse(Refusal::NoCurrentRoom),
+            },
+            Command::Rooms => {
+                let listing = self.rooms.listing();
+                self.event(ClientEvent::Rooms(listing));
+            }
+            Command::Switch(room) => match self.rooms.make_current(&room) {
+                Ok(()) => self.event(ClientEvent::Switched(room)),
+                Err(refusal) => self.refuse(refusal),
+            },
             Command::Msg { room, text } => self.say(&room, &text),
             Command::Nick(nick) => match Nick::new(nick) {
                 Ok(nick) => {
@@ -189,12 +220,12 @@ impl Client {
         }
     }
 
-    fn join(&mut self, display: String, wire: Room) {
+    fn join(&mut self, display: String, wire: Room, private: bool) {
         if !self.is_connected() {
             return self.refuse(Refusal::NotConnected);
         }
         let message = Message::Join(wire.clone());
-        match self.rooms.join(display.clone(), wire) {
+        match self.rooms.join(display.clone(), wire, private) {
             Ok(()) => {
                 self.send(&message);
                 self.event(ClientEvent::Joined(display));
@@ -233,6 +264,9 @@ impl Client {
         if !self.is_connected() {
             return self.refuse(Refusal::NotConnected);
         }
+        if text.trim().is_empty() {
+            return self.refuse(Refusal::EmptyMessage);
+        }
         let lines = self
             .rooms
             .wire_of(display)
@@ -242,7 +276,8 @@ impl Client {
                 for line in lines {
                     self.send(&Message::Msg(line));
                 }
-                self.rooms.make_current(display);
+                // Joined: wire_of found it.
+                let _ = self.rooms.make_current(display);
             }
             Err(refusal) => self.refuse(refusal),
         }

@@ -17,7 +17,7 @@ mod rooms;
 
 pub use command::{Command, CommandError, HELP};
 pub use config::{ClientConfig, DEFAULT_NICK};
-pub use event::ClientEvent;
+pub use event::{ClientEvent, RoomListing};
 pub use machine::Client;
 pub use output::ClientOutput;
 pub use refusal::Refusal;

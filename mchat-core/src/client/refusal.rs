@@ -30,6 +30,9 @@ pub enum Refusal {
     /// The message cannot be sent (a newline, or a trailing carriage return).
     #[error("bad message: {0}")]
     BadText(FieldError),
+    /// A message with no text (or only spaces).
+    #[error("nothing to say: the message is empty")]
+    EmptyMessage,
     /// No current room for a line that is not a command.
     #[error("no current room; join one first (type help for commands)")]
     NoCurrentRoom,

@@ -1,7 +1,7 @@
 //! The rooms a client is in: the name the user typed, the name on the
 //! wire (a digest for a private room), and which one is current.
 
-use super::Refusal;
+use super::{Refusal, RoomListing};
 use crate::wire::Room;
 
 /// A joined room.
@@ -11,6 +11,8 @@ struct JoinedRoom {
     display: String,
     /// The name the server knows.
     wire: Room,
+    /// Joined with a password: `wire` is the digest.
+    private: bool,
 }
 
 /// The rooms joined on the current connection.
@@ -25,7 +27,12 @@ pub(super) struct Rooms {
 impl Rooms {
     /// Records a `JOIN`; the room becomes current. Refused when either
     /// name is taken: two rooms shown alike, or one wire room twice.
-    pub(super) fn join(&mut self, display: String, wire: Room) -> Result<(), Refusal> {
+    pub(super) fn join(
+        &mut self,
+        display: String,
+        wire: Room,
+        private: bool,
+    ) -> Result<(), Refusal> {
         if self
             .joined
             .iter()
@@ -34,7 +41,11 @@ impl Rooms {
             return Err(Refusal::AlreadyJoined(display));
         }
         self.current = Some(display.clone());
-        self.joined.push(JoinedRoom { display, wire });
+        self.joined.push(JoinedRoom {
+            display,
+            wire,
+            private,
+        });
         Ok(())
     }
 
@@ -69,9 +80,26 @@ impl Rooms {
             .map_or_else(|| wire.as_str().to_owned(), |r| r.display.clone())
     }
 
-    /// The user said something in `display`: it becomes current.
-    pub(super) fn make_current(&mut self, display: &str) {
+    /// The user said something in `display`, or switched to it: it
+    /// becomes current. Refused for a room not joined.
+    pub(super) fn make_current(&mut self, display: &str) -> Result<(), Refusal> {
+        if !self.joined.iter().any(|r| r.display == display) {
+            return Err(Refusal::NotJoined(display.to_owned()));
+        }
         self.current = Some(display.to_owned());
+        Ok(())
+    }
+
+    /// Every room joined, in the order joined, for `rooms`.
+    pub(super) fn listing(&self) -> Vec<RoomListing> {
+        self.joined
+            .iter()
+            .map(|r| RoomListing {
+                name: r.display.clone(),
+                private: r.private,
+                current: self.current.as_deref() == Some(r.display.as_str()),
+            })
+            .collect()
     }
 
     pub(super) fn current(&self) -> Option<&str> {
@@ -96,7 +124,7 @@ mod tests {
     fn joined(names: &[&str]) -> Rooms {
         let mut rooms = Rooms::default();
         for name in names {
-            rooms.join((*name).to_owned(), room(name)).unwrap();
+            rooms.join((*name).to_owned(), room(name), false).unwrap();
         }
         rooms
     }
@@ -112,17 +140,17 @@ mod tests {
     fn a_name_shown_or_sent_twice_is_refused() {
         let mut rooms = Rooms::default();
         rooms
-            .join("sauna".into(), private_room_name("sauna", "a"))
+            .join("sauna".into(), private_room_name("sauna", "a"), true)
             .unwrap();
         // Same name, other password: two rooms would look alike.
         assert_eq!(
-            rooms.join("sauna".into(), private_room_name("sauna", "b")),
+            rooms.join("sauna".into(), private_room_name("sauna", "b"), true),
             Err(Refusal::AlreadyJoined("sauna".into()))
         );
         // The digest typed as a public room: the same room on the wire.
         let digest = private_room_name("sauna", "a");
         assert_eq!(
-            rooms.join(digest.as_str().to_owned(), digest.clone()),
+            rooms.join(digest.as_str().to_owned(), digest.clone(), false),
             Err(Refusal::AlreadyJoined(digest.as_str().to_owned()))
         );
         assert_eq!(rooms.names().count(), 1);
@@ -131,7 +159,7 @@ mod tests {
     #[test]
     fn parting_the_current_room_makes_the_last_joined_current() {
         let mut rooms = joined(&["a", "b", "c"]);
-        rooms.make_current("a");
+        rooms.make_current("a").unwrap();
         assert_eq!(rooms.part("a"), Ok(room("a")));
         assert_eq!(rooms.current(), Some("c"));
         assert_eq!(rooms.part("b"), Ok(room("b")));
@@ -145,7 +173,7 @@ mod tests {
     fn private_rooms_are_shown_by_name_and_strangers_by_wire_name() {
         let mut rooms = Rooms::default();
         let digest = private_room_name("sauna", "pw");
-        rooms.join("sauna".into(), digest.clone()).unwrap();
+        rooms.join("sauna".into(), digest.clone(), true).unwrap();
         assert_eq!(rooms.display_of(&digest), "sauna");
         assert_eq!(rooms.wire_of("sauna"), Ok(&digest));
         assert_eq!(rooms.display_of(&room("elsewhere")), "elsewhere");

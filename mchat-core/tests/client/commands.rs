@@ -42,6 +42,10 @@ fn every_command_parses() {
             },
         ),
         ("nick alice", Command::Nick("alice".into())),
+        ("names", Command::Names(None)),
+        ("names lobby", Command::Names(Some("lobby".into()))),
+        ("rooms", Command::Rooms),
+        ("switch lobby", Command::Switch("lobby".into())),
         ("help", Command::Help),
         ("quit", Command::Quit),
     ];
@@ -106,4 +110,60 @@ fn bad_nicks_and_rooms_are_refused_locally() {
     assert!(matches!(r[1], Refusal::BadRoom(_)));
     assert!(matches!(r[2], Refusal::BadRoom(_)));
     assert!(h.sent.is_empty());
+}
+
+#[test]
+fn a_slash_command_or_a_typo_is_never_said_in_the_room() {
+    let mut h = Harness::connected();
+    h.type_line("join lobby");
+    h.sent.clear();
+    h.type_line("/join #rust");
+    h.type_line("JOIN rust");
+    assert_eq!(h.sent, ["JOIN #rust", "JOIN rust"]);
+    h.sent.clear();
+    h.type_line("/frobnicate now");
+    h.type_line("jion lobby");
+    assert!(h.sent.is_empty(), "{:?}", h.sent);
+    let refused = h.refusals();
+    assert!(
+        matches!(&refused[..], [
+            Refusal::Command(CommandError::NotACommand(word)),
+            Refusal::Command(CommandError::DidYouMean { command: "join", .. }),
+        ] if word == "frobnicate"),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn a_slip_sent_again_unchanged_is_said_and_a_double_slash_says_a_slash() {
+    let mut h = Harness::connected();
+    h.type_line("join lobby");
+    h.sent.clear();
+    h.type_line("nice one");
+    assert!(h.sent.is_empty(), "asked first: {:?}", h.sent);
+    h.type_line("nice one");
+    assert_eq!(h.sent, ["MSG mChatter lobby nice one"]);
+    // Asked again after another line.
+    h.type_line("nice one");
+    assert_eq!(h.sent.len(), 1);
+    h.type_line("//join is a command");
+    assert_eq!(
+        h.sent.last().unwrap(),
+        "MSG mChatter lobby /join is a command"
+    );
+}
+
+#[test]
+fn refusals_say_why_not_connected_comes_first_and_an_empty_message_is_not_sent() {
+    let mut h = Harness::new();
+    h.type_line("hello?");
+    h.type_line("names");
+    assert_eq!(h.refusals(), [Refusal::NotConnected, Refusal::NotConnected]);
+    let mut h = Harness::connected();
+    h.type_line("join lobby");
+    h.sent.clear();
+    h.type_line("msg lobby");
+    h.type_line("msg lobby    ");
+    assert_eq!(h.refusals(), [Refusal::EmptyMessage, Refusal::EmptyMessage]);
+    assert!(h.sent.is_empty(), "{:?}", h.sent);
 }

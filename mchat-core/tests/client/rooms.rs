@@ -1,6 +1,6 @@
 //! Joined rooms: public and private (by digest), and the current room a plain line goes to.
 
-use mchat_core::client::{ClientEvent, Refusal};
+use mchat_core::client::{ClientEvent, Refusal, RoomListing};
 use mchat_core::wire::private_room_name;
 
 use crate::harness::Harness;
@@ -89,4 +89,42 @@ fn names_asks_for_the_wire_room_and_shows_the_whole_list_under_its_name() {
             nicks: vec!["mChatter".into(), "bob".into(), "bob".into()]
         })
     );
+}
+
+#[test]
+fn rooms_lists_what_is_joined_and_switch_moves_the_current_room() {
+    let mut h = Harness::connected();
+    h.type_line("join lobby");
+    h.type_line("joinprivate vault pw");
+    h.type_line("rooms");
+    let listing = |name: &str, private, current| RoomListing {
+        name: name.into(),
+        private,
+        current,
+    };
+    assert_eq!(
+        h.events.last(),
+        Some(&ClientEvent::Rooms(vec![
+            listing("lobby", false, false),
+            listing("vault", true, true),
+        ]))
+    );
+    h.type_line("switch lobby");
+    assert_eq!(
+        h.events.last(),
+        Some(&ClientEvent::Switched("lobby".into()))
+    );
+    h.type_line("back in the lobby");
+    assert_eq!(
+        h.sent.last().unwrap(),
+        "MSG mChatter lobby back in the lobby"
+    );
+    h.type_line("names");
+    assert_eq!(h.sent.last().unwrap(), "NAMES lobby");
+    h.type_line("switch nowhere");
+    assert_eq!(
+        h.refusals().last(),
+        Some(&Refusal::NotJoined("nowhere".into()))
+    );
+    assert_eq!(h.client.current_room(), Some("lobby"));
 }
