@@ -43,7 +43,7 @@ fn pass(
             ClientEvent::Notice { room: r, text } if r == room && !text.starts_with("bridge ") => {
                 format!("* {text}")
             }
-            ClientEvent::ServerLost | ClientEvent::ConnectFailed { .. } => {
+            ClientEvent::ServerLost { .. } | ClientEvent::ConnectFailed { .. } => {
                 eprintln!("lost {host} {port}; reconnecting");
                 std::thread::sleep(Duration::from_secs(1));
                 *from = side(host, port, room);
@@ -58,6 +58,8 @@ fn pass(
 /// A client named `bridge`, connected and in `room`.
 fn side(host: &str, port: &str, room: &str) -> BlockingClient {
     let mut config = ClientConfig::default();
+    // This program reconnects by itself, to show how.
+    config.reconnect = None;
     config.nick = Nick::new("bridge").unwrap_or(config.nick);
     let mut client = BlockingClient::new(config);
     client.type_line(&format!("connect {host} {port}"));

@@ -17,6 +17,8 @@ fn main() {
         std::process::exit(2);
     };
     let mut config = ClientConfig::default();
+    // This program reconnects by itself, to show how.
+    config.reconnect = None;
     config.nick = Nick::new("echobot").unwrap_or(config.nick);
     let mut bot = BlockingClient::new(config);
     let mut backoff = Duration::from_secs(1);
@@ -41,7 +43,7 @@ fn main() {
                         bot.type_line(&format!("msg {room} {nick}: {answer}"));
                     }
                 }
-                ClientEvent::ServerLost | ClientEvent::ConnectFailed { .. } => {
+                ClientEvent::ServerLost { .. } | ClientEvent::ConnectFailed { .. } => {
                     println!("server gone; trying again in {} s", backoff.as_secs());
                     std::thread::sleep(backoff);
                     backoff = (backoff * 2).min(Duration::from_secs(30));

@@ -15,7 +15,7 @@ use std::io::{self, Read, Write};
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput};
+use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput, ConnectionEnd};
 
 /// A `Client` driven over one blocking `TcpStream`.
 pub struct BlockingClient {
@@ -63,7 +63,8 @@ impl BlockingClient {
                 match stream.read(&mut buf) {
                     Ok(0) => {
                         self.stream = None;
-                        self.client.handle_close();
+                        self.client
+                            .handle_close(ConnectionEnd::Closed, Instant::now());
                     }
                     Ok(n) => self
                         .client
@@ -73,9 +74,10 @@ impl BlockingClient {
                             e.kind(),
                             io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
                         ) => {}
-                    Err(_) => {
+                    Err(e) => {
                         self.stream = None;
-                        self.client.handle_close();
+                        self.client
+                            .handle_close(ConnectionEnd::Failed(e.to_string()), Instant::now());
                     }
                 }
             }
@@ -97,24 +99,22 @@ impl BlockingClient {
         while let Some(output) = self.client.poll_output() {
             match output {
                 ClientOutput::Send(line) => {
-                    let failed = self
-                        .stream
-                        .as_mut()
-                        .is_some_and(|s| s.write_all(&line).is_err());
-                    if failed {
+                    let written = self.stream.as_mut().map(|s| s.write_all(&line));
+                    if let Some(Err(e)) = written {
                         self.stream = None;
-                        self.client.handle_close();
+                        self.client
+                            .handle_close(ConnectionEnd::Failed(e.to_string()), Instant::now());
                     }
                 }
                 ClientOutput::Connect { tls: true, .. } => self
                     .client
-                    .connect_failed("this example speaks plain TCP only"),
+                    .connect_failed("this example speaks plain TCP only", Instant::now()),
                 ClientOutput::Connect { host, port, .. } => match connect(&host, port) {
                     Ok(stream) => {
                         self.stream = Some(stream);
                         self.client.connected(&host, port, Instant::now());
                     }
-                    Err(e) => self.client.connect_failed(&e.to_string()),
+                    Err(e) => self.client.connect_failed(&e.to_string(), Instant::now()),
                 },
                 ClientOutput::Disconnect => self.stream = None,
                 ClientOutput::Event(event) => self.events.push(event),

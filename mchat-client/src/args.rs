@@ -23,6 +23,10 @@ pub struct Cli {
     /// server against (default: the system's roots)
     #[argh(option)]
     pub ca: Option<std::path::PathBuf>,
+    /// do not reconnect by itself when the server is lost (by default it
+    /// tries again after 1 s, doubling to 30 s, and joins its rooms again)
+    #[argh(switch)]
+    no_reconnect: bool,
     /// server to connect to at start: its host (DNS name, IPv4 or IPv6) and client port
     #[argh(positional, arg_name = "host port")]
     server: Vec<String>,
@@ -43,9 +47,16 @@ pub enum ArgsError {
 }
 
 impl Cli {
-    /// The client's configuration: the default, with `--nick` if given.
+    /// The client's configuration: the default, with `--nick` if given,
+    /// and no reconnect with `--no-reconnect`.
     pub fn config(&self) -> Result<ClientConfig, ArgsError> {
         let mut config = ClientConfig::default();
+        match &mut config.reconnect {
+            Some(_) if self.no_reconnect => config.reconnect = None,
+            // Clients of one server lost together spread their returns.
+            Some(policy) => policy.jitter_seed = jitter_seed(),
+            None => {}
+        }
         if let Some(nick) = &self.nick {
             config.nick = Nick::new(nick.as_str()).map_err(|source| ArgsError::BadNick {
                 nick: nick.clone(),
@@ -65,6 +76,14 @@ impl Cli {
             other => Err(ArgsError::ServerArgs(other.to_vec())),
         }
     }
+}
+
+/// A seed of this process's own: the clock's nanoseconds and the pid.
+fn jitter_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    u64::from(nanos) << 32 ^ u64::from(std::process::id())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! marked; control characters escaped; colour only on a terminal without
 //! `NO_COLOR`.
 
-use mchat_core::client::ClientEvent;
+use mchat_core::client::{ClientEvent, LostHow, RoomListing};
 
 /// Shows control characters as `\xNN`, so received text can never move
 /// the cursor or change the terminal.
@@ -71,7 +71,27 @@ impl Style {
                 &format!("could not connect to {}: {reason}", address(host, *port)),
             ),
             ClientEvent::Disconnected => "disconnected".to_owned(),
-            ClientEvent::ServerLost => self.paint("31", "server lost! disconnected"),
+            ClientEvent::ServerLost { how, retry_in } => {
+                let how = match how {
+                    LostHow::Closed => "the server closed the connection".to_owned(),
+                    LostHow::Failed(why) => format!("the connection failed: {why}"),
+                    LostHow::Silent => "the server stopped answering".to_owned(),
+                };
+                let next = match retry_in {
+                    Some(wait) => format!("reconnecting in {:.1} s", wait.as_secs_f64()),
+                    None => "disconnected".to_owned(),
+                };
+                self.paint("31", &format!("server lost! {how}; {next}"))
+            }
+            ClientEvent::Reconnected { host, port, rooms } => {
+                let rooms: Vec<String> = rooms.iter().map(|r| room(&listed(r))).collect();
+                let rejoined = if rooms.is_empty() {
+                    String::new()
+                } else {
+                    format!("; rejoined {}", rooms.join(" "))
+                };
+                format!("reconnected to {host} {port}{rejoined}")
+            }
             ClientEvent::Rooms(rooms) if rooms.is_empty() => "rooms: none joined".to_owned(),
             ClientEvent::Rooms(rooms) => {
                 let listed: Vec<String> = rooms
@@ -95,6 +115,12 @@ impl Style {
             _ => return None,
         })
     }
+}
+
+/// A room's name as lists show it: escaped, private ones starred.
+fn listed(room: &RoomListing) -> String {
+    let star = if room.private { "*" } else { "" };
+    format!("{}{star}", escape(&room.name))
 }
 
 /// `host:port`, with an IPv6 literal in brackets so the port stands apart.
@@ -171,11 +197,17 @@ mod tests {
 
     #[test]
     fn colour_wraps_the_text_only_when_asked() {
-        let lost = ClientEvent::ServerLost;
-        assert_eq!(PLAIN.render(&lost).unwrap(), "server lost! disconnected");
+        let lost = ClientEvent::ServerLost {
+            how: LostHow::Silent,
+            retry_in: None,
+        };
+        assert_eq!(
+            PLAIN.render(&lost).unwrap(),
+            "server lost! the server stopped answering; disconnected"
+        );
         assert_eq!(
             Style { colour: true }.render(&lost).unwrap(),
-            "\x1b[31mserver lost! disconnected\x1b[0m"
+            "\x1b[31mserver lost! the server stopped answering; disconnected\x1b[0m"
         );
         assert_eq!(PLAIN.render(&ClientEvent::Quit), None);
     }

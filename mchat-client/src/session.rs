@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
-use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput, Command};
+use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput, Command, ConnectionEnd};
 use smol::Timer;
 
 use crate::connect::{self, Stream, Trust};
@@ -60,9 +60,13 @@ pub async fn run(
                 client.handle_input_line(&line, now);
             }
             Wake::Input(Input::End) => client.handle_command(Command::Quit, now),
-            Wake::Read(Ok(0) | Err(_)) => {
+            Wake::Read(Ok(0)) => {
                 stream = None;
-                client.handle_close();
+                client.handle_close(ConnectionEnd::Closed, now);
+            }
+            Wake::Read(Err(e)) => {
+                stream = None;
+                client.handle_close(ConnectionEnd::Failed(connect::reason(&e)), now);
             }
             Wake::Read(Ok(n)) => client.handle_input(buf.get(..n).unwrap_or_default(), now),
             Wake::Timer => client.handle_timeout(now),
@@ -71,9 +75,16 @@ pub async fn run(
 }
 
 fn prompt(client: &Client) -> String {
+    let state = if client.is_connected() {
+        ""
+    } else if client.is_reconnecting() {
+        " (reconnecting)"
+    } else {
+        " (not connected)"
+    };
     match client.current_room() {
-        Some(room) => format!("[{room}] {}> ", client.nick()),
-        None => format!("{}> ", client.nick()),
+        Some(room) => format!("[{room}] {}{state}> ", client.nick()),
+        None => format!("{}{state}> ", client.nick()),
     }
 }
 
@@ -96,10 +107,10 @@ async fn carry_out(
         match output {
             ClientOutput::Send(line) => {
                 if let Some(s) = stream.as_mut()
-                    && s.write_all(&line).await.is_err()
+                    && let Err(e) = s.write_all(&line).await
                 {
                     *stream = None;
-                    client.handle_close();
+                    client.handle_close(ConnectionEnd::Failed(connect::reason(&e)), Instant::now());
                 }
             }
             ClientOutput::Connect { host, port, tls } => {
@@ -115,7 +126,7 @@ async fn carry_out(
                         *stream = Some(s);
                         client.connected(&host, port, Instant::now());
                     }
-                    Err(e) => client.connect_failed(&connect::reason(&e)),
+                    Err(e) => client.connect_failed(&connect::reason(&e), Instant::now()),
                 }
             }
             ClientOutput::Disconnect => {

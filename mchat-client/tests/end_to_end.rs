@@ -65,12 +65,24 @@ impl Scripted {
     }
 
     fn expect_within(&mut self, want: &str, within: Duration) -> Vec<String> {
+        self.expect_matching(|line| line == want, want, within)
+    }
+
+    /// Waits for a line that `wanted` accepts (`what` names it for the
+    /// failure); returns every line seen before it.
+    fn expect_matching(
+        &mut self,
+        wanted: impl Fn(&str) -> bool,
+        what: &str,
+        within: Duration,
+    ) -> Vec<String> {
+        let want = what;
         let deadline = Instant::now() + within;
         let mut before = Vec::new();
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match self.lines.recv_timeout(left) {
-                Ok(line) if line == want => {
+                Ok(line) if wanted(&line) => {
                     self.seen.extend(before.iter().cloned());
                     return before;
                 }
@@ -232,11 +244,55 @@ fn wrong_server_arguments_are_told_plainly_and_fail() {
 fn killed_server_is_reported_lost_within_six_seconds() {
     let mut server = ServerProc::local("killed");
     let port = server.client_port.to_string();
-    let mut c = Scripted::start(&["127.0.0.1", &port]);
+    let mut c = Scripted::start(&["--no-reconnect", "127.0.0.1", &port]);
     c.expect(&format!("connected to 127.0.0.1 {port}"));
     server.child.kill().unwrap();
     server.child.wait().unwrap();
-    c.expect_within("server lost! disconnected", Duration::from_secs(6));
+    // Closed or reset, as the kernel ends a killed process's socket.
+    c.expect_matching(
+        |l| l.starts_with("server lost! the ") && l.ends_with("; disconnected"),
+        "server lost! …; disconnected",
+        Duration::from_secs(6),
+    );
+}
+
+#[test]
+fn a_restarted_server_gets_the_client_back_into_all_its_rooms_by_itself() {
+    let dir = testkit::scratch("reconnect");
+    let ports = (testkit::free_port(), testkit::free_port());
+    let mut server = ServerProc::start(&dir, "127.0.0.1", ports, None, &[]);
+    let port = ports.0.to_string();
+    let mut alice = Scripted::start(&["--nick", "alice", "127.0.0.1", &port]);
+    alice.expect(&format!("connected to 127.0.0.1 {port}"));
+    alice.say("join lobby");
+    alice.say("joinprivate vault hunter2");
+    alice.expect("<vault> SYSTEM: alice joined channel");
+
+    server.kill9();
+    alice.expect_matching(
+        |l| l.starts_with("server lost! the ") && l.contains("; reconnecting in "),
+        "server lost! …; reconnecting in …",
+        Duration::from_secs(6),
+    );
+    let _server = ServerProc::start(&dir, "127.0.0.1", ports, None, &[]);
+    // Back by itself within its backoff (1 s, then 2 s, with jitter).
+    alice.expect_within(
+        &format!("reconnected to 127.0.0.1 {port}; rejoined <lobby> <vault*>"),
+        Duration::from_secs(10),
+    );
+
+    // Bob sees her in both rooms, the private one included.
+    let digest = mchat_core::wire::private_room_name("vault", "hunter2");
+    let mut bob = testkit::LineClient::member(ports.0, "bob", &["lobby", digest.as_str()]);
+    for room in ["lobby", digest.as_str()] {
+        bob.send(&format!("NAMES {room}"));
+        let members = bob
+            .wait_for(|l| l.starts_with(&format!("MEMBERS {room} ")), DEADLINE)
+            .unwrap();
+        assert!(members.split(' ').any(|n| n == "alice"), "{members}");
+    }
+    alice.say("msg vault still here");
+    bob.expect(&format!("MSG alice {digest} still here"));
 }
 
 #[test]
@@ -244,11 +300,14 @@ fn silent_server_is_given_up_by_the_keep_alive() {
     // A "server" that accepts and never answers.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
-    let mut c = Scripted::start(&["127.0.0.1", &port]);
+    let mut c = Scripted::start(&["--no-reconnect", "127.0.0.1", &port]);
     let (mut silent, _) = listener.accept().unwrap();
     c.expect(&format!("connected to 127.0.0.1 {port}"));
     let started = Instant::now();
-    c.expect_within("server lost! disconnected", Duration::from_secs(7));
+    c.expect_within(
+        "server lost! the server stopped answering; disconnected",
+        Duration::from_secs(7),
+    );
     assert!(
         started.elapsed() >= Duration::from_secs(4),
         "lost after {:?}",

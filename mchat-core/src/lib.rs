@@ -122,6 +122,7 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod backoff;
 pub mod client;
 #[doc(hidden)]
 #[cfg(feature = "fuzzing")]

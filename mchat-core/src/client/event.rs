@@ -59,9 +59,25 @@ pub enum ClientEvent {
     },
     /// Disconnected, as the user asked.
     Disconnected,
-    /// The server closed the connection, or sent no `BLEED` for too long:
-    /// it is lost, and the client disconnected.
-    ServerLost,
+    /// The server closed the connection, it failed, or the server sent
+    /// no `BLEED` for too long: it is lost.
+    ServerLost {
+        /// How it was lost.
+        how: LostHow,
+        /// When the client dials it again (`None`: it will not; the rooms
+        /// are forgotten).
+        retry_in: Option<std::time::Duration>,
+    },
+    /// Back on the server after a loss: the nick sent again and every
+    /// room joined again, private ones included.
+    Reconnected {
+        /// Where.
+        host: String,
+        /// Which port.
+        port: u16,
+        /// The rooms joined again, in the order first joined.
+        rooms: Vec<RoomListing>,
+    },
     /// The rooms joined (the answer to `rooms`), in the order joined.
     Rooms(Vec<RoomListing>),
     /// The current room is now this one (the answer to `switch`).
@@ -89,4 +105,16 @@ pub struct RoomListing {
     pub private: bool,
     /// Where a line that is not a command goes.
     pub current: bool,
+}
+
+/// How the server was lost (in [`ClientEvent::ServerLost`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LostHow {
+    /// The server closed the connection: it shut down, or refused us (an
+    /// `ERROR` line said why just before).
+    Closed,
+    /// The connection failed (reset, unreachable): the driver's words.
+    Failed(String),
+    /// The server answered no `HEART` for too long.
+    Silent,
 }

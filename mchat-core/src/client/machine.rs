@@ -2,25 +2,57 @@
 //! send, connections to open or close and events to show out.
 
 use std::collections::VecDeque;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
 use super::keepalive::{Due, KeepAlive};
 use super::rooms::Rooms;
-use super::{ClientConfig, ClientEvent, ClientOutput, Command, CommandError, HELP, Refusal};
+use super::{
+    ClientConfig, ClientEvent, ClientOutput, Command, CommandError, HELP, LostHow, Refusal,
+};
+use crate::backoff::{Jitter, doubled};
 use crate::wire::{LineFramer, Message, Nick, Room, private_room_name, split_chat};
+
+/// Where the client connects: what `connect` named.
+#[derive(Clone, Debug)]
+struct Target {
+    host: String,
+    port: u16,
+    tls: bool,
+}
 
 /// The connection's state.
 #[derive(Clone, Debug)]
 enum Link {
     Disconnected,
-    /// The driver is opening a connection to here.
+    /// The driver is opening a connection to `target`; `after` is the
+    /// reconnect delay this attempt waited, `None` for the user's connect.
     Connecting {
-        host: String,
-        port: u16,
+        target: Target,
+        after: Option<Duration>,
     },
-    Connected(KeepAlive),
+    Connected {
+        target: Target,
+        keepalive: KeepAlive,
+    },
+    /// The server was lost: dialling it again at `at`, having waited
+    /// `delay` (before jitter) since the last attempt.
+    Reconnecting {
+        target: Target,
+        at: Instant,
+        delay: Duration,
+    },
+}
+
+/// How a connection ended without the user asking, as the driver saw it
+/// (for [`Client::handle_close`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectionEnd {
+    /// The server closed it (end of stream).
+    Closed,
+    /// Reading or writing failed; the reason in words.
+    Failed(String),
 }
 
 /// One chat client's protocol state. See the [module docs](super).
@@ -37,6 +69,7 @@ pub struct Client {
     /// The last line refused as a slip of a command (`jion lobby`): sent
     /// again as it is, it is said in the current room.
     last_slip: Option<String>,
+    jitter: Jitter,
 }
 
 /// Most nicks of unfinished `MEMBERS` lists kept at once.
@@ -48,7 +81,9 @@ const BLEED: Bytes = Bytes::from_static(b"BLEED\n");
 impl Client {
     /// A disconnected client.
     pub fn new(config: ClientConfig) -> Self {
+        let seed = config.reconnect.as_ref().map_or(0, |r| r.jitter_seed);
         Self {
+            jitter: Jitter::new(seed),
             nick: config.nick.clone(),
             config,
             link: Link::Disconnected,
@@ -67,7 +102,15 @@ impl Client {
 
     /// Is a connection up?
     pub fn is_connected(&self) -> bool {
-        matches!(self.link, Link::Connected(_))
+        matches!(self.link, Link::Connected { .. })
+    }
+
+    /// Is the client dialling a lost server again (or waiting to)?
+    pub fn is_reconnecting(&self) -> bool {
+        matches!(
+            self.link,
+            Link::Reconnecting { .. } | Link::Connecting { after: Some(_), .. }
+        )
     }
 
     /// The room a line that is not a command goes to: the last one joined
@@ -91,11 +134,13 @@ impl Client {
 
     /// When [`handle_timeout`](Self::handle_timeout) should next run; ask
     /// again after draining [`poll_output`](Self::poll_output), as any
-    /// input may move it. `None` while no connection is up.
-    #[must_use = "without handle_timeout at this instant there is no keep-alive"]
+    /// input may move it. `None` while there is neither a connection to
+    /// keep alive nor a reconnect to make.
+    #[must_use = "without handle_timeout at this instant there is no keep-alive or reconnect"]
     pub fn poll_timeout(&self) -> Option<Instant> {
         match &self.link {
-            Link::Connected(keepalive) => Some(keepalive.deadline()),
+            Link::Connected { keepalive, .. } => Some(keepalive.deadline()),
+            Link::Reconnecting { at, .. } => Some(*at),
             _ => None,
         }
     }
@@ -140,7 +185,7 @@ impl Client {
     /// connection to say it on.
     fn say_here(&mut self, text: &str) {
         if !self.is_connected() {
-            return self.refuse(Refusal::NotConnected);
+            return self.refuse(self.not_connected());
         }
         match self.rooms.current().map(str::to_owned) {
             Some(room) => self.say(&room, text),
@@ -153,15 +198,16 @@ impl Client {
         let _ = now;
         match command {
             Command::Connect { host, port, tls } => {
-                if !matches!(self.link, Link::Disconnected) {
-                    return self.refuse(Refusal::AlreadyConnected);
+                match self.link {
+                    Link::Disconnected => {}
+                    // Another server (or the same one, now): the reconnect
+                    // is given up, and its rooms with it.
+                    Link::Reconnecting { .. } => self.drop_link(),
+                    Link::Connecting { .. } | Link::Connected { .. } => {
+                        return self.refuse(Refusal::AlreadyConnected);
+                    }
                 }
-                self.link = Link::Connecting {
-                    host: host.clone(),
-                    port,
-                };
-                self.out
-                    .push_back(ClientOutput::Connect { host, port, tls });
+                self.dial(Target { host, port, tls }, None);
             }
             Command::Disconnect => {
                 if matches!(self.link, Link::Disconnected) {
@@ -186,7 +232,7 @@ impl Client {
             Command::Names(Some(room)) => self.names(&room),
             Command::Names(None) => match self.rooms.current().map(str::to_owned) {
                 Some(room) => self.names(&room),
-                None if !self.is_connected() => self.refuse(Refusal::NotConnected),
+                None if !self.is_connected() => self.refuse(self.not_connected()),
                 None => self.refuse(Refusal::NoCurrentRoom),
             },
             Command::Rooms => {
@@ -222,7 +268,7 @@ impl Client {
 
     fn join(&mut self, display: String, wire: Room, private: bool) {
         if !self.is_connected() {
-            return self.refuse(Refusal::NotConnected);
+            return self.refuse(self.not_connected());
         }
         let message = Message::Join(wire.clone());
         match self.rooms.join(display.clone(), wire, private) {
@@ -236,7 +282,7 @@ impl Client {
 
     fn part(&mut self, display: &str) {
         if !self.is_connected() {
-            return self.refuse(Refusal::NotConnected);
+            return self.refuse(self.not_connected());
         }
         match self.rooms.part(display) {
             Ok(wire) => {
@@ -249,7 +295,7 @@ impl Client {
 
     fn names(&mut self, display: &str) {
         if !self.is_connected() {
-            return self.refuse(Refusal::NotConnected);
+            return self.refuse(self.not_connected());
         }
         match self.rooms.wire_of(display) {
             Ok(wire) => {
@@ -262,7 +308,7 @@ impl Client {
 
     fn say(&mut self, display: &str, text: &str) {
         if !self.is_connected() {
-            return self.refuse(Refusal::NotConnected);
+            return self.refuse(self.not_connected());
         }
         if text.trim().is_empty() {
             return self.refuse(Refusal::EmptyMessage);
@@ -283,6 +329,26 @@ impl Client {
         }
     }
 
+    /// Why a command that needs the server cannot be carried out now.
+    fn not_connected(&self) -> Refusal {
+        if self.is_reconnecting() {
+            Refusal::Reconnecting
+        } else {
+            Refusal::NotConnected
+        }
+    }
+
+    /// Asks the driver for a connection to `target`.
+    fn dial(&mut self, target: Target, after: Option<Duration>) {
+        self.out.push_back(ClientOutput::Connect {
+            host: target.host.clone(),
+            port: target.port,
+            tls: target.tls,
+        });
+        self.link = Link::Connecting { target, after };
+    }
+
+    /// Forgets the connection and the rooms: the user is off the server.
     fn drop_link(&mut self) {
         self.link = Link::Disconnected;
         self.rooms = Rooms::default();
@@ -290,55 +356,127 @@ impl Client {
         self.listing.clear();
     }
 
-    /// The connection the driver opened is up: say who we are.
+    /// The reconnect delay after one of `delay` failed, or the first.
+    fn next_delay(&self, delay: Option<Duration>) -> Option<Duration> {
+        let policy = self.config.reconnect.as_ref()?;
+        Some(delay.map_or(policy.first_delay, |d| doubled(d, policy.max_delay)))
+    }
+
+    /// Waits `delay` (stretched by jitter, at most the policy's longest)
+    /// before dialling `target` again; the wait.
+    fn wait_to_redial(&mut self, target: Target, delay: Duration, now: Instant) -> Duration {
+        let max = self
+            .config
+            .reconnect
+            .as_ref()
+            .map_or(delay, |policy| policy.max_delay);
+        let wait = self.jitter.spread(delay).min(max.max(delay));
+        self.link = Link::Reconnecting {
+            target,
+            at: now + wait,
+            delay,
+        };
+        wait
+    }
+
+    /// The server is lost: dial it again later, keeping the rooms, or
+    /// (without a reconnect policy) forget them.
+    fn lose(&mut self, how: LostHow, now: Instant) {
+        let target = match &self.link {
+            Link::Connected { target, .. } | Link::Connecting { target, .. } => target.clone(),
+            Link::Disconnected | Link::Reconnecting { .. } => return,
+        };
+        self.framer = LineFramer::new();
+        self.listing.clear();
+        let retry_in = match self.next_delay(None) {
+            Some(delay) => Some(self.wait_to_redial(target, delay, now)),
+            None => {
+                self.drop_link();
+                None
+            }
+        };
+        self.event(ClientEvent::ServerLost { how, retry_in });
+    }
+
+    /// The connection the driver opened is up: say who we are, and after
+    /// a loss join every room again.
     pub fn connected(&mut self, host: &str, port: u16, now: Instant) {
-        if !matches!(self.link, Link::Connecting { .. }) {
+        let Link::Connecting { target, after } = &self.link else {
             return;
-        }
-        self.link = Link::Connected(KeepAlive::start(&self.config, now));
+        };
+        let reconnected = after.is_some();
+        self.link = Link::Connected {
+            target: target.clone(),
+            keepalive: KeepAlive::start(&self.config, now),
+        };
         self.send(&Message::Nick(self.nick.clone()));
-        self.event(ClientEvent::Connected {
+        if !reconnected {
+            return self.event(ClientEvent::Connected {
+                host: host.to_owned(),
+                port,
+            });
+        }
+        let joins: Vec<Message> = self.rooms.wires().cloned().map(Message::Join).collect();
+        for join in &joins {
+            self.send(join);
+        }
+        let rooms = self.rooms.listing();
+        self.event(ClientEvent::Reconnected {
             host: host.to_owned(),
             port,
+            rooms,
         });
     }
 
-    /// The connection could not be opened; `reason` is shown to the user
-    /// with where the connection was to go.
-    pub fn connect_failed(&mut self, reason: &str) {
-        let Link::Connecting { host, port } = &self.link else {
+    /// The connection could not be opened. After the user's `connect`,
+    /// `reason` is shown with where it was to go; while reconnecting, the
+    /// next attempt waits twice as long (up to the policy's longest).
+    pub fn connect_failed(&mut self, reason: &str, now: Instant) {
+        let Link::Connecting { target, after } = &self.link else {
             return;
         };
-        let event = ClientEvent::ConnectFailed {
-            host: host.clone(),
-            port: *port,
-            reason: reason.to_owned(),
-        };
-        self.link = Link::Disconnected;
-        self.event(event);
-    }
-
-    /// The server closed the connection, or it failed: the server is lost.
-    pub fn handle_close(&mut self) {
-        if !matches!(self.link, Link::Disconnected) {
-            self.drop_link();
-            self.event(ClientEvent::ServerLost);
+        let target = target.clone();
+        if let Some(delay) = self.next_delay(*after).filter(|_| after.is_some()) {
+            self.wait_to_redial(target, delay, now);
+            return;
         }
+        self.link = Link::Disconnected;
+        self.event(ClientEvent::ConnectFailed {
+            host: target.host,
+            port: target.port,
+            reason: reason.to_owned(),
+        });
     }
 
-    /// Time passed: send `HEART`, or give the server up (PROTOCOL.md §5).
-    pub fn handle_timeout(&mut self, now: Instant) {
-        let Link::Connected(keepalive) = &mut self.link else {
+    /// The connection ended without the user asking: the server is lost.
+    pub fn handle_close(&mut self, end: ConnectionEnd, now: Instant) {
+        if !self.is_connected() {
             return;
+        }
+        let how = match end {
+            ConnectionEnd::Closed => LostHow::Closed,
+            ConnectionEnd::Failed(why) => LostHow::Failed(why),
         };
-        match keepalive.on_timeout(now) {
-            Due::Nothing => {}
-            Due::Heart => self.out.push_back(ClientOutput::Send(HEART)),
-            Due::ServerLost => {
-                self.drop_link();
-                self.out.push_back(ClientOutput::Disconnect);
-                self.event(ClientEvent::ServerLost);
+        self.lose(how, now);
+    }
+
+    /// Time passed: send `HEART`, give the server up (PROTOCOL.md §5), or
+    /// dial a lost one again.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        match &mut self.link {
+            Link::Connected { keepalive, .. } => match keepalive.on_timeout(now) {
+                Due::Nothing => {}
+                Due::Heart => self.out.push_back(ClientOutput::Send(HEART)),
+                Due::ServerLost => {
+                    self.out.push_back(ClientOutput::Disconnect);
+                    self.lose(LostHow::Silent, now);
+                }
+            },
+            Link::Reconnecting { target, at, delay } if *at <= now => {
+                let (target, delay) = (target.clone(), *delay);
+                self.dial(target, Some(delay));
             }
+            _ => {}
         }
     }
 
@@ -385,7 +523,7 @@ impl Client {
             }),
             Ok(Message::Heart) => self.out.push_back(ClientOutput::Send(BLEED)),
             Ok(Message::Bleed) => {
-                if let Link::Connected(keepalive) = &mut self.link {
+                if let Link::Connected { keepalive, .. } = &mut self.link {
                     keepalive.bleed(now);
                 }
             }

@@ -16,8 +16,8 @@ mod refusal;
 mod rooms;
 
 pub use command::{Command, CommandError, HELP};
-pub use config::{ClientConfig, DEFAULT_NICK};
-pub use event::{ClientEvent, RoomListing};
-pub use machine::Client;
+pub use config::{ClientConfig, DEFAULT_NICK, Reconnect};
+pub use event::{ClientEvent, LostHow, RoomListing};
+pub use machine::{Client, ConnectionEnd};
 pub use output::ClientOutput;
 pub use refusal::Refusal;

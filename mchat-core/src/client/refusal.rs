@@ -12,6 +12,11 @@ pub enum Refusal {
     /// The command needs a connection.
     #[error("not connected; use connect <host> <port>")]
     NotConnected,
+    /// The server was lost and the client is dialling it again.
+    #[error(
+        "not connected: the server was lost and the client is reconnecting (disconnect to stop)"
+    )]
+    Reconnecting,
     /// Already connected.
     #[error("already connected; disconnect first")]
     AlreadyConnected,

@@ -90,6 +90,12 @@ impl Rooms {
         Ok(())
     }
 
+    /// The wire names of every room joined, in the order joined: what a
+    /// reconnect joins again.
+    pub(super) fn wires(&self) -> impl Iterator<Item = &Room> {
+        self.joined.iter().map(|r| &r.wire)
+    }
+
     /// Every room joined, in the order joined, for `rooms`.
     pub(super) fn listing(&self) -> Vec<RoomListing> {
         self.joined

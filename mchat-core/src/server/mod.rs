@@ -10,13 +10,13 @@
 //! - §3 clients (`NICK`, `JOIN`, `PART`, `MSG`, notices) and §6 errors:
 //!   `client_side.rs`;
 //! - §4 the mesh (handshake, forwarding, gossip, one link per pair,
-//!   reconnect, interest, presence): `mesh/`, with the backoff in
+//!   reconnect, interest, presence): `mesh/`, with the backoff (shared
+//!   with the client) in the crate's
 //!   `backoff.rs`;
 //! - §7 keep-alive: `heartbeat.rs`;
 //! - §8 send queues and §9 capacity: `conns.rs` and [`ServerConfig`].
 
 mod auth;
-mod backoff;
 mod bucket;
 mod client_side;
 mod config;

@@ -51,7 +51,12 @@ impl Harness {
 
     /// Connected and past the `NICK` line.
     pub fn connected() -> Self {
-        let mut h = Self::new();
+        Self::connected_with(ClientConfig::default())
+    }
+
+    /// As [`Harness::connected`], configured by `config`.
+    pub fn connected_with(config: ClientConfig) -> Self {
+        let mut h = Self::with(config);
         h.type_line("connect example.org 6061");
         h.client.connected("example.org", 6061, h.now);
         h.drain();

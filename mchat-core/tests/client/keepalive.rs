@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use mchat_core::client::ClientEvent;
+use mchat_core::client::{ClientConfig, ClientEvent, LostHow};
 
 use crate::harness::Harness;
 
@@ -28,12 +28,19 @@ fn keep_alive_sends_heart_every_two_seconds_and_answers_heart() {
 
 #[test]
 fn server_is_lost_after_five_seconds_without_bleed() {
-    let mut h = Harness::connected();
+    let no_reconnect = ClientConfig {
+        reconnect: None,
+        ..ClientConfig::default()
+    };
+    let mut h = Harness::connected_with(no_reconnect);
     h.advance(Duration::from_millis(4999));
     assert!(h.client.is_connected());
     h.advance(Duration::from_millis(1));
     assert!(!h.client.is_connected());
-    assert!(h.events.contains(&ClientEvent::ServerLost));
+    assert!(h.events.contains(&ClientEvent::ServerLost {
+        how: LostHow::Silent,
+        retry_in: None
+    }));
     assert_eq!(h.disconnects, 1);
     assert_eq!(h.sent, ["HEART", "HEART"]);
     assert_eq!(h.client.poll_timeout(), None);

@@ -5,10 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use super::super::backoff::{Jitter, doubled};
 use super::super::config::ServerConfig;
 use super::super::next_tick;
 use super::super::output::ConnId;
+use crate::backoff::{Jitter, doubled};
 use crate::wire::PeerAddr;
 
 /// Most addresses remembered as given up on (§4, reconnect).

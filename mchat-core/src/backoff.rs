@@ -1,4 +1,5 @@
-//! Reconnect timing (§4): exponential backoff with seeded jitter.
+//! Reconnect timing: exponential backoff with seeded jitter, for servers
+//! redialling peers (§4) and clients redialling their server (§5).
 
 use std::time::Duration;
 
