@@ -12,27 +12,20 @@ mod support;
 
 use std::process::Command;
 
-use support::{figure, figures};
+use support::{figure, figures_of};
 
 const TESTER: &str = env!("CARGO_BIN_EXE_mchat-tester");
 
 #[test]
 fn a_spawned_mesh_reports_what_its_peer_links_carry() {
     let server = testkit::workspace_bin("mchat-server");
-    let out = Command::new(TESTER)
-        .args(["load", "--spawn-mesh", "3", "--server-bin"])
-        .arg(&server)
-        .args(["--room-spread", "2", "--rooms", "3", "--receivers", "6"])
-        .args(["--senders", "3", "--messages", "200", "--json"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
+    let f = figures_of(
+        Command::new(TESTER)
+            .args(["load", "--spawn-mesh", "3", "--server-bin"])
+            .arg(&server)
+            .args(["--room-spread", "2", "--rooms", "3", "--receivers", "6"])
+            .args(["--senders", "3", "--messages", "200", "--json"]),
     );
-    let f = figures(&text);
     // One sender and two receivers (on two servers) per room: 3 × 200 × 2.
     assert_eq!(figure(&f, "expected"), 1200.0);
     assert_eq!(figure(&f, "delivered"), 1200.0);
@@ -45,17 +38,17 @@ fn a_spawned_mesh_reports_what_its_peer_links_carry() {
     // each of the 600 lines crosses at least the link to server s+1,
     // whether the servers send it to every peer or only to interested ones.
     let lines = figure(&f, "peer_link_lines");
-    assert!(lines >= 600.0, "{text}");
+    assert!(lines >= 600.0, "{f:?}");
     // A line on a link is at least the MSG itself, about 100 bytes here.
-    assert!(figure(&f, "peer_link_bytes") >= lines * 50.0, "{text}");
+    assert!(figure(&f, "peer_link_bytes") >= lines * 50.0, "{f:?}");
     let per_delivery = figure(&f, "peer_lines_per_delivery");
-    assert!((per_delivery - lines / 1200.0).abs() < 1e-3, "{text}");
+    assert!((per_delivery - lines / 1200.0).abs() < 1e-3, "{f:?}");
     assert!(
         figure(&f, "peer_bytes_per_delivery") > per_delivery,
-        "{text}"
+        "{f:?}"
     );
     // The mesh's own servers are measured.
-    assert!(figure(&f, "server_rss_kib") > 0.0, "{text}");
+    assert!(figure(&f, "server_rss_kib") > 0.0, "{f:?}");
 }
 
 #[test]
@@ -86,19 +79,16 @@ fn a_room_spread_over_given_servers_delivers_everything_without_peer_figures() {
     // One server named twice: two "servers" for the placement, one process.
     let server = testkit::ServerProc::local_unlimited("spread");
     let addr = format!("127.0.0.1:{}", server.client_port);
-    let out = Command::new(TESTER)
-        .args(["load", "--server", &addr, "--server", &addr])
-        .args(["--room-spread", "2", "--rooms", "2", "--receivers", "4"])
-        .args(["--senders", "4", "--messages", "100", "--json"])
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{text}");
-    let f = figures(&text);
+    let f = figures_of(
+        Command::new(TESTER)
+            .args(["load", "--server", &addr, "--server", &addr])
+            .args(["--room-spread", "2", "--rooms", "2", "--receivers", "4"])
+            .args(["--senders", "4", "--messages", "100", "--json"]),
+    );
     // 2 senders and 2 receivers per room: 4 × 100 × 2.
     assert_eq!(figure(&f, "delivered"), 800.0);
     assert_eq!(figure(&f, "lost"), 0.0);
     assert_eq!(figure(&f, "room_spread"), 2.0);
     // Nothing counted the links of servers the tester did not start.
-    assert!(f.iter().all(|(k, _)| !k.starts_with("peer_")), "{text}");
+    assert!(f.iter().all(|(k, _)| !k.starts_with("peer_")), "{f:?}");
 }

@@ -11,25 +11,34 @@ mod support;
 
 use std::process::Command;
 
-use support::{figure, figures};
+use support::{figure, figures_of};
 use testkit::ServerProc;
 
 const TESTER: &str = env!("CARGO_BIN_EXE_mchat-tester");
 
 /// Runs `mchat-tester <subcommand> --server … --pid … <rest> --json`
-/// against `server` and returns its figures.
+/// against `server`'s plain client port and returns its figures.
 fn measure(server: &ServerProc, subcommand: &str, rest: &str) -> Vec<(String, f64)> {
-    let out = Command::new(TESTER)
-        .arg(subcommand)
-        .args(["--server", &format!("127.0.0.1:{}", server.client_port)])
-        .args(["--pid", &server.pid().to_string()])
-        .args(rest.split_whitespace())
-        .arg("--json")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(out.status.success(), "{text}");
-    figures(&text)
+    let target = [format!("127.0.0.1:{}", server.client_port)];
+    measure_at(server, &target, subcommand, rest)
+}
+
+/// As [`measure`], with `target` after `--server` (an address, and more
+/// flags for it).
+fn measure_at(
+    server: &ServerProc,
+    target: &[String],
+    subcommand: &str,
+    rest: &str,
+) -> Vec<(String, f64)> {
+    figures_of(
+        Command::new(TESTER)
+            .args([subcommand, "--server"])
+            .args(target)
+            .args(["--pid", &server.pid().to_string()])
+            .args(rest.split_whitespace())
+            .arg("--json"),
+    )
 }
 
 #[test]
@@ -74,27 +83,13 @@ fn measure_tls(
     subcommand: &str,
     rest: &str,
 ) -> Vec<(String, f64)> {
-    let out = Command::new(TESTER)
-        .arg(subcommand)
-        .args([
-            "--server",
-            &format!("127.0.0.1:{tls_port}"),
-            "--tls",
-            "--ca",
-        ])
-        .arg(ca)
-        .args(["--pid", &server.pid().to_string()])
-        .args(rest.split_whitespace())
-        .arg("--json")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "{text}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    figures(&text)
+    let target = [
+        format!("127.0.0.1:{tls_port}"),
+        "--tls".to_owned(),
+        "--ca".to_owned(),
+        ca.display().to_string(),
+    ];
+    measure_at(server, &target, subcommand, rest)
 }
 
 #[test]

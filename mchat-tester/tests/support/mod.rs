@@ -14,6 +14,20 @@ pub fn figures(json: &str) -> Vec<(String, f64)> {
         .collect()
 }
 
+/// Runs a tester command that must succeed and reads its `--json`
+/// figures; a failure shows what it printed on both streams.
+#[allow(clippy::unwrap_used, clippy::panic, reason = "test support")]
+pub fn figures_of(command: &mut std::process::Command) -> Vec<(String, f64)> {
+    let out = command.output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    figures(&text)
+}
+
 /// One figure; the test fails if the report lacks it.
 pub fn figure(figures: &[(String, f64)], key: &str) -> f64 {
     figures
