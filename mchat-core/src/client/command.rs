@@ -59,7 +59,7 @@ pub enum CommandError {
     Unknown(String),
     /// The line starts with `/` but names no command: refused, never said
     /// in a room.
-    #[error("no command /{0}; commands: {list}", list = COMMAND_LIST)]
+    #[error("no command /{0}; commands: {list}", list = command_list())]
     NotACommand(String),
     /// The first word is one typing slip from a command and the rest of
     /// the line fits that command: asked about, never said in a room.
@@ -115,7 +115,7 @@ enum Arity {
 }
 
 /// Every command word and what follows it, in `help`'s order.
-const COMMANDS: [(&str, Arity); 13] = [
+const COMMANDS: [(&str, Arity); 12] = [
     ("connect", Arity::Address),
     ("disconnect", Arity::None),
     ("join", Arity::One),
@@ -128,12 +128,16 @@ const COMMANDS: [(&str, Arity); 13] = [
     ("names", Arity::NoneOrOne),
     ("help", Arity::None),
     ("quit", Arity::None),
-    ("exit", Arity::None),
 ];
 
+/// Other words for a command, taken as it.
+const ALIASES: [(&str, &str); 1] = [("exit", "quit")];
+
 /// The command words, for the refusal of a `/word` that is none.
-const COMMAND_LIST: &str =
-    "connect disconnect join joinprivate part switch rooms msg nick names help quit";
+fn command_list() -> String {
+    let names: Vec<&str> = COMMANDS.iter().map(|(name, _)| *name).collect();
+    names.join(" ")
+}
 
 impl Arity {
     fn fits(self, rest: &str) -> bool {
@@ -214,7 +218,10 @@ impl Command {
         let (word, rest) = line.split_once(' ').unwrap_or((line, ""));
         let rest = rest.trim_start_matches(' ');
         let slashed = word.strip_prefix('/');
-        let lowered = slashed.unwrap_or(word).to_lowercase();
+        let mut lowered = slashed.unwrap_or(word).to_lowercase();
+        if let Some((_, command)) = ALIASES.iter().find(|(alias, _)| *alias == lowered) {
+            lowered = (*command).to_owned();
+        }
         if !COMMANDS.iter().any(|(name, _)| *name == lowered) {
             let shown: String = slashed.unwrap_or(word).chars().take(32).collect();
             return Err(match (slashed, slip_of(&lowered, rest)) {
@@ -301,7 +308,7 @@ impl Command {
             "rooms" => Ok(Command::Rooms),
             "switch" => Ok(Command::Switch(one("switch", "switch <room>")?)),
             "help" => Ok(Command::Help),
-            "quit" | "exit" => Ok(Command::Quit),
+            "quit" => Ok(Command::Quit),
             other => Err(CommandError::Unknown(other.chars().take(32).collect())),
         }
     }

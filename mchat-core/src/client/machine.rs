@@ -172,25 +172,33 @@ impl Client {
             }
             Err(CommandError::Unknown(_)) if !line.trim().is_empty() => self.say_here(line),
             Err(CommandError::Unknown(_)) => {}
-            Err(e) => {
-                if matches!(e, CommandError::DidYouMean { .. }) {
-                    self.last_slip = Some(line.to_owned());
-                }
-                self.refuse(Refusal::Command(e));
+            Err(slip @ CommandError::DidYouMean { .. }) => {
+                self.last_slip = Some(line.to_owned());
+                self.refuse(Refusal::Command(slip));
             }
+            Err(e) => self.refuse(Refusal::Command(e)),
         }
     }
 
-    /// Says `text` in the current room: first of all, there must be a
-    /// connection to say it on.
+    /// Says `text` in the current room.
     fn say_here(&mut self, text: &str) {
+        if let Some(room) = self.current_room_or_refuse() {
+            self.say(&room, text);
+        }
+    }
+
+    /// The current room, for a command that names none; without one the
+    /// command is refused, and first of all for want of a connection.
+    fn current_room_or_refuse(&mut self) -> Option<String> {
         if !self.is_connected() {
-            return self.refuse(self.not_connected());
+            self.refuse(self.not_connected());
+            return None;
         }
-        match self.rooms.current().map(str::to_owned) {
-            Some(room) => self.say(&room, text),
-            None => self.refuse(Refusal::NoCurrentRoom),
+        let room = self.rooms.current().map(str::to_owned);
+        if room.is_none() {
+            self.refuse(Refusal::NoCurrentRoom);
         }
+        room
     }
 
     /// One user command.
@@ -230,11 +238,11 @@ impl Client {
             },
             Command::Part(room) => self.part(&room),
             Command::Names(Some(room)) => self.names(&room),
-            Command::Names(None) => match self.rooms.current().map(str::to_owned) {
-                Some(room) => self.names(&room),
-                None if !self.is_connected() => self.refuse(self.not_connected()),
-                None => self.refuse(Refusal::NoCurrentRoom),
-            },
+            Command::Names(None) => {
+                if let Some(room) = self.current_room_or_refuse() {
+                    self.names(&room);
+                }
+            }
             Command::Rooms => {
                 let listing = self.rooms.listing();
                 self.event(ClientEvent::Rooms(listing));
@@ -356,45 +364,36 @@ impl Client {
         self.listing.clear();
     }
 
-    /// The reconnect delay after one of `delay` failed, or the first.
-    fn next_delay(&self, delay: Option<Duration>) -> Option<Duration> {
+    /// Schedules the next dial of `target`: the policy's first delay
+    /// after a loss (`failed` is `None`), else twice the delay that
+    /// `failed`, up to the longest; stretched by jitter (never past the
+    /// longest). Returns the wait, or `None` without a reconnect policy.
+    fn schedule_redial(
+        &mut self,
+        target: Target,
+        failed: Option<Duration>,
+        now: Instant,
+    ) -> Option<Duration> {
         let policy = self.config.reconnect.as_ref()?;
-        Some(delay.map_or(policy.first_delay, |d| doubled(d, policy.max_delay)))
-    }
-
-    /// Waits `delay` (stretched by jitter, at most the policy's longest)
-    /// before dialling `target` again; the wait.
-    fn wait_to_redial(&mut self, target: Target, delay: Duration, now: Instant) -> Duration {
-        let max = self
-            .config
-            .reconnect
-            .as_ref()
-            .map_or(delay, |policy| policy.max_delay);
-        let wait = self.jitter.spread(delay).min(max.max(delay));
+        let delay = failed.map_or(policy.first_delay, |d| doubled(d, policy.max_delay));
+        let wait = self.jitter.spread(delay).min(policy.max_delay.max(delay));
         self.link = Link::Reconnecting {
             target,
             at: now + wait,
             delay,
         };
-        wait
+        Some(wait)
     }
 
-    /// The server is lost: dial it again later, keeping the rooms, or
-    /// (without a reconnect policy) forget them.
-    fn lose(&mut self, how: LostHow, now: Instant) {
-        let target = match &self.link {
-            Link::Connected { target, .. } | Link::Connecting { target, .. } => target.clone(),
-            Link::Disconnected | Link::Reconnecting { .. } => return,
-        };
+    /// The server at `target` is lost: dial it again later, keeping the
+    /// rooms, or (without a reconnect policy) forget them.
+    fn lose(&mut self, target: Target, how: LostHow, now: Instant) {
         self.framer = LineFramer::new();
         self.listing.clear();
-        let retry_in = match self.next_delay(None) {
-            Some(delay) => Some(self.wait_to_redial(target, delay, now)),
-            None => {
-                self.drop_link();
-                None
-            }
-        };
+        let retry_in = self.schedule_redial(target, None, now);
+        if retry_in.is_none() {
+            self.drop_link();
+        }
         self.event(ClientEvent::ServerLost { how, retry_in });
     }
 
@@ -435,9 +434,8 @@ impl Client {
         let Link::Connecting { target, after } = &self.link else {
             return;
         };
-        let target = target.clone();
-        if let Some(delay) = self.next_delay(*after).filter(|_| after.is_some()) {
-            self.wait_to_redial(target, delay, now);
+        let (target, after) = (target.clone(), *after);
+        if after.is_some() && self.schedule_redial(target.clone(), after, now).is_some() {
             return;
         }
         self.link = Link::Disconnected;
@@ -450,26 +448,28 @@ impl Client {
 
     /// The connection ended without the user asking: the server is lost.
     pub fn handle_close(&mut self, end: ConnectionEnd, now: Instant) {
-        if !self.is_connected() {
+        let Link::Connected { target, .. } = &self.link else {
             return;
-        }
+        };
+        let target = target.clone();
         let how = match end {
             ConnectionEnd::Closed => LostHow::Closed,
             ConnectionEnd::Failed(why) => LostHow::Failed(why),
         };
-        self.lose(how, now);
+        self.lose(target, how, now);
     }
 
     /// Time passed: send `HEART`, give the server up (PROTOCOL.md §5), or
     /// dial a lost one again.
     pub fn handle_timeout(&mut self, now: Instant) {
         match &mut self.link {
-            Link::Connected { keepalive, .. } => match keepalive.on_timeout(now) {
+            Link::Connected { keepalive, target } => match keepalive.on_timeout(now) {
                 Due::Nothing => {}
                 Due::Heart => self.out.push_back(ClientOutput::Send(HEART)),
                 Due::ServerLost => {
+                    let target = target.clone();
                     self.out.push_back(ClientOutput::Disconnect);
-                    self.lose(LostHow::Silent, now);
+                    self.lose(target, LostHow::Silent, now);
                 }
             },
             Link::Reconnecting { target, at, delay } if *at <= now => {
