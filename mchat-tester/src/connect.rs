@@ -78,7 +78,7 @@ impl Targets {
                     .ok_or_else(|| "no address".to_owned()),
                 Err(e) => Err(e.to_string()),
             };
-            let host = server.rsplit_once(':').map_or(server.as_str(), |(h, _)| h);
+            let host = host_of(server);
             resolved.push(Target {
                 name: server.clone(),
                 addr,
@@ -126,6 +126,11 @@ impl Targets {
             Some(Err(why)) => Err(io::Error::new(io::ErrorKind::InvalidInput, why.clone())),
         }
     }
+}
+
+/// The `HOST` of a `HOST:PORT` address (an IPv6 one keeps its brackets).
+pub fn host_of(addr: &str) -> &str {
+    addr.rsplit_once(':').map_or(addr, |(host, _)| host)
 }
 
 /// Clients that could not connect (or join): how many, and the first

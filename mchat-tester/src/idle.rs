@@ -50,14 +50,11 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, IdleError
     // rate measured is the server's and not one round trip's.
     let in_flight = Arc::new(async_lock::Semaphore::new(CONNECTS_IN_FLIGHT));
     let started = Instant::now();
-    let mut connecting = Vec::new();
     let mut tasks = Vec::new();
     for i in 0..plan.clients {
         let room = format!("idle{}", i % plan.rooms.max(1));
         let permit = in_flight.acquire_arc().await;
         let (alive, failures, targets) = (alive.clone(), failures.clone(), targets.clone());
-        let (done, connected) = async_channel::bounded::<()>(1);
-        connecting.push(connected);
         tasks.push(ex.spawn(async move {
             let attempt = async {
                 let hello = wire::hello(&format!("i{i}"), &room).map_err(std::io::Error::other)?;
@@ -74,16 +71,18 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, IdleError
             };
             alive.set(alive.get() + 1);
             drop(permit);
-            drop(done);
             // Answers HEART; everything else is read and dropped.
             let _ = Lines::with_capacity(conn, 2048).for_each(|_| {}).await;
             alive.set(alive.get() - 1);
         }));
     }
-    // Each task drops its sender once connected (or failed).
-    for connected in connecting {
-        let _ = connected.recv().await;
+    // Each task gives its permit back once connected (or failed): with
+    // every permit back, every connect is done.
+    let mut permits = Vec::with_capacity(CONNECTS_IN_FLIGHT);
+    for _ in 0..CONNECTS_IN_FLIGHT {
+        permits.push(in_flight.acquire_arc().await);
     }
+    drop(permits);
     let connect_secs = started.elapsed().as_secs_f64();
     let at_start = alive.get();
     let failures = failures.take();

@@ -62,7 +62,7 @@ impl From<TcpStream> for Conn {
 /// system's, and the name the server's certificate must bear.
 #[derive(Clone)]
 pub struct TlsClient {
-    connector: TlsConnector,
+    config: Arc<rustls::ClientConfig>,
     name: ServerName<'static>,
 }
 
@@ -73,15 +73,27 @@ impl TlsClient {
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         let name = ServerName::try_from(bare.to_owned())
             .map_err(|e| format!("'{host}' cannot name a TLS server: {e}"))?;
-        Ok(TlsClient {
-            connector: TlsConnector::from(config),
-            name,
-        })
+        Ok(TlsClient { config, name })
+    }
+
+    /// The first flight of a handshake with the server: its ClientHello
+    /// records, for an attack to send in part.
+    pub fn client_hello(&self) -> Result<Vec<u8>, rustls::Error> {
+        let mut conn = rustls::ClientConnection::new(self.config.clone(), self.name.clone())?;
+        let mut hello = Vec::new();
+        while conn.wants_write() {
+            // Writing into a Vec does not fail.
+            if conn.write_tls(&mut hello).is_err() {
+                break;
+            }
+        }
+        Ok(hello)
     }
 
     /// Runs the TLS handshake over `stream`, within [`HANDSHAKE_WITHIN`].
     pub async fn handshake(&self, stream: TcpStream) -> io::Result<Conn> {
-        let handshake = self.connector.connect(self.name.clone(), stream);
+        let connector = TlsConnector::from(self.config.clone());
+        let handshake = connector.connect(self.name.clone(), stream);
         let timeout = async {
             Timer::after(HANDSHAKE_WITHIN).await;
             Err(io::Error::new(

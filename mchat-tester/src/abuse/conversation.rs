@@ -11,6 +11,7 @@ use smol::Timer;
 use smol::net::TcpStream;
 
 use super::Plan;
+use crate::connect::host_of;
 use crate::human;
 use crate::lines::Lines;
 use crate::wire::{self, LineError};
@@ -80,11 +81,7 @@ pub async fn server_port(plan: &Plan) -> Result<TcpStream, Failure> {
     let port = plan
         .server_port
         .ok_or_else(|| Failure::Server("no --server-port".into()))?;
-    let host = plan
-        .server
-        .rsplit_once(':')
-        .map_or(plan.server.as_str(), |(h, _)| h);
-    connect(&format!("{host}:{port}")).await
+    connect(&format!("{}:{port}", host_of(&plan.server))).await
 }
 
 /// A connected client with a nick, in `room` if given (its notice read).

@@ -12,7 +12,7 @@ use smol::Timer;
 use super::Plan;
 use super::case::Attacked;
 use super::conversation::{Failure, client, closed_within, hears_any, server_port};
-use super::probe::ROOM;
+use super::probe::{ROOM, hears_the_probe};
 use crate::lines::Lines;
 
 /// How long the server may leave a handshake unfinished before it closes.
@@ -184,20 +184,7 @@ pub async fn hijack_claim(plan: &Plan) -> Attacked {
         .await?;
     closed_within(&mut attacker, HANDSHAKE_TIMEOUT).await?;
     // The real peer still hears the probe (its reader answers HEART).
-    let mut heard = false;
-    futures_lite::future::or(
-        async {
-            heard = real_lines
-                .until(|l| l.starts_with(format!("MSG probetalk {ROOM} ").as_bytes()))
-                .await
-                .unwrap_or(false);
-        },
-        async {
-            Timer::after(Duration::from_secs(2)).await;
-        },
-    )
-    .await;
-    if !heard {
+    if !hears_the_probe(&mut real_lines, Duration::from_secs(2)).await {
         return Err(Failure::Server(
             "after the claim, the real peer no longer got the room's lines".into(),
         ));

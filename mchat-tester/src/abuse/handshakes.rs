@@ -18,7 +18,7 @@ use smol::net::TcpStream;
 use super::Plan;
 use super::case::Attacked;
 use super::conversation::{Failure, client, closed_within, hears_any, server_port, speak_from};
-use super::probe::ROOM;
+use super::probe::{ROOM, hears_the_probe};
 use crate::lines::Lines;
 
 /// How long the server may leave a handshake unfinished before it closes.
@@ -125,24 +125,6 @@ fn proof(
     })
 }
 
-/// Does the link hear the probe's chat within [`ANSWER_WITHIN`]?
-async fn hears_the_probe(lines: &mut Lines) -> bool {
-    let mut heard = false;
-    futures_lite::future::or(
-        async {
-            heard = lines
-                .until(|l| l.starts_with(format!("MSG probetalk {ROOM} ").as_bytes()))
-                .await
-                .unwrap_or(false);
-        },
-        async {
-            Timer::after(ANSWER_WITHIN).await;
-        },
-    )
-    .await;
-    heard
-}
-
 /// A proof recorded on one link, replayed on the next: the server must
 /// have issued a new challenge, refuse the old proof, close the link and
 /// let none of its lines through.
@@ -196,7 +178,7 @@ pub async fn sixty_half_open(plan: &Plan) -> Attacked {
         speak_from(Ipv4Addr::new(127, 0, 0, 200 + round));
         let me = fake_addr(47_020 + u16::from(round))?;
         let (_link, mut lines, _) = link_as(plan, &me).await?;
-        if !hears_the_probe(&mut lines).await {
+        if !hears_the_probe(&mut lines, ANSWER_WITHIN).await {
             return Err(Failure::Server(format!(
                 "beside {} half-open handshakes, a real server's link carried no chat",
                 held.len()

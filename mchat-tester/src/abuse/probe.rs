@@ -58,3 +58,23 @@ impl Probe {
         self.longest.get()
     }
 }
+
+/// Does `lines` (a peer link, or a member of [`ROOM`]) hear the probe's
+/// chat within `within`?
+pub async fn hears_the_probe(lines: &mut crate::lines::Lines, within: Duration) -> bool {
+    let said = format!("MSG probetalk {ROOM} ");
+    let mut heard = false;
+    futures_lite::future::or(
+        async {
+            heard = lines
+                .until(|l| l.starts_with(said.as_bytes()))
+                .await
+                .unwrap_or(false);
+        },
+        async {
+            Timer::after(within).await;
+        },
+    )
+    .await;
+    heard
+}

@@ -6,12 +6,12 @@ use std::time::{Duration, Instant};
 
 use futures_lite::AsyncWriteExt;
 use mchat_core::wire::Message;
-use rustls::pki_types::ServerName;
 
 use super::Plan;
 use super::case::Attacked;
 use super::conversation::{Failure, closed_within, connect, expect, hears_any};
 use super::probe::ROOM;
+use crate::connect::host_of;
 use crate::human;
 use crate::lines::Lines;
 use crate::stream::TlsClient;
@@ -25,26 +25,21 @@ const STALLED: usize = 15;
 /// client heartbeat timeout (8 s by default) and some slack.
 const STALL_CLOSED_WITHIN: Duration = Duration::from_secs(15);
 
-/// The `--tls-port` address and its roots, or a skip.
-fn tls_target(plan: &Plan) -> Result<(String, &super::Tls), Failure> {
+/// The `--tls-port` address (on `--server`'s host) and how to check the
+/// server there, or a skip.
+fn tls_target(plan: &Plan) -> Result<(String, TlsClient), Failure> {
     let tls = plan
         .tls
         .as_ref()
         .ok_or_else(|| Failure::Skip("needs --tls-port".into()))?;
-    Ok((format!("{}:{}", host(plan), tls.port), tls))
-}
-
-/// The host of `--server`, which the TLS port shares.
-fn host(plan: &Plan) -> &str {
-    plan.server
-        .rsplit_once(':')
-        .map_or(plan.server.as_str(), |(h, _)| h)
+    let host = host_of(&plan.server);
+    let client = TlsClient::new(tls.roots.clone(), host).map_err(Failure::Server)?;
+    Ok((format!("{host}:{}", tls.port), client))
 }
 
 /// A well-behaved TLS client on the TLS port, named `nick`, in `room`.
 async fn tls_member(plan: &Plan, nick: &str, room: &str) -> Result<Lines, Failure> {
-    let (addr, tls) = tls_target(plan)?;
-    let client = TlsClient::new(tls.roots.clone(), host(plan)).map_err(Failure::Server)?;
+    let (addr, client) = tls_target(plan)?;
     let conn = client
         .handshake(connect(&addr).await?)
         .await
@@ -83,8 +78,7 @@ pub async fn plain_text_on_tls_port(plan: &Plan) -> Attacked {
 /// A TLS client on the plain port fails its handshake at once; the server
 /// does not hold the connection silently.
 pub async fn tls_on_plain_port(plan: &Plan) -> Attacked {
-    let (_, tls) = tls_target(plan)?;
-    let client = TlsClient::new(tls.roots.clone(), host(plan)).map_err(Failure::Server)?;
+    let (_, client) = tls_target(plan)?;
     let started = Instant::now();
     match client.handshake(connect(&plan.server).await?).await {
         Ok(_) => Err(Failure::Server(format!(
@@ -105,10 +99,10 @@ pub async fn tls_on_plain_port(plan: &Plan) -> Attacked {
 /// Handshakes begun and never finished are closed by the server, and
 /// meanwhile a real TLS client joins and chats.
 pub async fn stalled_tls_handshakes(plan: &Plan) -> Attacked {
-    let (addr, tls) = tls_target(plan)?;
-    let name = ServerName::try_from(host(plan).trim_matches(['[', ']']).to_owned())
-        .map_err(|e| Failure::Server(format!("server name: {e}")))?;
-    let hello = client_hello(tls.roots.clone(), name)?;
+    let (addr, client) = tls_target(plan)?;
+    let hello = client
+        .client_hello()
+        .map_err(|e| Failure::Server(format!("making a ClientHello: {e}")))?;
     let half = hello.get(..hello.len() / 2).unwrap_or_default();
     let started = Instant::now();
     let mut stalled = Vec::new();
@@ -138,18 +132,4 @@ pub async fn stalled_tls_handshakes(plan: &Plan) -> Attacked {
         "{STALLED} stalled TLS handshakes closed within {}; two TLS clients chatted meanwhile",
         human::duration(started.elapsed())
     ))
-}
-
-/// The first flight of a TLS client for `name`: its ClientHello records.
-fn client_hello(
-    roots: std::sync::Arc<rustls::ClientConfig>,
-    name: ServerName<'static>,
-) -> Result<Vec<u8>, Failure> {
-    let mut conn = rustls::ClientConnection::new(roots, name)
-        .map_err(|e| Failure::Server(format!("making a ClientHello: {e}")))?;
-    let mut hello = Vec::new();
-    while conn.wants_write() {
-        conn.write_tls(&mut hello)?;
-    }
-    Ok(hello)
 }
