@@ -39,8 +39,10 @@ fn pass(
                 room: r,
                 nick,
                 text,
-            } if r == room => format!("<{nick}> {text}"),
-            ClientEvent::Notice { room: r, text } if r == room && !text.starts_with("bridge ") => {
+            } if r.name == room => format!("<{nick}> {text}"),
+            ClientEvent::Notice { room: r, text }
+                if r.name == room && !text.starts_with("bridge ") =>
+            {
                 format!("* {text}")
             }
             ClientEvent::ServerLost { .. } | ClientEvent::ConnectFailed { .. } => {

@@ -2,7 +2,7 @@
 //! marked; control characters escaped; colour only on a terminal without
 //! `NO_COLOR`.
 
-use mchat_core::client::{ClientEvent, LostHow, RoomListing};
+use mchat_core::client::{ClientEvent, LostHow, RoomLabel, RoomListing};
 
 /// Shows control characters as `\xNN`, so received text can never move
 /// the cursor or change the terminal.
@@ -35,7 +35,7 @@ impl Style {
 
     /// The line that shows `event`, if any.
     pub fn render(self, event: &ClientEvent) -> Option<String> {
-        let room = |r: &str| self.paint("36", &format!("<{}>", escape(r)));
+        let room = |r: &RoomLabel| self.paint("36", &format!("<{}>", labelled(r)));
         Some(match event {
             ClientEvent::Message {
                 room: r,
@@ -61,6 +61,14 @@ impl Style {
                 let nicks: Vec<String> = nicks.iter().map(|n| escape(n)).collect();
                 format!("{} members ({}): {}", room(r), nicks.len(), nicks.join(" "))
             }
+            ClientEvent::NamesUnanswered(r) => format!(
+                "{} names: no answer from this server (an original mChat server has no names)",
+                room(r)
+            ),
+            ClientEvent::AloneInPrivateRoom(r) => format!(
+                "{} you are the only one here: others must use the same password",
+                room(r)
+            ),
             ClientEvent::ServerError { code, text } => {
                 self.paint("31", &format!("error: {code}: {}", escape(text)))
             }
@@ -84,7 +92,10 @@ impl Style {
                 self.paint("31", &format!("server lost! {how}; {next}"))
             }
             ClientEvent::Reconnected { host, port, rooms } => {
-                let rooms: Vec<String> = rooms.iter().map(|r| room(&listed(r))).collect();
+                let rooms: Vec<String> = rooms
+                    .iter()
+                    .map(|r| self.paint("36", &format!("<{}>", listed(r))))
+                    .collect();
                 let rejoined = if rooms.is_empty() {
                     String::new()
                 } else {
@@ -97,8 +108,7 @@ impl Style {
                 let listed: Vec<String> = rooms
                     .iter()
                     .map(|r| {
-                        let name =
-                            format!("{}{}", escape(&r.name), if r.private { "*" } else { "" });
+                        let name = listed(r);
                         if r.current { format!("[{name}]") } else { name }
                     })
                     .collect();
@@ -117,10 +127,18 @@ impl Style {
     }
 }
 
-/// A room's name as lists show it: escaped, private ones starred.
-fn listed(room: &RoomListing) -> String {
+/// A room's name as every line shows it: escaped, private ones starred.
+fn labelled(room: &RoomLabel) -> String {
     let star = if room.private { "*" } else { "" };
     format!("{}{star}", escape(&room.name))
+}
+
+/// A room of a list, as [`labelled`].
+fn listed(room: &RoomListing) -> String {
+    labelled(&RoomLabel {
+        name: room.name.clone(),
+        private: room.private,
+    })
 }
 
 /// `host:port`, with an IPv6 literal in brackets so the port stands apart.
@@ -150,7 +168,7 @@ mod tests {
     #[test]
     fn received_text_is_escaped_in_every_part_of_a_message() {
         let event = ClientEvent::Message {
-            room: "r\x07".into(),
+            room: RoomLabel::public("r\x07"),
             nick: "n\x1b".into(),
             text: "t\r".into(),
         };

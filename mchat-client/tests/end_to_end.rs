@@ -112,19 +112,27 @@ fn two_clients_chat_in_a_public_and_a_private_room_and_a_wrong_password_sees_not
         c.say("join lobby");
         c.expect(&format!("<lobby> SYSTEM: {nick} joined channel"));
     }
+    const ALONE: &str = "<sauna*> you are the only one here: others must use the same password";
     alice.say("joinprivate sauna löyly");
-    alice.expect("<sauna> SYSTEM: alice joined channel");
+    alice.expect("<sauna*> SYSTEM: alice joined channel");
+    alice.expect(ALONE);
     bob.say("joinprivate sauna löyly");
-    bob.expect("<sauna> SYSTEM: bob joined channel");
+    let bob_joined = bob.expect("<sauna*> SYSTEM: bob joined channel");
     eve.say("joinprivate sauna guess");
-    eve.expect("<sauna> SYSTEM: eve joined channel");
+    eve.expect("<sauna*> SYSTEM: eve joined channel");
+    // The wrong password is a room of its own, and eve is told she is alone.
+    eve.expect(ALONE);
 
     alice.say("msg lobby hello everyone");
     bob.expect("<lobby> alice: hello everyone");
     alice.say("msg sauna only for bob");
-    bob.expect("<sauna> alice: only for bob");
+    let bob_saw = bob.expect("<sauna*> alice: only for bob");
+    assert!(
+        !bob_joined.iter().chain(&bob_saw).any(|l| l == ALONE),
+        "bob is not alone: {bob_saw:?}"
+    );
     bob.say("msg sauna got it");
-    alice.expect("<sauna> bob: got it");
+    alice.expect("<sauna*> bob: got it");
     // Per-sender order: the marker follows anything alice said before it.
     alice.say("msg lobby marker");
     let eve_saw = eve.expect("<lobby> alice: marker");
@@ -266,7 +274,7 @@ fn a_restarted_server_gets_the_client_back_into_all_its_rooms_by_itself() {
     alice.expect(&format!("connected to 127.0.0.1 {port}"));
     alice.say("join lobby");
     alice.say("joinprivate vault hunter2");
-    alice.expect("<vault> SYSTEM: alice joined channel");
+    alice.expect("<vault*> SYSTEM: alice joined channel");
 
     server.kill9();
     alice.expect_matching(
@@ -322,6 +330,47 @@ fn silent_server_is_given_up_by_the_keep_alive() {
         heard.starts_with("NICK mChatter\nHEART\nHEART\n"),
         "{heard:?}"
     );
+}
+
+/// A stand-in for the original Python server, as far as `names` goes: it
+/// answers `HEART` with `BLEED` and a `JOIN` with its notice, and drops
+/// `NAMES` without a word, as the original does.
+fn original_server_standin() -> (u16, std::thread::JoinHandle<Vec<String>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let serve = std::thread::spawn(move || {
+        let (conn, _) = listener.accept().unwrap();
+        conn.set_read_timeout(Some(DEADLINE)).unwrap();
+        let mut out = conn.try_clone().unwrap();
+        let mut heard = Vec::new();
+        for line in BufReader::new(conn).lines() {
+            let Ok(line) = line else { break };
+            match line.split(' ').collect::<Vec<_>>()[..] {
+                ["HEART"] => out.write_all(b"BLEED\n").unwrap(),
+                ["JOIN", room] => {
+                    writeln!(out, "SYSTEM {room} mChatter joined channel").unwrap();
+                }
+                _ => {}
+            }
+            heard.push(line);
+        }
+        heard
+    });
+    (port, serve)
+}
+
+#[test]
+fn names_on_a_server_without_it_is_told_unsupported() {
+    let (port, server) = original_server_standin();
+    let mut c = Scripted::start(&["127.0.0.1", &port.to_string()]);
+    c.expect(&format!("connected to 127.0.0.1 {port}"));
+    c.say("join lobby");
+    c.expect("<lobby> SYSTEM: mChatter joined channel");
+    c.say("names");
+    c.expect("<lobby> names: no answer from this server (an original mChat server has no names)");
+    c.say("quit");
+    let heard = server.join().unwrap();
+    assert!(heard.contains(&"NAMES lobby".to_owned()), "{heard:?}");
 }
 
 /// tmux, for a real terminal.

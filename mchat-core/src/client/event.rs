@@ -12,7 +12,7 @@ pub enum ClientEvent {
     /// `<room> nick: text`
     Message {
         /// The room as the user knows it.
-        room: String,
+        room: RoomLabel,
         /// The sender.
         nick: String,
         /// The text, as received (escape control characters to show it).
@@ -21,17 +21,24 @@ pub enum ClientEvent {
     /// `<room> SYSTEM: text`
     Notice {
         /// The room as the user knows it.
-        room: String,
+        room: RoomLabel,
         /// The notice.
         text: String,
     },
     /// Who is in a room, as the server knows it (the answer to `names`).
     Members {
         /// The room as the user knows it.
-        room: String,
+        room: RoomLabel,
         /// The members' nicks, as listed; a shared nick once per member.
         nicks: Vec<String>,
     },
+    /// The server did not answer `names` (an original server drops
+    /// `NAMES`): its answer to a keep-alive `HEART` sent after it came
+    /// first.
+    NamesUnanswered(RoomLabel),
+    /// Just joined a private room where nobody else is: whoever should be
+    /// here used another password, or has not come yet.
+    AloneInPrivateRoom(RoomLabel),
     /// The server refused something (`ERROR <code> <text>`).
     ServerError {
         /// The code.
@@ -81,11 +88,11 @@ pub enum ClientEvent {
     /// The rooms joined (the answer to `rooms`), in the order joined.
     Rooms(Vec<RoomListing>),
     /// The current room is now this one (the answer to `switch`).
-    Switched(String),
+    Switched(RoomLabel),
     /// Joined a room (sent the `JOIN`).
-    Joined(String),
+    Joined(RoomLabel),
     /// Left a room (sent the `PART`).
-    Left(String),
+    Left(RoomLabel),
     /// The nick changed.
     NickChanged(String),
     /// A command refused here, without asking the server.
@@ -94,6 +101,46 @@ pub enum ClientEvent {
     Help(&'static str),
     /// The user quits.
     Quit,
+}
+
+/// A room as the user knows it: by the name typed, marked if private.
+///
+/// Shown (`Display`) as the name, with a `*` after a private room's.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct RoomLabel {
+    /// The name the user typed; for a room not joined, the server's.
+    pub name: String,
+    /// Joined with a password (`joinprivate`): the server knows the room
+    /// by a digest of name and password.
+    pub private: bool,
+}
+
+impl RoomLabel {
+    /// A public room's label.
+    pub fn public(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            private: false,
+        }
+    }
+
+    /// A private room's label.
+    pub fn private(name: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            private: true,
+        }
+    }
+}
+
+impl std::fmt::Display for RoomLabel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)?;
+        if self.private {
+            f.write_str("*")?;
+        }
+        Ok(())
+    }
 }
 
 /// One room of [`ClientEvent::Rooms`].

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use super::keepalive::{Due, KeepAlive};
+use super::names::{Asker, Names};
 use super::rooms::Rooms;
 use super::{
     ClientConfig, ClientEvent, ClientOutput, Command, CommandError, HELP, LostHow, Refusal,
@@ -64,16 +65,13 @@ pub struct Client {
     rooms: Rooms,
     framer: LineFramer,
     out: VecDeque<ClientOutput>,
-    /// `MEMBERS` lines gathered until their room's `MEMBERS_END`.
-    listing: Vec<(Room, Vec<String>)>,
+    /// `NAMES` asked on this connection, and their answers coming in.
+    names: Names,
     /// The last line refused as a slip of a command (`jion lobby`): sent
     /// again as it is, it is said in the current room.
     last_slip: Option<String>,
     jitter: Jitter,
 }
-
-/// Most nicks of unfinished `MEMBERS` lists kept at once.
-const MAX_LISTED_NICKS: usize = 100_000;
 
 const HEART: Bytes = Bytes::from_static(b"HEART\n");
 const BLEED: Bytes = Bytes::from_static(b"BLEED\n");
@@ -90,7 +88,7 @@ impl Client {
             rooms: Rooms::default(),
             framer: LineFramer::new(),
             out: VecDeque::new(),
-            listing: Vec::new(),
+            names: Names::default(),
             last_slip: None,
         }
     }
@@ -248,7 +246,10 @@ impl Client {
                 self.event(ClientEvent::Rooms(listing));
             }
             Command::Switch(room) => match self.rooms.make_current(&room) {
-                Ok(()) => self.event(ClientEvent::Switched(room)),
+                Ok(()) => {
+                    let label = self.rooms.label_of(&room);
+                    self.event(ClientEvent::Switched(label));
+                }
                 Err(refusal) => self.refuse(refusal),
             },
             Command::Msg { room, text } => self.say(&room, &text),
@@ -278,11 +279,15 @@ impl Client {
         if !self.is_connected() {
             return self.refuse(self.not_connected());
         }
-        let message = Message::Join(wire.clone());
-        match self.rooms.join(display.clone(), wire, private) {
+        match self.rooms.join(display.clone(), wire.clone(), private) {
             Ok(()) => {
-                self.send(&message);
-                self.event(ClientEvent::Joined(display));
+                self.send(&Message::Join(wire.clone()));
+                self.event(ClientEvent::Joined(self.rooms.label_of(&display)));
+                if private {
+                    // A wrong password makes a room of its own: say so
+                    // if nobody is there.
+                    self.ask_names(wire, Asker::AloneCheck);
+                }
             }
             Err(refusal) => self.refuse(refusal),
         }
@@ -293,9 +298,9 @@ impl Client {
             return self.refuse(self.not_connected());
         }
         match self.rooms.part(display) {
-            Ok(wire) => {
+            Ok((wire, label)) => {
                 self.send(&Message::Part(wire));
-                self.event(ClientEvent::Left(display.to_owned()));
+                self.event(ClientEvent::Left(label));
             }
             Err(refusal) => self.refuse(refusal),
         }
@@ -306,12 +311,16 @@ impl Client {
             return self.refuse(self.not_connected());
         }
         match self.rooms.wire_of(display) {
-            Ok(wire) => {
-                let message = Message::Names(wire.clone());
-                self.send(&message);
-            }
+            Ok(wire) => self.ask_names(wire.clone(), Asker::User),
             Err(refusal) => self.refuse(refusal),
         }
+    }
+
+    /// Sends `NAMES` and its fence, a `HEART` (see `names.rs`).
+    fn ask_names(&mut self, wire: Room, asker: Asker) {
+        self.send(&Message::Names(wire.clone()));
+        self.out.push_back(ClientOutput::Send(HEART));
+        self.names.ask(wire, asker);
     }
 
     fn say(&mut self, display: &str, text: &str) {
@@ -361,7 +370,7 @@ impl Client {
         self.link = Link::Disconnected;
         self.rooms = Rooms::default();
         self.framer = LineFramer::new();
-        self.listing.clear();
+        self.names = Names::default();
     }
 
     /// Schedules the next dial of `target`: the policy's first delay
@@ -389,7 +398,7 @@ impl Client {
     /// rooms, or (without a reconnect policy) forget them.
     fn lose(&mut self, target: Target, how: LostHow, now: Instant) {
         self.framer = LineFramer::new();
-        self.listing.clear();
+        self.names = Names::default();
         let retry_in = self.schedule_redial(target, None, now);
         if retry_in.is_none() {
             self.drop_link();
@@ -465,7 +474,10 @@ impl Client {
         match &mut self.link {
             Link::Connected { keepalive, target } => match keepalive.on_timeout(now) {
                 Due::Nothing => {}
-                Due::Heart => self.out.push_back(ClientOutput::Send(HEART)),
+                Due::Heart => {
+                    self.out.push_back(ClientOutput::Send(HEART));
+                    self.names.heart_sent();
+                }
                 Due::ServerLost => {
                     let target = target.clone();
                     self.out.push_back(ClientOutput::Disconnect);
@@ -503,7 +515,7 @@ impl Client {
     fn handle_line(&mut self, line: &str, now: Instant) {
         match Message::parse(line) {
             Ok(Message::Msg(chat)) => {
-                let room = self.rooms.display_of(chat.room());
+                let room = self.rooms.label_of_wire(chat.room());
                 self.event(ClientEvent::Message {
                     room,
                     nick: chat.nick().as_str().to_owned(),
@@ -511,7 +523,7 @@ impl Client {
                 });
             }
             Ok(Message::System(notice)) => {
-                let room = self.rooms.display_of(notice.room());
+                let room = self.rooms.label_of_wire(notice.room());
                 self.event(ClientEvent::Notice {
                     room,
                     text: notice.text().as_str().to_owned(),
@@ -526,25 +538,32 @@ impl Client {
                 if let Link::Connected { keepalive, .. } = &mut self.link {
                     keepalive.bleed(now);
                 }
+                for (room, asker) in self.names.bleed() {
+                    if asker == Asker::User {
+                        let label = self.rooms.label_of_wire(&room);
+                        self.event(ClientEvent::NamesUnanswered(label));
+                    }
+                }
             }
             Ok(Message::Members(list)) => {
                 let (room, nicks) = list.into_parts();
-                // A server that never ends its list must not fill our memory.
-                let held: usize = self.listing.iter().map(|(_, n)| n.len()).sum();
-                let room_left = MAX_LISTED_NICKS.saturating_sub(held);
-                let nicks = nicks.into_iter().take(room_left).map(Nick::into_string);
-                match self.listing.iter_mut().find(|(r, _)| *r == room) {
-                    Some((_, gathered)) => gathered.extend(nicks),
-                    None => self.listing.push((room, nicks.collect())),
-                }
+                self.names
+                    .members(room, nicks.into_iter().map(Nick::into_string));
             }
             Ok(Message::MembersEnd(room)) => {
-                let at = self.listing.iter().position(|(r, _)| *r == room);
-                let nicks = at.map(|at| self.listing.swap_remove(at).1);
-                self.event(ClientEvent::Members {
-                    room: self.rooms.display_of(&room),
-                    nicks: nicks.unwrap_or_default(),
-                });
+                let answer = self.names.end(&room);
+                let room = self.rooms.label_of_wire(&room);
+                match answer.asker {
+                    Some(Asker::User) | None => self.event(ClientEvent::Members {
+                        room,
+                        nicks: answer.nicks,
+                    }),
+                    // Only this client in it.
+                    Some(Asker::AloneCheck) if answer.nicks.len() <= 1 => {
+                        self.event(ClientEvent::AloneInPrivateRoom(room));
+                    }
+                    Some(Asker::AloneCheck) => {}
+                }
             }
             _ => self.event(ClientEvent::Unknown(line.to_owned())),
         }

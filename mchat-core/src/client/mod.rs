@@ -11,13 +11,14 @@ mod config;
 mod event;
 mod keepalive;
 mod machine;
+mod names;
 mod output;
 mod refusal;
 mod rooms;
 
 pub use command::{Command, CommandError, HELP};
 pub use config::{ClientConfig, DEFAULT_NICK, Reconnect};
-pub use event::{ClientEvent, LostHow, RoomListing};
+pub use event::{ClientEvent, LostHow, RoomLabel, RoomListing};
 pub use machine::{Client, ConnectionEnd};
 pub use output::ClientOutput;
 pub use refusal::Refusal;

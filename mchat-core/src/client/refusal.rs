@@ -1,6 +1,6 @@
 //! Why the client refused a command without asking the server.
 
-use super::CommandError;
+use super::{CommandError, RoomLabel};
 use crate::wire::FieldError;
 
 /// Why a command was refused locally.
@@ -26,6 +26,13 @@ pub enum Refusal {
     /// Already a member of that room.
     #[error("you are already in {0}")]
     AlreadyJoined(String),
+    /// Another room is joined under that name: a public and a private
+    /// room, or private ones with two passwords, would look alike.
+    #[error(
+        "you are in {0}{private}, which would look the same; part it first",
+        private = if .0.private { " (private)" } else { "" }
+    )]
+    NameInUse(RoomLabel),
     /// The nick is empty, too long or holds illegal characters.
     #[error("bad nick: {0}")]
     BadNick(FieldError),

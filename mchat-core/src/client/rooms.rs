@@ -1,7 +1,7 @@
 //! The rooms a client is in: the name the user typed, the name on the
 //! wire (a digest for a private room), and which one is current.
 
-use super::{Refusal, RoomListing};
+use super::{Refusal, RoomLabel, RoomListing};
 use crate::wire::Room;
 
 /// A joined room.
@@ -24,20 +24,33 @@ pub(super) struct Rooms {
     current: Option<String>,
 }
 
+impl JoinedRoom {
+    fn label(&self) -> RoomLabel {
+        RoomLabel {
+            name: self.display.clone(),
+            private: self.private,
+        }
+    }
+}
+
 impl Rooms {
     /// Records a `JOIN`; the room becomes current. Refused when either
-    /// name is taken: two rooms shown alike, or one wire room twice.
+    /// name is taken: one wire room twice, or another room shown by the
+    /// same name (public beside private, or another password).
     pub(super) fn join(
         &mut self,
         display: String,
         wire: Room,
         private: bool,
     ) -> Result<(), Refusal> {
-        if self
-            .joined
-            .iter()
-            .any(|r| r.display == display || r.wire == wire)
-        {
+        if let Some(taken) = self.joined.iter().find(|r| r.display == display) {
+            return Err(if taken.wire == wire {
+                Refusal::AlreadyJoined(display)
+            } else {
+                Refusal::NameInUse(taken.label())
+            });
+        }
+        if self.joined.iter().any(|r| r.wire == wire) {
             return Err(Refusal::AlreadyJoined(display));
         }
         self.current = Some(display.clone());
@@ -49,9 +62,9 @@ impl Rooms {
         Ok(())
     }
 
-    /// Forgets a room; returns its wire name. If it was current, the last
-    /// room joined becomes current.
-    pub(super) fn part(&mut self, display: &str) -> Result<Room, Refusal> {
+    /// Forgets a room; returns its wire name and label. If it was
+    /// current, the last room joined becomes current.
+    pub(super) fn part(&mut self, display: &str) -> Result<(Room, RoomLabel), Refusal> {
         let Some(at) = self.joined.iter().position(|r| r.display == display) else {
             return Err(Refusal::NotJoined(display.to_owned()));
         };
@@ -59,7 +72,8 @@ impl Rooms {
         if self.current.as_deref() == Some(display) {
             self.current = self.joined.last().map(|r| r.display.clone());
         }
-        Ok(room.wire)
+        let label = room.label();
+        Ok((room.wire, label))
     }
 
     /// The wire name of a room the user names.
@@ -73,11 +87,19 @@ impl Rooms {
 
     /// How to show a room the server names: as the user typed it, or as
     /// the server sent it if it is not one of ours.
-    pub(super) fn display_of(&self, wire: &Room) -> String {
+    pub(super) fn label_of_wire(&self, wire: &Room) -> RoomLabel {
         self.joined
             .iter()
             .find(|r| r.wire == *wire)
-            .map_or_else(|| wire.as_str().to_owned(), |r| r.display.clone())
+            .map_or_else(|| RoomLabel::public(wire.as_str()), JoinedRoom::label)
+    }
+
+    /// How to show a room the user names: marked if private.
+    pub(super) fn label_of(&self, display: &str) -> RoomLabel {
+        self.joined
+            .iter()
+            .find(|r| r.display == display)
+            .map_or_else(|| RoomLabel::public(display), JoinedRoom::label)
     }
 
     /// The user said something in `display`, or switched to it: it
@@ -148,9 +170,17 @@ mod tests {
         rooms
             .join("sauna".into(), private_room_name("sauna", "a"), true)
             .unwrap();
-        // Same name, other password: two rooms would look alike.
+        // Same name, other password or none: two rooms would look alike.
         assert_eq!(
             rooms.join("sauna".into(), private_room_name("sauna", "b"), true),
+            Err(Refusal::NameInUse(RoomLabel::private("sauna")))
+        );
+        assert_eq!(
+            rooms.join("sauna".into(), room("sauna"), false),
+            Err(Refusal::NameInUse(RoomLabel::private("sauna")))
+        );
+        assert_eq!(
+            rooms.join("sauna".into(), private_room_name("sauna", "a"), true),
             Err(Refusal::AlreadyJoined("sauna".into()))
         );
         // The digest typed as a public room: the same room on the wire.
@@ -166,11 +196,12 @@ mod tests {
     fn parting_the_current_room_makes_the_last_joined_current() {
         let mut rooms = joined(&["a", "b", "c"]);
         rooms.make_current("a").unwrap();
-        assert_eq!(rooms.part("a"), Ok(room("a")));
+        let parted = |name: &str| Ok((room(name), RoomLabel::public(name)));
+        assert_eq!(rooms.part("a"), parted("a"));
         assert_eq!(rooms.current(), Some("c"));
-        assert_eq!(rooms.part("b"), Ok(room("b")));
+        assert_eq!(rooms.part("b"), parted("b"));
         assert_eq!(rooms.current(), Some("c"), "another room parted");
-        assert_eq!(rooms.part("c"), Ok(room("c")));
+        assert_eq!(rooms.part("c"), parted("c"));
         assert_eq!(rooms.current(), None);
         assert_eq!(rooms.part("c"), Err(Refusal::NotJoined("c".into())));
     }
@@ -180,9 +211,13 @@ mod tests {
         let mut rooms = Rooms::default();
         let digest = private_room_name("sauna", "pw");
         rooms.join("sauna".into(), digest.clone(), true).unwrap();
-        assert_eq!(rooms.display_of(&digest), "sauna");
+        assert_eq!(rooms.label_of_wire(&digest), RoomLabel::private("sauna"));
+        assert_eq!(rooms.label_of("sauna"), RoomLabel::private("sauna"));
         assert_eq!(rooms.wire_of("sauna"), Ok(&digest));
-        assert_eq!(rooms.display_of(&room("elsewhere")), "elsewhere");
+        assert_eq!(
+            rooms.label_of_wire(&room("elsewhere")),
+            RoomLabel::public("elsewhere")
+        );
         assert_eq!(
             rooms.wire_of("elsewhere"),
             Err(Refusal::NotJoined("elsewhere".into()))
