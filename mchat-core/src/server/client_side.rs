@@ -13,7 +13,6 @@ use super::output::{CloseReason, ConnId, Event, Listener};
 use super::{BLEED, Server};
 use crate::wire::{
     ChatLine, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, Room, Text,
-    members_lines,
 };
 
 /// A new client's nick until it says otherwise (§3).
@@ -231,11 +230,7 @@ impl Server {
             let why = format!("you are not in {room}");
             return self.refuse(id, ErrorCode::NotJoined, &why);
         }
-        let mut nicks = self.local_nicks(room);
-        nicks.extend(self.peer_members.of_room(room).cloned());
-        for message in members_lines(room, &nicks) {
-            self.wires.send(id, &message.encode());
-        }
+        self.names_when_listed(id, room);
     }
 
     /// `MSG` (§3): members only; a different nick is a nick change first;

@@ -39,7 +39,7 @@ pub use output::{CloseReason, ConnId, Event, Listener, Output};
 
 use crate::wire::{Frame, PeerAddr};
 use conns::{Conn, Role, Wires};
-use mesh::{Mesh, PeerMembers, Vouched};
+use mesh::{AwaitedLists, Mesh, PeerMembers, Vouched};
 use per_address::{Limits, PerAddress, Source};
 use rooms::Rooms;
 
@@ -58,6 +58,8 @@ pub struct Server {
     nonces: auth::Nonces,
     /// Who each peer has in our rooms (§4, presence).
     peer_members: PeerMembers,
+    /// `NAMES` waiting for the lists asked of peers.
+    awaited: AwaitedLists,
     /// Connections by source address (§9, per-address limits).
     per_address: PerAddress,
     clients: usize,
@@ -80,6 +82,7 @@ impl Server {
             mesh: Mesh::new(&config, now),
             nonces: auth::Nonces::new(&config.entropy),
             peer_members: PeerMembers::new(config.max_room_members, config.max_rooms),
+            awaited: AwaitedLists::default(),
             per_address: PerAddress::default(),
             wires,
             rooms: Rooms::default(),

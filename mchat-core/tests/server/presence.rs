@@ -297,6 +297,10 @@ fn a_room_gained_later_starts_with_what_a_peer_sending_everything_relayed() {
     let alice = h.member("alice", &["den"]);
     h.take_all();
     h.say(alice, "NAMES den");
+    // Answered once the list asked of the filtering peer is in (it has
+    // nobody there).
+    assert_eq!(h.take(alice), Vec::<String>::new());
+    h.say(filtering, "MEMBERS_END den");
     assert_eq!(h.take(alice), ["MEMBERS den alice bob", "MEMBERS_END den"]);
 }
 
@@ -337,4 +341,53 @@ fn a_room_asked_for_twice_is_listed_once() {
     assert_eq!(h.take(peer), ["MEMBERS lobby alice", "MEMBERS_END lobby"]);
     h.say(peer, "INTEREST_ADD lobby lobby");
     assert_eq!(h.take(peer), Vec::<String>::new());
+}
+
+#[test]
+fn names_as_a_room_is_gained_waits_for_the_lists_asked_of_peers() {
+    let mut h = Harness::with_defaults();
+    let first = peer_of_ours(&mut h, 7000, &[]);
+    let second = peer_of_ours(&mut h, 7001, &[]);
+    let alice = h.member("alice", &["vault"]);
+    let told = h.take(first);
+    assert!(told.contains(&"INTEREST_ADD vault".to_owned()), "{told:?}");
+    h.take_all();
+    h.say(alice, "NAMES vault");
+    assert_eq!(
+        h.take(alice),
+        Vec::<String>::new(),
+        "answered before the lists"
+    );
+    h.say(first, "MEMBERS vault bob");
+    h.say(first, "MEMBERS_END vault");
+    assert_eq!(
+        h.take(alice),
+        Vec::<String>::new(),
+        "one list still to come"
+    );
+    // Asked again meanwhile: it waits too, and the answers keep the order.
+    h.say(alice, "NAMES vault");
+    assert_eq!(h.take(alice), Vec::<String>::new());
+    // The other link ends without its list: both questions are answered.
+    h.close(second);
+    let answer = ["MEMBERS vault alice bob", "MEMBERS_END vault"];
+    assert_eq!(h.take(alice), [answer, answer].concat());
+    h.say(alice, "NAMES vault");
+    assert_eq!(
+        h.take(alice),
+        ["MEMBERS vault alice bob", "MEMBERS_END vault"]
+    );
+}
+
+#[test]
+fn names_waiting_when_the_asker_leaves_is_never_answered_to_a_stranger() {
+    let mut h = Harness::with_defaults();
+    let peer = peer_of_ours(&mut h, 7000, &[]);
+    let alice = h.member("alice", &["vault", "lobby"]);
+    h.take_all();
+    h.say(alice, "NAMES vault");
+    h.say(alice, "PART vault");
+    h.say(peer, "MEMBERS vault bob");
+    h.say(peer, "MEMBERS_END vault");
+    assert_eq!(h.take(alice), Vec::<String>::new());
 }

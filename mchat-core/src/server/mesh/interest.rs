@@ -69,6 +69,11 @@ impl Server {
     pub(in crate::server) fn send_interest_snapshot(&mut self, id: ConnId) {
         let mut rooms: Vec<Room> = self.rooms.names().cloned().collect();
         rooms.sort(); // the same runs send the same lines
+        if self.lists_on(id) {
+            for room in &rooms {
+                self.list_asked(room, id);
+            }
+        }
         for message in interest_lines(InterestChange::Add, &rooms) {
             self.wires.send(id, &message.encode());
         }
@@ -84,6 +89,7 @@ impl Server {
     /// `room` has no local member left.
     pub(in crate::server) fn room_lost(&mut self, room: &Room) {
         self.forget_room_of_filtering_peers(room);
+        self.lists_room_lost(room);
         self.announce(InterestChange::Del, room);
     }
 
@@ -103,6 +109,9 @@ impl Server {
             return;
         };
         for id in interested {
+            if change == InterestChange::Add && self.lists_on(id) {
+                self.list_asked(room, id);
+            }
             self.wires.send(id, &line);
         }
     }

@@ -293,6 +293,7 @@ impl Server {
         reason: Option<CloseReason>,
         now: Instant,
     ) {
+        self.lists_link_gone(id);
         if !self.mesh.remove_link(&addr, id) {
             return; // a duplicate that lost to another link
         }

@@ -9,8 +9,10 @@
 //! - `interest.rs`: room-interest routing (`interest/1`): which rooms each
 //!   peer wants, and what we tell them of ours;
 //! - `presence.rs` (with its record in `members.rs`): who each peer has in
-//!   our rooms, `MEMBERS` lists, and the departures of a peer lost for good.
+//!   our rooms, `MEMBERS` lists, and the departures of a peer lost for good;
+//! - `awaited.rs`: `NAMES` that wait for the lists asked of peers.
 
+mod awaited;
 mod dialing;
 mod handshake;
 mod interest;
@@ -19,6 +21,7 @@ mod members;
 mod presence;
 mod state;
 
+pub(super) use awaited::AwaitedLists;
 pub(super) use interest::Wants;
 pub(super) use members::PeerMembers;
 pub(super) use state::{Mesh, Vouched};

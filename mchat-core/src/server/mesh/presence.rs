@@ -133,7 +133,7 @@ impl Server {
 
     /// Does link `id` carry member lists? Only with both `presence/1` and
     /// `interest/1`: a list answers a request for a room.
-    fn lists_on(&self, id: ConnId) -> bool {
+    pub(in crate::server) fn lists_on(&self, id: ConnId) -> bool {
         let agreed = self.agreed(id);
         agreed.contains(Extension::Presence) && agreed.contains(Extension::Interest)
     }
@@ -167,12 +167,13 @@ impl Server {
             let why = "MEMBERS_END from a link that did not agree".to_owned();
             return self.peer_line_dropped(id, why);
         }
-        let Some(peer) = self.recorded_peer(id, room) else {
-            return;
-        };
-        for nick in self.peer_members.listing_ended(&peer, room) {
-            self.tell_local_left(room, &nick);
+        if let Some(peer) = self.recorded_peer(id, room) {
+            for nick in self.peer_members.listing_ended(&peer, room) {
+                self.tell_local_left(room, &nick);
+            }
         }
+        // With the list in place, a NAMES that waited for it is answered.
+        self.list_arrived(room, id);
     }
 
     /// A peer link ended: unless it is back within the heartbeat timeout,
