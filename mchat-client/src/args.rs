@@ -6,6 +6,7 @@ use mchat_core::client::{ClientConfig, Command, CommandError};
 use mchat_core::wire::{FieldError, Nick};
 
 use crate::display::escape;
+use crate::input::Options;
 
 /// The mChat terminal client.
 #[derive(FromArgs, Debug)]
@@ -27,6 +28,21 @@ pub struct Cli {
     /// tries again after 1 s, doubling to 30 s, and joins its rooms again)
     #[argh(switch)]
     no_reconnect: bool,
+    /// put the local time (HH:MM) before each line shown; the default on a
+    /// terminal unless NO_TIMESTAMPS is set
+    #[argh(switch)]
+    timestamps: bool,
+    /// no times before the lines shown
+    #[argh(switch)]
+    no_timestamps: bool,
+    /// file that keeps the lines typed between runs (default on a terminal:
+    /// mchat/history in $XDG_DATA_HOME or ~/.local/share); joinprivate
+    /// lines, which hold a password, are never kept
+    #[argh(option)]
+    history: Option<std::path::PathBuf>,
+    /// keep no history of typed lines
+    #[argh(switch)]
+    no_history: bool,
     /// server to connect to at start: its host (DNS name, IPv4 or IPv6) and client port
     #[argh(positional, arg_name = "host port")]
     server: Vec<String>,
@@ -47,6 +63,25 @@ pub enum ArgsError {
 }
 
 impl Cli {
+    /// How lines are shown and kept, on a terminal or not.
+    pub fn options(&self, terminal: bool) -> Options {
+        let timestamps = if self.timestamps || self.no_timestamps {
+            self.timestamps && !self.no_timestamps
+        } else {
+            terminal && std::env::var_os("NO_TIMESTAMPS").is_none_or(|v| v.is_empty())
+        };
+        let history = match &self.history {
+            _ if self.no_history || !terminal => None,
+            Some(path) => Some(path.clone()),
+            None => default_history(),
+        };
+        Options {
+            quiet: self.quiet,
+            timestamps,
+            history,
+        }
+    }
+
     /// The client's configuration: the default, with `--nick` if given,
     /// and no reconnect with `--no-reconnect`.
     pub fn config(&self) -> Result<ClientConfig, ArgsError> {
@@ -76,6 +111,19 @@ impl Cli {
             other => Err(ArgsError::ServerArgs(other.to_vec())),
         }
     }
+}
+
+/// `mchat/history` in the user's data directory: `$XDG_DATA_HOME`, or
+/// `~/.local/share`.
+fn default_history() -> Option<std::path::PathBuf> {
+    let absolute = |var: &str| {
+        std::env::var_os(var)
+            .map(std::path::PathBuf::from)
+            .filter(|p| p.is_absolute())
+    };
+    let data =
+        absolute("XDG_DATA_HOME").or_else(|| absolute("HOME").map(|h| h.join(".local/share")))?;
+    Some(data.join("mchat").join("history"))
 }
 
 /// A seed of this process's own: the clock's nanoseconds and the pid.
@@ -115,6 +163,23 @@ mod tests {
                 tls: false,
             })
         );
+    }
+
+    #[test]
+    fn timestamps_are_on_at_a_terminal_and_the_switches_win() {
+        assert!(cli(&[]).options(true).timestamps);
+        assert!(!cli(&[]).options(false).timestamps);
+        assert!(cli(&["--timestamps"]).options(false).timestamps);
+        assert!(!cli(&["--no-timestamps"]).options(true).timestamps);
+    }
+
+    #[test]
+    fn history_is_kept_only_at_a_terminal_unless_refused() {
+        let path = |args: &[&str], terminal| cli(args).options(terminal).history;
+        assert_eq!(path(&["--history", "/tmp/h"], true), Some("/tmp/h".into()));
+        assert_eq!(path(&["--history", "/tmp/h"], false), None);
+        assert_eq!(path(&["--history", "/tmp/h", "--no-history"], true), None);
+        assert!(path(&[], false).is_none());
     }
 
     #[test]

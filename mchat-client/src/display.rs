@@ -33,6 +33,11 @@ impl Style {
         }
     }
 
+    /// A line's time (`HH:MM`), dimmed.
+    pub fn stamp(self, time: &str) -> String {
+        self.paint("2", time)
+    }
+
     /// The line that shows `event`, if any.
     pub fn render(self, event: &ClientEvent) -> Option<String> {
         let room = |r: &RoomLabel| self.paint("36", &format!("<{}>", labelled(r)));
@@ -128,7 +133,7 @@ impl Style {
 }
 
 /// A room's name as every line shows it: escaped, private ones starred.
-fn labelled(room: &RoomLabel) -> String {
+pub fn labelled(room: &RoomLabel) -> String {
     let star = if room.private { "*" } else { "" };
     format!("{}{star}", escape(&room.name))
 }

@@ -2,17 +2,35 @@
 //! terminal, plain lines otherwise. Input is read on its own thread.
 
 use std::io::BufRead;
+use std::path::PathBuf;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use rustyline::{Config, DefaultEditor, ExternalPrinter};
+use rustyline::error::ReadlineError;
+use rustyline::history::{DefaultHistory, History as _};
+use rustyline::{ColorMode, Config, Editor, ExternalPrinter};
 
 use crate::display::Style;
+use crate::prompt::{LivePrompt, PromptHelper};
 
-/// What the input thread sends: a line, or the end of input.
+/// What the input thread sends.
 pub enum Input {
+    /// A line typed (or read from the script).
     Line(String),
+    /// Ctrl-C: the half-typed line is gone; a second one in a row leaves.
+    Interrupted,
+    /// The end of input (Ctrl-D, a second Ctrl-C, the script's end).
     End,
+}
+
+/// How the user wants to see and keep things (from the command line).
+pub struct Options {
+    /// `-d`: show nothing.
+    pub quiet: bool,
+    /// Put the local time before each line shown.
+    pub timestamps: bool,
+    /// Where typed lines are kept between runs (terminal only).
+    pub history: Option<PathBuf>,
 }
 
 /// Prints events without disturbing the line being typed.
@@ -26,6 +44,7 @@ pub struct Printer {
     pub style: Style,
     /// `-d`: show nothing.
     quiet: bool,
+    timestamps: bool,
 }
 
 enum Sink {
@@ -33,15 +52,23 @@ enum Sink {
     Editor {
         printer: Box<dyn ExternalPrinter + Send>,
         prompts: mpsc::Sender<String>,
+        /// The prompt as it should read now, for a redraw mid-line.
+        live: LivePrompt,
         editing: bool,
     },
 }
 
 impl Printer {
-    pub fn print(&mut self, line: String) {
+    /// Prints one line, after the time if timestamps are on and `stamp`.
+    pub fn print(&mut self, line: String, stamp: bool) {
         if self.quiet {
             return;
         }
+        let line = if stamp && self.timestamps {
+            format!("{} {line}", self.style.stamp(&now_hh_mm()))
+        } else {
+            line
+        };
         match &mut self.sink {
             Sink::Plain => println!("{line}"),
             Sink::Editor {
@@ -56,6 +83,14 @@ impl Printer {
                 }
             }
             Sink::Editor { editing: false, .. } => println!("{line}"),
+        }
+    }
+
+    /// The prompt should now read `prompt` (the connection changed): the
+    /// editor shows it at its next redraw, within the width it has.
+    pub fn set_prompt(&mut self, prompt: &str, compact: &str) {
+        if let Sink::Editor { live, .. } = &self.sink {
+            live.set(prompt, compact);
         }
     }
 
@@ -78,6 +113,12 @@ impl Printer {
     }
 }
 
+/// The local time as `HH:MM`.
+fn now_hh_mm() -> String {
+    let now = jiff::ZonedDateTime::now();
+    format!("{:02}:{:02}", now.hour(), now.minute())
+}
+
 /// Where the commands come from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
@@ -87,11 +128,10 @@ pub enum Mode {
     Script,
 }
 
-/// Starts reading input; returns the lines and the printer for events
-/// (which prints nothing if `quiet`).
+/// Starts reading input; returns the lines and the printer for events.
 pub fn start(
     mode: Mode,
-    quiet: bool,
+    options: Options,
 ) -> rustyline::Result<(async_channel::Receiver<Input>, Printer)> {
     let (tx, rx) = async_channel::unbounded();
     if mode == Mode::Script {
@@ -101,38 +141,136 @@ pub fn start(
             Printer {
                 sink: Sink::Plain,
                 style: Style { colour: false },
-                quiet,
+                quiet: options.quiet,
+                timestamps: options.timestamps,
             },
         ));
     }
     let colour = std::env::var_os("NO_COLOR").is_none();
-    let mut editor = DefaultEditor::with_config(Config::builder().auto_add_history(true).build())?;
+    // Forced: the helper redraws the prompt, which the editor does only
+    // with colour on; the helper itself adds none.
+    let config = Config::builder().color_mode(ColorMode::Forced).build();
+    let mut editor = Editor::<PromptHelper, DefaultHistory>::with_config(config)?;
+    let live = LivePrompt::default();
+    editor.set_helper(Some(PromptHelper::new(live.clone())));
+    let history = options
+        .history
+        .and_then(|path| History::open(&mut editor, path));
     let (prompts, prompt_rx) = mpsc::channel::<String>();
     let sink = Sink::Editor {
         printer: Box::new(editor.create_external_printer()?),
         prompts,
+        live,
         editing: false,
     };
-    std::thread::spawn(move || {
-        while let Ok(prompt) = prompt_rx.recv() {
-            let input = match editor.readline(&prompt) {
-                Ok(line) => Input::Line(line),
-                Err(_) => Input::End,
-            };
-            let end = matches!(input, Input::End);
-            if tx.send_blocking(input).is_err() || end {
-                return;
-            }
-        }
-    });
+    std::thread::spawn(move || edit_lines(editor, history, &prompt_rx, &tx));
     Ok((
         rx,
         Printer {
             sink,
             style: Style { colour },
-            quiet,
+            quiet: options.quiet,
+            timestamps: options.timestamps,
         },
     ))
+}
+
+/// The editor's thread: a line for each prompt the session hands over.
+fn edit_lines(
+    mut editor: Editor<PromptHelper, DefaultHistory>,
+    mut history: Option<History>,
+    prompts: &mpsc::Receiver<String>,
+    tx: &async_channel::Sender<Input>,
+) {
+    let mut interrupted = false;
+    while let Ok(prompt) = prompts.recv() {
+        let input = match editor.readline(&prompt) {
+            Ok(line) => {
+                if let Some(history) = &mut history {
+                    history.keep(&mut editor, &line);
+                }
+                Input::Line(line)
+            }
+            Err(ReadlineError::Interrupted) if !interrupted => Input::Interrupted,
+            Err(_) => Input::End,
+        };
+        interrupted = matches!(input, Input::Interrupted);
+        let end = matches!(input, Input::End);
+        if tx.send_blocking(input).is_err() || end {
+            return;
+        }
+    }
+}
+
+/// Typed lines kept in a file between runs.
+struct History {
+    path: PathBuf,
+    /// Whether a failed write was told already (it is told once).
+    failed: bool,
+}
+
+impl History {
+    /// Loads the file, made (readable by the user alone) if it is not
+    /// there; `None`, told on stderr, if it cannot be used.
+    fn open(editor: &mut Editor<PromptHelper, DefaultHistory>, path: PathBuf) -> Option<Self> {
+        if let Err(e) = create_private(&path) {
+            eprintln!("mchat-client: history not kept: {}: {e}", path.display());
+            return None;
+        }
+        if let Err(e) = editor.load_history(&path) {
+            eprintln!("mchat-client: history not read: {}: {e}", path.display());
+        }
+        Some(Self {
+            path,
+            failed: false,
+        })
+    }
+
+    /// Adds a typed line, unless it holds a password or is blank, and
+    /// appends it to the file.
+    fn keep(&mut self, editor: &mut Editor<PromptHelper, DefaultHistory>, line: &str) {
+        if !worth_keeping(line) {
+            return;
+        }
+        if !matches!(editor.history_mut().add(line), Ok(true)) {
+            return;
+        }
+        // Between two reads: the terminal is the session's to print on.
+        if let Err(e) = editor.append_history(&self.path)
+            && !self.failed
+        {
+            self.failed = true;
+            eprintln!(
+                "mchat-client: history not saved: {}: {e}",
+                self.path.display()
+            );
+        }
+    }
+}
+
+/// A line worth finding again: not blank, and no `joinprivate` (its
+/// password must never reach the disk).
+fn worth_keeping(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("");
+    !first.is_empty()
+        && !first
+            .trim_start_matches('/')
+            .eq_ignore_ascii_case("joinprivate")
+}
+
+/// Makes `path` and its directory if missing, the file readable and
+/// writable by its owner only.
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .mode(0o600)
+        .open(path)
+        .map(drop)
 }
 
 /// Scripted mode: one command per line; `wait <seconds>` pauses here while
@@ -182,6 +320,16 @@ mod tests {
             "waiting 1",
         ] {
             assert_eq!(script_pause(line), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn passwords_and_blank_lines_stay_out_of_the_history() {
+        for line in ["joinprivate vault pw", "/JoinPrivate vault pw", "  ", ""] {
+            assert!(!worth_keeping(line), "{line:?}");
+        }
+        for line in ["join vault", "hello", "msg lobby joinprivate is a command"] {
+            assert!(worth_keeping(line), "{line:?}");
         }
     }
 }

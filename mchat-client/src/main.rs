@@ -4,12 +4,14 @@
 //! intact while messages arrive above it. With stdin from a file or a pipe
 //! it is scripted: one command per line, one plain line per event on
 //! stdout; `wait <seconds>` pauses the script while events keep printing,
-//! and the client exits at the end of the script.
+//! and the client exits at the end of the script: with status 1 if any
+//! command of the script was refused.
 
 mod args;
 mod connect;
 mod display;
 mod input;
+mod prompt;
 mod session;
 
 use std::io::IsTerminal;
@@ -43,13 +45,20 @@ fn main() -> ExitCode {
     } else {
         Mode::Script
     };
-    let (lines, printer) = match input::start(mode, cli.quiet) {
+    let (lines, printer) = match input::start(mode, cli.options(mode == Mode::Terminal)) {
         Ok(pair) => pair,
         Err(e) => {
             eprintln!("mchat-client: cannot read the terminal: {e}");
             return ExitCode::FAILURE;
         }
     };
-    smol::block_on(session::run(config, connect, trust, lines, printer));
+    let outcome = smol::block_on(session::run(config, connect, trust, lines, printer));
+    if mode == Mode::Script && outcome.refused > 0 {
+        eprintln!(
+            "mchat-client: {} command(s) of the script refused",
+            outcome.refused
+        );
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
 }

@@ -8,12 +8,21 @@ use mchat_core::client::{Client, ClientConfig, ClientEvent, ClientOutput, Comman
 use smol::Timer;
 
 use crate::connect::{self, Stream, Trust};
+use crate::display::labelled;
 use crate::input::{Input, Printer};
 
 enum Wake {
     Input(Input),
     Read(std::io::Result<usize>),
     Timer,
+}
+
+/// How a session went, for the exit status of a script.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Outcome {
+    /// Commands refused: here, by the server (`ERROR`), or a connect that
+    /// failed.
+    pub refused: usize,
 }
 
 /// Runs until the user quits or input ends.
@@ -23,7 +32,8 @@ pub async fn run(
     trust: Trust,
     lines: async_channel::Receiver<Input>,
     mut printer: Printer,
-) {
+) -> Outcome {
+    let mut outcome = Outcome::default();
     let mut client = Client::new(config);
     let mut stream: Option<Box<dyn Stream>> = None;
     let mut buf = vec![0u8; 16 * 1024];
@@ -31,10 +41,12 @@ pub async fn run(
         client.handle_command(command, Instant::now());
     }
     loop {
-        if carry_out(&mut client, &mut stream, &trust, &mut printer).await == Next::Quit {
-            return;
+        if carry_out(&mut client, &mut stream, &trust, &mut printer, &mut outcome).await
+            == Next::Quit
+        {
+            return outcome;
         }
-        printer.ready(prompt(&client));
+        printer.ready(prompt(&client).full);
         let input = async { Wake::Input(lines.recv().await.unwrap_or(Input::End)) };
         let timer = async {
             match client.poll_timeout() {
@@ -59,6 +71,13 @@ pub async fn run(
                 printer.line_taken();
                 client.handle_input_line(&line, now);
             }
+            Wake::Input(Input::Interrupted) => {
+                printer.line_taken();
+                printer.print(
+                    "(line cleared: Ctrl-C again or quit to leave)".to_owned(),
+                    false,
+                );
+            }
             Wake::Input(Input::End) => client.handle_command(Command::Quit, now),
             Wake::Read(Ok(0)) => {
                 stream = None;
@@ -74,17 +93,30 @@ pub async fn run(
     }
 }
 
-fn prompt(client: &Client) -> String {
-    let state = if client.is_connected() {
-        ""
+/// The prompt: the current room, the nick, and the connection if it is
+/// not up (`full`); `compact` says the same in a connected prompt's width,
+/// for a redraw while a line is half typed.
+struct Prompt {
+    full: String,
+    compact: String,
+}
+
+fn prompt(client: &Client) -> Prompt {
+    let (state, mark) = if client.is_connected() {
+        ("", '>')
     } else if client.is_reconnecting() {
-        " (reconnecting)"
+        (" (reconnecting)", '!')
     } else {
-        " (not connected)"
+        (" (not connected)", '!')
     };
-    match client.current_room() {
-        Some(room) => format!("[{room}] {}{state}> ", client.nick()),
-        None => format!("{}{state}> ", client.nick()),
+    let room = client
+        .current_room_label()
+        .map(|room| format!("[{}] ", labelled(&room)))
+        .unwrap_or_default();
+    let nick = client.nick();
+    Prompt {
+        full: format!("{room}{nick}{state}> "),
+        compact: format!("{room}{nick}{mark} "),
     }
 }
 
@@ -101,6 +133,7 @@ async fn carry_out(
     stream: &mut Option<Box<dyn Stream>>,
     trust: &Trust,
     printer: &mut Printer,
+    outcome: &mut Outcome,
 ) -> Next {
     let mut next = Next::Continue;
     while let Some(output) = client.poll_output() {
@@ -137,8 +170,19 @@ async fn carry_out(
             }
             ClientOutput::Event(ClientEvent::Quit) => next = Next::Quit,
             ClientOutput::Event(event) => {
+                if matches!(
+                    event,
+                    ClientEvent::Refused(_)
+                        | ClientEvent::ServerError { .. }
+                        | ClientEvent::ConnectFailed { .. }
+                ) {
+                    outcome.refused += 1;
+                }
+                // First, so that the redraw after this line shows it.
+                let now = prompt(client);
+                printer.set_prompt(&now.full, &now.compact);
                 if let Some(line) = printer.style.render(&event) {
-                    printer.print(line);
+                    printer.print(line, !matches!(event, ClientEvent::Help(_)));
                 }
             }
         }

@@ -29,8 +29,13 @@ struct Scripted {
 
 impl Scripted {
     fn start(args: &[&str]) -> Self {
+        Self::start_env(args, &[])
+    }
+
+    fn start_env(args: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(CLIENT)
             .args(args)
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -57,6 +62,11 @@ impl Scripted {
 
     fn say(&mut self, command: &str) {
         writeln!(self.stdin, "{command}").unwrap();
+    }
+
+    /// The next line, within the deadline.
+    fn next(&mut self) -> String {
+        self.lines.recv_timeout(DEADLINE).expect("a line")
     }
 
     /// Waits for a line equal to `want`; returns every line seen before it.
@@ -400,11 +410,28 @@ struct Tty {
 }
 
 impl Tty {
-    /// `mchat-client --nick <nick> 127.0.0.1 <port>`, uncoloured; waits
-    /// until it is connected and its editor shows the prompt.
+    /// `mchat-client --nick <nick> 127.0.0.1 <port>`, uncoloured and
+    /// keeping no history; waits until it is connected and its editor
+    /// shows the prompt.
     fn start(name: &str, nick: &str, port: u16) -> Tty {
+        Self::start_with(name, nick, port, "--no-history")
+    }
+
+    /// As [`Tty::start`], with `options` instead of `--no-history`.
+    fn start_with(name: &str, nick: &str, port: u16, options: &str) -> Tty {
+        let tty = Self::launch(
+            name,
+            &format!("{CLIENT} {options} --nick {nick} 127.0.0.1 {port}"),
+        );
+        tty.wait_for(|s| s.contains("connected to 127.0.0.1"));
+        tty.wait_for_prompt(&format!("{nick}>"));
+        tty
+    }
+
+    /// Runs `command` uncoloured in a new session.
+    fn launch(name: &str, command: &str) -> Tty {
         let session = format!("mchat-test-{}-{name}", std::process::id());
-        let command = format!("env NO_COLOR=1 {CLIENT} --nick {nick} 127.0.0.1 {port}");
+        let command = format!("env NO_COLOR=1 {command}");
         tmux(&[
             "new-session",
             "-d",
@@ -416,10 +443,7 @@ impl Tty {
             "20",
             &command,
         ]);
-        let tty = Tty { session };
-        tty.wait_for(|s| s.contains("connected to 127.0.0.1"));
-        tty.wait_for_prompt(&format!("{nick}>"));
-        tty
+        Tty { session }
     }
 
     fn wait_for(&self, what: impl Fn(&str) -> bool) -> String {
@@ -428,7 +452,40 @@ impl Tty {
 
     /// Type only once the editor shows its prompt (it is reading then).
     fn wait_for_prompt(&self, prompt: &str) -> String {
-        self.wait_for(|s| s.lines().any(|l| l.trim_end() == prompt))
+        self.wait_for(|s| s.lines().any(|l| l.trim_end().ends_with(prompt)))
+    }
+
+    /// The last line that is not blank: where the editor is.
+    fn last_line(screen: &str) -> &str {
+        screen
+            .lines()
+            .rfind(|l| !l.trim().is_empty())
+            .unwrap_or("")
+            .trim_end()
+    }
+
+    /// Presses the keys named (tmux's names: `C-c`, `Up`).
+    fn keys(&self, keys: &str) {
+        tmux(&["send-keys", "-t", &self.session, keys]);
+    }
+
+    /// Types `text` without pressing Enter.
+    fn type_text(&self, text: &str) {
+        tmux(&["send-keys", "-t", &self.session, "-l", text]);
+    }
+
+    /// Waits until the client has exited and its session is gone.
+    fn wait_gone(&self) {
+        let deadline = Instant::now() + DEADLINE;
+        while Command::new("tmux")
+            .args(["has-session", "-t", &self.session])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            assert!(Instant::now() < deadline, "the client did not leave");
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Types `line` and presses Enter.
@@ -534,4 +591,180 @@ fn a_slash_command_and_a_typo_are_not_said_in_the_room() {
     }
     let said: Vec<&String> = heard.iter().filter(|l| l.starts_with("MSG")).collect();
     assert_eq!(said, ["MSG alice lobby only this is chat\n"], "{heard:?}");
+}
+
+#[test]
+fn ctrl_c_clears_the_half_line_and_only_a_second_one_leaves() {
+    let server = ServerProc::local("tty-ctrl-c");
+    let alice = Tty::start("ctrl-c", "alice", server.client_port);
+    let mut bob = testkit::LineClient::member(server.client_port, "bob", &["lobby"]);
+    alice.enter("join lobby");
+    alice.wait_for_prompt("[lobby] alice>");
+    alice.type_text("never sent");
+    alice.wait_for(|s| Tty::last_line(s).ends_with("alice> never sent"));
+    alice.keys("C-c");
+    let screen = alice.wait_for(|s| s.contains("(line cleared: Ctrl-C again or quit to leave)"));
+    assert!(!screen.contains("quit") || screen.contains("or quit to leave"));
+    alice.wait_for(|s| Tty::last_line(s).ends_with("[lobby] alice>"));
+    alice.enter("still here");
+    bob.expect("MSG alice lobby still here");
+    alice.keys("C-c");
+    alice.wait_for(|s| s.matches("(line cleared").count() == 2);
+    alice.keys("C-c");
+    alice.wait_gone();
+    bob.expect("SYSTEM lobby alice left channel");
+}
+
+#[test]
+fn typed_lines_are_kept_between_runs_but_never_a_password() {
+    let server = ServerProc::local("tty-history");
+    let history = testkit::scratch("tty-history").join("history");
+    let options = format!("--history {}", history.display());
+    let alice = Tty::start_with("history-1", "alice", server.client_port, &options);
+    alice.enter("join lobby");
+    alice.wait_for_prompt("[lobby] alice>");
+    alice.enter("joinprivate vault hunter2");
+    alice.wait_for_prompt("[vault*] alice>");
+    alice.enter("said in the vault");
+    alice.enter("quit");
+    alice.wait_gone();
+    let kept = std::fs::read_to_string(&history).unwrap();
+    assert!(
+        kept.contains("join lobby") && kept.contains("said in the vault"),
+        "{kept}"
+    );
+    assert!(
+        !kept.contains("hunter2"),
+        "a password reached the disk: {kept}"
+    );
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(&history).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "readable by others: {mode:o}");
+
+    let again = Tty::start_with("history-2", "alice", server.client_port, &options);
+    again.keys("Up");
+    again.wait_for(|s| Tty::last_line(s).ends_with("alice> quit"));
+    again.keys("Up");
+    again.wait_for(|s| Tty::last_line(s).ends_with("alice> said in the vault"));
+}
+
+#[test]
+fn timestamps_put_the_local_time_before_each_line() {
+    let server = ServerProc::local("timestamps");
+    let port = server.client_port.to_string();
+    let mut c = Scripted::start_env(&["--timestamps", "127.0.0.1", &port], &[("TZ", "UTC")]);
+    let utc_hh_mm = |at: std::time::SystemTime| {
+        let secs = at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() % 86_400;
+        format!("{:02}:{:02}", secs / 3600, secs / 60 % 60)
+    };
+    let before = utc_hh_mm(std::time::SystemTime::now());
+    let line = c.next();
+    let after = utc_hh_mm(std::time::SystemTime::now());
+    let (stamp, rest) = line.split_once(' ').unwrap();
+    assert!(
+        stamp == before || stamp == after,
+        "{line:?}, not at {before}-{after}"
+    );
+    assert_eq!(rest, format!("connected to 127.0.0.1 {port}"));
+}
+
+#[test]
+fn a_script_exits_with_failure_when_a_command_was_refused() {
+    let server = ServerProc::local("script-status");
+    let port = server.client_port.to_string();
+    let run = |script: &str| {
+        let mut child = Command::new(CLIENT)
+            .args(["127.0.0.1", &port])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        let deadline = Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            assert!(Instant::now() < deadline, "the script never ended");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let mut stderr = String::new();
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        (status.code(), stderr)
+    };
+    assert_eq!(run("join lobby\nmsg lobby hi\n"), (Some(0), String::new()));
+    let (code, stderr) = run("join lobby\nmsg rust hi\npart rust\nmsg lobby hi\n");
+    assert_eq!(code, Some(1));
+    assert_eq!(stderr, "mchat-client: 2 command(s) of the script refused\n");
+}
+
+#[test]
+fn a_restarted_server_gets_a_terminal_client_back_and_its_rooms_see_it_rejoin() {
+    // alice on A, bob on B; A is killed and restarted on its ports.
+    let dir = testkit::scratch("tty-reconnect");
+    let b = ServerProc::start(&dir, "127.0.0.1", (0, 0), None, &[]);
+    let ports = (testkit::free_port(), testkit::free_port());
+    let peer = Some(("127.0.0.1", b.server_port));
+    let mut a = ServerProc::start(&dir, "127.0.0.1", ports, peer, &[]);
+    let digest = mchat_core::wire::private_room_name("vault", "hunter2");
+    let mut bob = testkit::LineClient::member(b.client_port, "bob", &["lobby", digest.as_str()]);
+    let alice = Tty::start("reconnect", "alice", ports.0);
+    alice.enter("join lobby");
+    bob.expect("SYSTEM lobby alice joined channel");
+    alice.enter("joinprivate vault hunter2");
+    bob.expect(&format!("SYSTEM {digest} alice joined channel"));
+    alice.wait_for_prompt("[vault*] alice>");
+    // Bob, on the other server, is in the vault: alice is not told she is
+    // alone. Her own names, answered after the client's question, shows it.
+    alice.enter("names");
+    let screen = alice.wait_for(|s| s.contains("<vault*> members (2): alice bob"));
+    assert!(!screen.contains("you are the only one here"), "{screen}");
+    alice.wait_for_prompt("[vault*] alice>");
+    alice.type_text("half typed");
+    alice.wait_for(|s| Tty::last_line(s).ends_with("[vault*] alice> half typed"));
+
+    a.kill9();
+    // Told at once, the prompt redrawn with the half line kept.
+    let screen = alice.wait_for(|s| s.contains("server lost! the "));
+    assert!(screen.contains("; reconnecting in "), "{screen}");
+    alice.wait_for(|s| Tty::last_line(s).ends_with("[vault*] alice! half typed"));
+
+    let _a = ServerProc::start(&dir, "127.0.0.1", ports, peer, &[]);
+    alice.wait_for(|s| {
+        s.contains(&format!(
+            "reconnected to 127.0.0.1 {}; rejoined <lobby> <vault*>",
+            ports.0
+        ))
+    });
+    alice.wait_for(|s| Tty::last_line(s).ends_with("[vault*] alice> half typed"));
+    // bob, on the other server, sees her come back to both rooms.
+    let mut rejoined = Vec::new();
+    for _ in 0..2 {
+        let line = bob
+            .wait_for(|l| l.ends_with(" alice joined channel"), DEADLINE)
+            .unwrap();
+        rejoined.push(line);
+    }
+    rejoined.sort();
+    let mut want = vec![
+        "SYSTEM lobby alice joined channel".to_owned(),
+        format!("SYSTEM {digest} alice joined channel"),
+    ];
+    want.sort();
+    assert_eq!(rejoined, want);
+    alice.keys("Enter");
+    bob.expect(&format!("MSG alice {digest} half typed"));
+    let screen = tmux(&["capture-pane", "-p", "-t", &alice.session]);
+    println!("{screen}");
 }

@@ -11,6 +11,7 @@ use super::names::{Asker, Names};
 use super::rooms::Rooms;
 use super::{
     ClientConfig, ClientEvent, ClientOutput, Command, CommandError, HELP, LostHow, Refusal,
+    RoomLabel,
 };
 use crate::backoff::{Jitter, doubled};
 use crate::wire::{LineFramer, Message, Nick, Room, private_room_name, split_chat};
@@ -115,6 +116,11 @@ impl Client {
     /// or messaged.
     pub fn current_room(&self) -> Option<&str> {
         self.rooms.current()
+    }
+
+    /// The current room as the user knows it, marked if private.
+    pub fn current_room_label(&self) -> Option<RoomLabel> {
+        self.rooms.current().map(|room| self.rooms.label_of(room))
     }
 
     /// The rooms joined, by the names the user typed.
@@ -558,8 +564,8 @@ impl Client {
                         room,
                         nicks: answer.nicks,
                     }),
-                    // Only this client in it.
-                    Some(Asker::AloneCheck) if answer.nicks.len() <= 1 => {
+                    // Only this client in it, and still there.
+                    Some(Asker::AloneCheck) if answer.nicks.len() <= 1 && room.private => {
                         self.event(ClientEvent::AloneInPrivateRoom(room));
                     }
                     Some(Asker::AloneCheck) => {}

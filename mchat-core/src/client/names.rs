@@ -4,6 +4,10 @@
 //! An original server drops `NAMES` without a word, so each question is
 //! followed by a `HEART`: a server answers lines in order, so its `BLEED`
 //! for that `HEART` arriving first means the question will get no answer.
+//!
+//! A server of ours holds the answer to a `NAMES` asked as its room is
+//! gained until its peers' lists are in, so a question asked right after
+//! `JOIN` sees the members on other servers too.
 
 use crate::wire::Room;
 

@@ -223,10 +223,11 @@ fn joining_a_private_room_with_nobody_in_it_says_so() {
 fn joining_a_private_room_with_company_or_on_an_original_server_says_nothing_more() {
     let mut h = Harness::connected();
     h.type_line("joinprivate vault pw");
+    h.type_line("joinprivate sauna pw");
     let digest = private_room_name("vault", "pw");
     h.receive(&format!("MEMBERS {digest} mChatter bob"));
     h.receive(&format!("MEMBERS_END {digest}"));
-    h.type_line("joinprivate sauna pw");
+    // sauna gets no answer but the BLEEDs, as on an original server.
     h.receive("BLEED");
     h.receive("BLEED");
     assert_eq!(
@@ -262,4 +263,21 @@ fn a_public_and_a_private_room_of_one_name_are_told_apart_not_merged() {
     h.type_line("part vault");
     h.type_line("join vault");
     assert_eq!(h.sent.last().unwrap(), "JOIN vault");
+}
+
+#[test]
+fn a_private_room_parted_before_the_answer_is_not_called_empty() {
+    let mut h = Harness::connected();
+    h.type_line("joinprivate vault pw");
+    h.type_line("part vault");
+    let digest = private_room_name("vault", "pw");
+    h.receive(&format!("MEMBERS {digest} mChatter"));
+    h.receive(&format!("MEMBERS_END {digest}"));
+    assert!(
+        h.events
+            .iter()
+            .all(|e| !matches!(e, ClientEvent::AloneInPrivateRoom(_))),
+        "{:?}",
+        h.events
+    );
 }
