@@ -111,9 +111,11 @@
 //!         _ => None,
 //!     })
 //!     .collect();
-//! // The server sees the private room only as the SHA-1 of name and password.
+//! // The server sees the private room only as the SHA-1 of name and
+//! // password; the client asks who is there, to tell a lone user so.
 //! let wire = mchat_core::wire::private_room_name("sauna", "hunter2");
-//! assert_eq!(sent, ["NICK mChatter\n".to_owned(), format!("JOIN {wire}\n")]);
+//! assert_eq!(sent[..2], ["NICK mChatter\n".to_owned(), format!("JOIN {wire}\n")]);
+//! assert_eq!(sent[2], format!("NAMES {wire}\n"));
 //! ```
 //!
 //! The binaries `mchat-server` and `mchat-client` are thin drivers of these
