@@ -67,7 +67,10 @@ impl Server {
         }
         let line = match frame {
             Ok(line) => line,
-            Err(e) => return self.refuse(id, e.code(), &e.to_string()),
+            Err(e) => {
+                self.wires.counters.lines_malformed += 1;
+                return self.refuse(id, e.code(), &e.to_string());
+            }
         };
         let word = line.as_str().split(' ').next().unwrap_or_default();
         if let Some(kind) = MessageKind::from_wire(word)
@@ -78,8 +81,12 @@ impl Server {
         }
         let message = match Message::parse(line.as_str()) {
             Ok(message) => message,
-            Err(e) => return self.refuse(id, e.code(), &e.to_string()),
+            Err(e) => {
+                self.wires.counters.lines_malformed += 1;
+                return self.refuse(id, e.code(), &e.to_string());
+            }
         };
+        self.count_received(id, message.kind());
         match message {
             Message::Nick(nick) => self.change_nick(id, nick),
             Message::Join(room) => self.join(id, room),
@@ -142,6 +149,7 @@ impl Server {
     }
 
     pub(super) fn refuse(&mut self, id: ConnId, code: ErrorCode, why: &str) {
+        self.wires.counters.errors_sent.add(code, 1);
         let line = Message::Error(ErrorReply::truncated(code, why)).encode();
         self.wires.send(id, &line);
     }

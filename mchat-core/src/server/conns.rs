@@ -10,6 +10,7 @@ use std::collections::VecDeque;
 use super::flood::FloodAccount;
 use super::mesh::Wants;
 use super::output::{CloseReason, ConnId, Output};
+use super::stats::{Counters, Traffic};
 use crate::wire::{ExtensionSet, LineFramer, Nick, Nonce, PeerAddr, Room};
 
 /// What a connection is, in the protocol's terms.
@@ -47,6 +48,8 @@ pub(crate) enum Role {
         since: Instant,
         agreed: Option<ExtensionSet>,
         wants: Wants,
+        /// What the link carried while up (for monitoring).
+        traffic: Traffic,
     },
 }
 
@@ -158,6 +161,8 @@ pub(crate) struct Wires {
     pub doomed: Vec<(ConnId, CloseReason)>,
     pub client_queue_limit: usize,
     pub peer_queue_limit: usize,
+    /// What the server counted (for monitoring).
+    pub counters: Counters,
 }
 
 #[derive(Debug, Default)]
@@ -250,6 +255,15 @@ impl Wires {
             .collect()
     }
 
+    /// Unsent bytes over every connection.
+    pub fn queued_bytes(&self) -> usize {
+        self.slots
+            .iter()
+            .filter_map(|s| s.conn.as_ref())
+            .map(|c| c.queued)
+            .sum()
+    }
+
     /// Queues `line` for `to`, unless it is closing; dooms it if its unsent
     /// bytes pass its limit (§8).
     pub fn send(&mut self, to: ConnId, line: &Bytes) {
@@ -259,6 +273,10 @@ impl Wires {
             return;
         }
         conn.queued += line.len();
+        if let Role::Peer { traffic, .. } = &mut conn.role {
+            traffic.lines_out += 1;
+            traffic.bytes_out += line.len() as u64;
+        }
         let limit = if conn.is_client() {
             client_limit
         } else {
@@ -269,6 +287,7 @@ impl Wires {
             self.doomed.push((to, CloseReason::SlowConsumer));
             return;
         }
+        self.counters.sent(line);
         self.out.push_back(Output::Send {
             to,
             line: line.clone(),

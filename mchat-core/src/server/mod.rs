@@ -27,6 +27,7 @@ mod mesh;
 mod output;
 mod per_address;
 mod rooms;
+mod stats;
 
 use std::net::SocketAddr;
 use std::time::Instant;
@@ -36,6 +37,7 @@ use bytes::Bytes;
 pub use auth::{AuthEnd, AuthTranscript, MeshSecret, SecretError};
 pub use config::ServerConfig;
 pub use output::{CloseReason, ConnId, Event, Listener, Output};
+pub use stats::{Counters, Gauges, LinkState, PeerLink, Tallied, Tally, Traffic};
 
 use crate::wire::{Frame, PeerAddr};
 use conns::{Conn, Role, Wires};
@@ -164,6 +166,13 @@ impl Server {
         if conn.doomed {
             return;
         }
+        if let Role::Peer { traffic, .. } = &mut conn.role {
+            traffic.bytes_in += bytes.len() as u64;
+        }
+        self.wires.counters.bytes_received += bytes.len() as u64;
+        let Some(conn) = self.wires.get_mut(id) else {
+            return;
+        };
         let mut framer = std::mem::take(&mut conn.framer);
         let mut rest = bytes;
         while let Some(frame) = framer.next_frame(&mut rest) {
@@ -249,6 +258,53 @@ impl Server {
         self.mesh.known()
     }
 
+    /// What the server has counted since it started.
+    pub fn counters(&self) -> &Counters {
+        &self.wires.counters
+    }
+
+    /// Where the server stands now: connections, rooms, queued bytes.
+    pub fn gauges(&self) -> Gauges {
+        let mut gauges = Gauges {
+            clients: self.clients,
+            peers_up: self.mesh.links().count(),
+            rooms: self.rooms.len(),
+            members: self.rooms.memberships(),
+            handshakes: self.mesh.pending_handshakes().count(),
+            ..Gauges::default()
+        };
+        gauges.queued_bytes = self.wires.queued_bytes();
+        gauges
+    }
+
+    /// Each room with local members, and how many it has.
+    pub fn room_sizes(&self) -> impl Iterator<Item = (&crate::wire::Room, usize)> {
+        self.rooms.sizes()
+    }
+
+    /// Every peer this server knows, with where its link stands: up (with
+    /// its traffic), dialling, backing off, or given up on.
+    pub fn peer_links(&self) -> Vec<PeerLink> {
+        let mut links: Vec<PeerLink> = self
+            .mesh
+            .links()
+            .map(|(addr, id)| PeerLink {
+                addr: addr.clone(),
+                state: LinkState::Established,
+                traffic: match self.wires.get(id).map(|c| &c.role) {
+                    Some(Role::Peer { traffic, .. }) => Some(*traffic),
+                    _ => None,
+                },
+            })
+            .collect();
+        links.extend(self.mesh.unlinked_states().map(|(addr, state)| PeerLink {
+            addr: addr.clone(),
+            state,
+            traffic: None,
+        }));
+        links
+    }
+
     /// Does a live connection have this handle?
     pub fn is_open(&self, id: ConnId) -> bool {
         self.wires.get(id).is_some_and(|c| !c.doomed)
@@ -292,6 +348,7 @@ impl Server {
             return;
         };
         if let Some(reason) = reason {
+            self.wires.counters.closed.add(reason, 1);
             self.wires.out.push_back(Output::Close { id, reason });
         }
         match conn.role {
@@ -326,7 +383,20 @@ impl Server {
     }
 
     fn event(&mut self, event: Event) {
+        self.wires.counters.saw(&event);
         self.wires.out.push_back(Output::Event(event));
+    }
+
+    /// A line of `kind` parsed from connection `id`.
+    fn count_received(&mut self, id: ConnId, kind: crate::wire::MessageKind) {
+        self.wires.counters.lines_received.add(kind, 1);
+        if let Some(Conn {
+            role: Role::Peer { traffic, .. },
+            ..
+        }) = self.wires.get_mut(id)
+        {
+            traffic.lines_in += 1;
+        }
     }
 
     /// Turns away a connection the server has no room for (§9): a client
@@ -359,6 +429,7 @@ impl Server {
             self.refuse(id, code, text);
         }
         self.wires.remove(id);
+        self.wires.counters.closed.add(why, 1);
         self.wires.out.push_back(Output::Close { id, reason: why });
         self.event(Event::Refused {
             listener,

@@ -114,6 +114,36 @@ pub enum CloseReason {
 }
 
 impl CloseReason {
+    /// Every reason, in the order declared.
+    pub const ALL: [CloseReason; 10] = [
+        CloseReason::Heartbeat,
+        CloseReason::SlowConsumer,
+        CloseReason::ServerFull,
+        CloseReason::HandshakeTimeout,
+        CloseReason::DuplicateLink,
+        CloseReason::SelfConnection,
+        CloseReason::AuthFailed,
+        CloseReason::TooManyFromAddress,
+        CloseReason::TooFastFromAddress,
+        CloseReason::Flood,
+    ];
+
+    /// A short name for labels and logs: `slow-consumer`, `heartbeat` …
+    pub fn name(self) -> &'static str {
+        match self {
+            CloseReason::Heartbeat => "heartbeat",
+            CloseReason::SlowConsumer => "slow-consumer",
+            CloseReason::ServerFull => "server-full",
+            CloseReason::HandshakeTimeout => "handshake-timeout",
+            CloseReason::DuplicateLink => "duplicate-link",
+            CloseReason::SelfConnection => "self-connection",
+            CloseReason::AuthFailed => "auth-failed",
+            CloseReason::TooManyFromAddress => "too-many-from-address",
+            CloseReason::TooFastFromAddress => "too-fast-from-address",
+            CloseReason::Flood => "flood",
+        }
+    }
+
     /// Should the driver write what is queued before closing?
     pub fn flush_first(self) -> bool {
         !matches!(self, CloseReason::SlowConsumer | CloseReason::Heartbeat)

@@ -21,6 +21,16 @@ impl Rooms {
         self.map.len()
     }
 
+    /// Local memberships over every room.
+    pub fn memberships(&self) -> usize {
+        self.map.values().map(IndexSet::len).sum()
+    }
+
+    /// Each room and its number of local members.
+    pub fn sizes(&self) -> impl Iterator<Item = (&Room, usize)> {
+        self.map.iter().map(|(room, members)| (room, members.len()))
+    }
+
     pub fn exists(&self, room: &str) -> bool {
         self.map.contains_key(room)
     }

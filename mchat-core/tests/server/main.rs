@@ -24,3 +24,4 @@ mod negotiation;
 mod per_address;
 mod presence;
 mod queues;
+mod stats;

@@ -139,6 +139,7 @@ impl Server {
             let id = self.insert(Role::Dialing { addr: addr.clone() });
             self.mesh.connection_opened();
             self.mesh.dial_started(&addr, id);
+            self.wires.counters.dials += 1;
             self.wires.out.push_back(Output::Dial { id, addr });
         }
     }

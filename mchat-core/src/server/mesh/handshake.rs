@@ -200,10 +200,15 @@ impl Server {
         frame: Frame<'_>,
         now: Instant,
     ) {
-        let Ok(line) = frame else { return };
-        let Ok(message) = Message::parse(line.as_str()) else {
+        let Ok(line) = frame else {
+            self.wires.counters.lines_malformed += 1;
             return;
         };
+        let Ok(message) = Message::parse(line.as_str()) else {
+            self.wires.counters.lines_malformed += 1;
+            return;
+        };
+        self.count_received(id, message.kind());
         let Some(Role::Candidate { deadline, auth, .. }) = self.wires.get(id).map(|c| &c.role)
         else {
             return;
@@ -272,9 +277,16 @@ impl Server {
     ) {
         let message = match frame.map(|line| Message::parse(line.as_str())) {
             Ok(Ok(message)) => message,
-            Ok(Err(e)) => return self.peer_line_dropped(id, e.to_string()),
-            Err(e) => return self.peer_line_dropped(id, e.to_string()),
+            Ok(Err(e)) => {
+                self.wires.counters.lines_malformed += 1;
+                return self.peer_line_dropped(id, e.to_string());
+            }
+            Err(e) => {
+                self.wires.counters.lines_malformed += 1;
+                return self.peer_line_dropped(id, e.to_string());
+            }
         };
+        self.count_received(id, message.kind());
         let Some(Role::Opening {
             addr,
             deadline,

@@ -9,6 +9,7 @@ use bytes::Bytes;
 
 use super::super::conns::{Dialler, Role};
 use super::super::output::{CloseReason, ConnId, Event, Listener};
+use super::super::stats::Traffic;
 use super::super::{BLEED, Server};
 use super::{Vouched, Wants};
 use crate::wire::{ExtOffer, Extension, ExtensionSet, Frame, InterestChange, Message, PeerAddr};
@@ -23,8 +24,12 @@ impl Server {
         };
         let message = match Message::parse(line.as_str()) {
             Ok(message) => message,
-            Err(e) => return self.peer_line_dropped(id, e.to_string()),
+            Err(e) => {
+                self.wires.counters.lines_malformed += 1;
+                return self.peer_line_dropped(id, e.to_string());
+            }
         };
+        self.count_received(id, message.kind());
         match message {
             Message::Msg(chat) => {
                 self.presence_saw_chat(id, &chat);
@@ -187,18 +192,20 @@ impl Server {
             return false;
         };
         let mut was_candidate_from = None;
-        let (since, agreed, wants) = match std::mem::replace(&mut conn.role, Role::Refused) {
+        let (since, agreed, wants, traffic) = match std::mem::replace(&mut conn.role, Role::Refused)
+        {
             Role::Peer {
                 since,
                 agreed,
                 wants,
+                traffic,
                 ..
-            } => (since, agreed, wants),
+            } => (since, agreed, wants, traffic),
             Role::Candidate { remote, .. } => {
                 was_candidate_from = Some(remote);
-                (now, None, Wants::default())
+                (now, None, Wants::default(), Traffic::default())
             }
-            _ => (now, None, Wants::default()),
+            _ => (now, None, Wants::default(), Traffic::default()),
         };
         conn.role = Role::Peer {
             addr: addr.clone(),
@@ -206,6 +213,7 @@ impl Server {
             since,
             agreed,
             wants,
+            traffic,
         };
         if let Some(remote) = was_candidate_from {
             // A peer now: its handshake no longer counts against its address.

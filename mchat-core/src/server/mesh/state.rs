@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::super::config::ServerConfig;
 use super::super::next_tick;
 use super::super::output::ConnId;
+use super::super::stats::LinkState;
 use crate::backoff::{Jitter, doubled};
 use crate::wire::PeerAddr;
 
@@ -124,6 +125,27 @@ impl Mesh {
         self.links
             .keys()
             .chain(self.plans.keys().filter(|a| !self.links.contains_key(*a)))
+    }
+
+    /// Every peer known but not linked, with where it stands: dialling,
+    /// backing off until its next dial, or given up on.
+    pub fn unlinked_states(&self) -> impl Iterator<Item = (&PeerAddr, LinkState)> {
+        let planned = self
+            .plans
+            .iter()
+            .filter(|(addr, _)| !self.links.contains_key(*addr))
+            .map(|(addr, plan)| {
+                let state = match plan.in_flight {
+                    Some(_) => LinkState::Dialling,
+                    None => LinkState::BackingOff { until: plan.due },
+                };
+                (addr, state)
+            });
+        let given_up = self
+            .given_up
+            .iter()
+            .map(|(addr, &at)| (addr, LinkState::GivenUp { at }));
+        planned.chain(given_up)
     }
 
     /// `id` is now the link to `addr`: it is no longer dialled or given up.
