@@ -33,6 +33,7 @@ pub struct Cli {
 pub enum Command {
     Start(Start),
     Stop(Stop),
+    Status(Status),
 }
 
 /// Start a server; with a peer's host and server port it joins that
@@ -209,6 +210,16 @@ pub struct Start {
     #[argh(switch)]
     pub tls_mesh: bool,
 
+    /// serve /metrics (Prometheus), /healthz and /status (JSON) over HTTP
+    /// on this address (HOST:PORT; port 0 picks one); off by default
+    #[argh(option)]
+    pub monitor: Option<String>,
+
+    /// on SIGTERM, keep the connections up this long, accepting none and
+    /// answering 503 on /healthz, before closing them, ms (default: 0)
+    #[argh(option)]
+    pub drain_ms: Option<u64>,
+
     /// behave on the wire as the original Python server does: no mesh
     /// extensions, one link kept per dial, no reconnecting (a stand-in for
     /// interoperability tests)
@@ -244,6 +255,30 @@ pub struct Stop {
     /// seconds to wait for the server to exit (default: 10)
     #[argh(option)]
     pub wait_s: Option<u64>,
+
+    /// host the server was started with
+    #[argh(positional)]
+    pub host: String,
+
+    /// client port the server was started with
+    #[argh(positional)]
+    pub client_port: u16,
+}
+
+/// Show how a running server is doing: its peers and their links,
+/// clients, rooms, lines a second (read from its --monitor endpoints).
+#[derive(FromArgs, Debug)]
+#[argh(subcommand, name = "status")]
+pub struct Status {
+    /// pidfile that names the server's monitor (default:
+    /// /tmp/mchat_<host>_<client_port>.pid)
+    #[argh(option)]
+    pub pidfile: Option<PathBuf>,
+
+    /// the server's monitor address, HOST:PORT (default: the one in the
+    /// pidfile)
+    #[argh(option)]
+    pub monitor: Option<String>,
 
     /// host the server was started with
     #[argh(positional)]
@@ -311,6 +346,7 @@ impl Start {
             &mut settings.connect_timeout,
             self.connect_timeout_ms.map(ms),
         );
+        set(&mut settings.drain, self.drain_ms.map(ms));
         settings
     }
 
@@ -454,6 +490,7 @@ mod tests {
                 "--connect-timeout-ms",
                 driver.connect_timeout.as_millis().to_string(),
             ),
+            ("--drain-ms", driver.drain.as_millis().to_string()),
             (
                 "--max-gossiped-addrs",
                 config.max_gossiped_addrs.to_string(),

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// A failure to start or stop a server.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("say what to do: mchat-server start … or mchat-server stop … (see --help)")]
+    #[error("say what to do: mchat-server start …, stop … or status … (see --help)")]
     NoCommand,
     #[error("the peer must be given as <peer_host> <peer_port>, got: {}", .0.join(" "))]
     PeerArgs(Vec<String>),
@@ -57,6 +57,15 @@ pub enum Error {
     TlsUnused(&'static str, &'static str),
     #[error("--no-plain needs --tls-client-port: clients must be able to connect somewhere")]
     NoPlainWithoutTls,
+    #[error(
+        "the server (pidfile {0}) has no monitor: start it with --monitor HOST:PORT, or give status --monitor"
+    )]
+    NoMonitor(PathBuf),
+    #[error("cannot read http://{addr}/status: {why}")]
+    StatusRead {
+        addr: std::net::SocketAddr,
+        why: String,
+    },
     #[error("{0}")]
     Io(#[from] io::Error),
 }

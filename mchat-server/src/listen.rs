@@ -57,3 +57,35 @@ pub fn port_of(listeners: &[TcpListener]) -> u16 {
         .and_then(|l| l.local_addr().ok())
         .map_or(0, |a| a.port())
 }
+
+/// Binds `--monitor HOST:PORT`: the first address it resolves to.
+pub fn bind_monitor(addr: &str) -> Result<TcpListener, Error> {
+    let (host, port) = addr
+        .rsplit_once(':')
+        .and_then(|(h, p)| {
+            Some((
+                h.trim_start_matches('[').trim_end_matches(']'),
+                p.parse().ok()?,
+            ))
+        })
+        .ok_or_else(|| Error::Invalid {
+            what: "--monitor",
+            value: addr.to_owned(),
+            why: "give HOST:PORT, e.g. 127.0.0.1:9100".into(),
+        })?;
+    let first = resolve(host, port)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::NoAddress(host.to_owned()))?;
+    let listener = TcpListener::bind(first).map_err(|source| Error::Bind {
+        addr: first,
+        source,
+    })?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| Error::Bind {
+            addr: first,
+            source,
+        })?;
+    Ok(listener)
+}

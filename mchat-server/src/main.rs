@@ -1,5 +1,6 @@
 //! `mchat-server`: the mChat server binary. `start` runs a server (as a
-//! daemon unless `--non-daemon`), `stop` stops one through its pidfile.
+//! daemon unless `--non-daemon`), `stop` stops one through its pidfile,
+//! `status` tells how one is doing through its monitor.
 //! This file only parses the command line and dispatches.
 
 mod cli;
@@ -8,9 +9,11 @@ mod driver;
 mod error;
 mod listen;
 mod logging;
+mod monitor;
 mod pidfile;
 mod secret;
 mod start;
+mod status;
 mod tls;
 
 use std::process::ExitCode;
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Start(start)) => start::start_server(start),
         Some(Command::Stop(stop)) => stop_server(&stop),
+        Some(Command::Status(status)) => status::show(&status),
         None => Err(Error::NoCommand),
     };
     match result {

@@ -40,11 +40,37 @@ fn open(path: &Path) -> Result<File, Error> {
         .map_err(pidfile_error(path))
 }
 
-fn read_pid(file: &mut File) -> String {
+/// The whole file: the pid on the first line, then `monitor HOST:PORT`
+/// if the server has one.
+fn read_text(file: &mut File) -> String {
     let mut text = String::new();
     let _ = file.seek(SeekFrom::Start(0));
     let _ = file.read_to_string(&mut text);
-    text.trim().to_owned()
+    text
+}
+
+fn read_pid(file: &mut File) -> String {
+    read_text(file)
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_owned()
+}
+
+/// The monitoring address the server holding `path` wrote, if any.
+pub fn monitor_of(path: &Path) -> Result<Option<std::net::SocketAddr>, Error> {
+    let mut file = match File::open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::NotRunning(path.to_owned()));
+        }
+        Err(source) => return Err(pidfile_error(path)(source)),
+    };
+    Ok(read_text(&mut file)
+        .lines()
+        .find_map(|l| l.strip_prefix("monitor "))
+        .and_then(|addr| addr.trim().parse().ok()))
 }
 
 impl Pidfile {
@@ -67,13 +93,17 @@ impl Pidfile {
         }
     }
 
-    /// Records this process's pid (after daemonizing, the daemon's).
-    pub fn write_pid(&mut self) -> Result<(), Error> {
+    /// Records this process's pid (after daemonizing, the daemon's) and
+    /// where its monitoring endpoints are, for `status`.
+    pub fn write_pid(&mut self, monitor: Option<std::net::SocketAddr>) -> Result<(), Error> {
         let pid = std::process::id();
         let file: &mut File = &mut self.file;
+        let monitor = monitor
+            .map(|m| format!("monitor {m}\n"))
+            .unwrap_or_default();
         file.set_len(0)
             .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop))
-            .and_then(|()| writeln!(file, "{pid}"))
+            .and_then(|()| write!(file, "{pid}\n{monitor}"))
             .and_then(|()| file.flush())
             .map_err(pidfile_error(&self.path))
     }

@@ -80,6 +80,11 @@ fn serve(
         None => Vec::new(),
     };
     let servers = listen::bind_all(&start.host, start.server_port)?;
+    let monitor = match &start.monitor {
+        Some(addr) => Some(listen::bind_monitor(addr)?),
+        None => None,
+    };
+    let monitor_addr = monitor.as_ref().and_then(|m| m.local_addr().ok());
     let tls_port = listen::port_of(&tls_clients);
     // With --no-plain the TLS port is the clients' port, also in names.
     let client_port = if start.no_plain {
@@ -127,9 +132,13 @@ fn serve(
         (false, false) => format!(" (TLS on port {tls_port})"),
         (false, true) => String::new(),
     };
+
     // Said before daemonizing, while stdout is still the caller's.
+    let monitor_note = monitor_addr
+        .map(|addr| format!("; monitor on http://{addr}"))
+        .unwrap_or_default();
     println!(
-        "mchat-server: listening for clients on {} port {client_port}{tls_note}, for servers on port {server_port}; log {}",
+        "mchat-server: listening for clients on {} port {client_port}{tls_note}, for servers on port {server_port}{monitor_note}; log {}",
         start.host,
         log_path.display()
     );
@@ -140,7 +149,7 @@ fn serve(
     } else {
         Some(daemon::daemonize()?)
     };
-    if let Err(e) = pidfile.write_pid() {
+    if let Err(e) = pidfile.write_pid(monitor_addr) {
         if let Some(ready) = ready {
             ready.fail(&e.to_string());
         }
@@ -175,10 +184,14 @@ fn serve(
             );
         }
     }
+    if let Some(addr) = monitor_addr {
+        log::info!("monitoring endpoints on http://{addr}: /metrics, /healthz, /status");
+    }
     let listeners = driver::Listeners {
         clients,
         tls_clients,
         servers,
+        monitor,
     };
     let result = driver::run(config, listeners, start.driver_settings(), tls);
     log::info!("server shuts down");

@@ -109,6 +109,8 @@ pub struct Counters {
     pub links_established: u64,
     /// Peer links lost (closed by either side or failed).
     pub links_lost: u64,
+    /// Lost peer links set to be dialled again (§4, reconnect).
+    pub reconnects: u64,
     /// Server links that failed to prove the mesh secret (§4, `auth/1`).
     pub auth_failures: u64,
     /// Peers given up on after being unreachable too long.

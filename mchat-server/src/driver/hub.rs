@@ -102,6 +102,11 @@ impl Hub {
         hub
     }
 
+    /// The state machine, to read what it counts and holds.
+    pub fn server(&self) -> &Server {
+        &self.server
+    }
+
     /// New certificates (SIGHUP) for the connections made from now on;
     /// those up keep the session they have.
     pub fn set_tls(&mut self, tls: TlsConfigs) {

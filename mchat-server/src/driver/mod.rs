@@ -18,6 +18,10 @@ use smol::{Async, LocalExecutor, Timer};
 
 use hub::{Door, Hub};
 
+use crate::monitor::snapshot::{Health, Snapshot};
+use crate::monitor::{self, Endpoints};
+use std::cell::RefCell;
+
 use crate::tls::{TlsConfigs, TlsFiles};
 
 /// How long a shutdown waits for queued lines to be written.
@@ -28,12 +32,17 @@ const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
 pub struct Settings {
     /// How long a dial to a peer may take to connect.
     pub connect_timeout: Duration,
+    /// How long a shutdown keeps the connections up, accepting none and
+    /// saying so on `/healthz`, before it closes them (for a load
+    /// balancer to notice).
+    pub drain: Duration,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Self {
             connect_timeout: Duration::from_secs(5),
+            drain: Duration::ZERO,
         }
     }
 }
@@ -43,6 +52,8 @@ pub struct Listeners {
     pub clients: Vec<TcpListener>,
     pub tls_clients: Vec<TcpListener>,
     pub servers: Vec<TcpListener>,
+    /// `--monitor`: the HTTP endpoints.
+    pub monitor: Option<TcpListener>,
 }
 
 /// Runs a server on the given listeners until SIGTERM or SIGINT; SIGHUP
@@ -54,7 +65,8 @@ pub fn run(
     tls: Option<(TlsFiles, TlsConfigs)>,
 ) -> std::io::Result<()> {
     let ex = Rc::new(LocalExecutor::new());
-    let server = Server::new(config, Instant::now());
+    let started = Instant::now();
+    let server = Server::new(config, started);
     let (tls_files, tls) = tls.unzip();
     let tls = tls.unwrap_or(TlsConfigs {
         mesh: None,
@@ -77,22 +89,48 @@ pub fn run(
         }
         // The first outputs (a dial to the peer to join) go out now.
         hub.borrow_mut().drain();
+        let health = Rc::new(RefCell::new(Health::Up));
+        let _monitor = match listeners.monitor {
+            Some(socket) => {
+                let endpoints = Endpoints {
+                    source: snapshots(&hub, started, &health),
+                    health: health.clone(),
+                };
+                let socket = Async::new(socket)?;
+                Some(ex.spawn(monitor::serve(socket, endpoints, ex.clone())))
+            }
+            None => None,
+        };
 
         let mut signals = signals;
         loop {
             match signals.next().await {
                 Some(Ok(Signal::Hup)) => reload(&hub, tls_files.as_ref()),
                 Some(Ok(signal)) => {
-                    log::info!("received {signal:?}: shutting down");
+                    let name = match signal {
+                        Signal::Term => "SIGTERM",
+                        Signal::Int => "SIGINT",
+                        _ => "a signal",
+                    };
+                    log::info!("received {name}: shutting down");
+                    *health.borrow_mut() = Health::ShuttingDown(format!("received {name}"));
                     break;
                 }
                 other => {
                     log::warn!("signal handling ended ({other:?}): shutting down");
+                    *health.borrow_mut() = Health::ShuttingDown("signal handling ended".into());
                     break;
                 }
             }
         }
         drop(accepting);
+        if !settings.drain.is_zero() {
+            log::info!(
+                "draining for {} ms: no new connections, /healthz says 503",
+                settings.drain.as_millis()
+            );
+            Timer::after(settings.drain).await;
+        }
         let deadline = Instant::now() + SHUTDOWN_FLUSH;
         while hub.borrow().unsent() > 0 && Instant::now() < deadline {
             Timer::after(Duration::from_millis(10)).await;
@@ -101,6 +139,21 @@ pub fn run(
         future::yield_now().await;
         Ok(())
     }))
+}
+
+/// Snapshots of the hub's state machine for the monitoring endpoints.
+fn snapshots(
+    hub: &Rc<RefCell<Hub>>,
+    started: Instant,
+    health: &Rc<RefCell<Health>>,
+) -> monitor::Source {
+    let (hub, health) = (Rc::downgrade(hub), health.clone());
+    Rc::new(move |with_rooms| {
+        let hub = hub.upgrade()?;
+        let health = health.borrow().clone();
+        let hub = hub.borrow();
+        Some(Snapshot::take(hub.server(), started, health, with_rooms))
+    })
 }
 
 /// SIGHUP: the TLS files read again, for the links made from now on; on

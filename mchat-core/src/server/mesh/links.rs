@@ -317,6 +317,7 @@ impl Server {
         if !self.config.mesh_upkeep {
             return; // the original does not reconnect
         }
+        self.wires.counters.reconnects += 1;
         let mut due = now + self.mesh.spread(self.config.reconnect_initial);
         if self.kept_dialler(&addr) == Dialler::Them {
             due += self.config.dial_defer;
