@@ -730,6 +730,11 @@ fn a_restarted_server_gets_a_terminal_client_back_and_its_rooms_see_it_rejoin() 
     alice.enter("names");
     let screen = alice.wait_for(|s| s.contains("<vault*> members (2): alice bob"));
     assert!(!screen.contains("you are the only one here"), "{screen}");
+    let listed = screen.matches("members (").count();
+    assert_eq!(
+        listed, 1,
+        "the client's own question is never shown:\n{screen}"
+    );
     alice.wait_for_prompt("[vault*] alice>");
     alice.type_text("half typed");
     alice.wait_for(|s| Tty::last_line(s).ends_with("[vault*] alice> half typed"));

@@ -7,10 +7,10 @@ use std::time::Instant;
 use bytes::Bytes;
 use indexmap::IndexSet;
 
+use super::Server;
 use super::conns::{ClientState, Conn, Role};
 use super::flood::{self, FloodAccount, Paid};
 use super::output::{CloseReason, ConnId, Event, Listener};
-use super::{BLEED, Server};
 use crate::wire::{
     ChatLine, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, Room, Text,
 };
@@ -92,9 +92,9 @@ impl Server {
             Message::Join(room) => self.join(id, room),
             Message::Part(room) => self.part(id, room),
             Message::Msg(chat) => self.client_msg(id, chat, line.to_bytes()),
-            Message::Heart => self.wires.send(id, &BLEED),
+            Message::Heart => self.answer_heart(id),
             Message::Bleed => self.heard_bleed(id),
-            Message::Names(room) => self.names(id, &room),
+            Message::Names(room) => self.names(id, &room, now),
             // Filtered above: these are not for clients to send.
             Message::System(_)
             | Message::AllAddrs(_)
@@ -233,12 +233,12 @@ impl Server {
 
     /// `NAMES` (§3, EXTENSION): the room's members as far as this server
     /// knows them — its own, then each peer's — for a member of the room.
-    fn names(&mut self, id: ConnId, room: &Room) {
+    fn names(&mut self, id: ConnId, room: &Room, now: Instant) {
         if !self.rooms.is_member(room.as_str(), id) {
             let why = format!("you are not in {room}");
             return self.refuse(id, ErrorCode::NotJoined, &why);
         }
-        self.names_when_listed(id, room);
+        self.names_when_listed(id, room, now);
     }
 
     /// `MSG` (§3): members only; a different nick is a nick change first;
@@ -261,6 +261,7 @@ impl Server {
     /// A client left, however: it leaves every room, with the `left channel`
     /// notice for each (§3).
     pub(super) fn client_departed(&mut self, id: ConnId, state: ClientState) {
+        self.names_client_gone(id);
         let text = left(&state.nick);
         for room in state.rooms {
             self.rooms.part(room.as_str(), id);

@@ -214,6 +214,7 @@ impl Server {
         }
         self.fire_due_plans(now);
         self.expire_lost_peers(now);
+        self.expire_waiting_names(now);
         self.reap(now);
     }
 
@@ -224,11 +225,11 @@ impl Server {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<Instant> {
         let mesh = self.next_heartbeat.min(self.mesh.next_deadline());
-        Some(
-            self.peer_members
-                .next_deadline()
-                .map_or(mesh, |d| d.min(mesh)),
-        )
+        let later = [
+            self.peer_members.next_deadline(),
+            self.awaited.next_deadline(),
+        ];
+        Some(later.into_iter().flatten().fold(mesh, Instant::min))
     }
 
     /// The next thing for the driver to do. Call it after every call above

@@ -391,3 +391,42 @@ fn names_waiting_when_the_asker_leaves_is_never_answered_to_a_stranger() {
     h.say(peer, "MEMBERS_END vault");
     assert_eq!(h.take(alice), Vec::<String>::new());
 }
+
+#[test]
+fn a_heart_after_a_waiting_names_is_answered_after_it() {
+    let mut h = Harness::with_defaults();
+    let peer = peer_of_ours(&mut h, 7000, &[]);
+    let alice = h.member("alice", &["vault"]);
+    h.take_all();
+    h.say(alice, "NAMES vault");
+    h.say(alice, "HEART");
+    assert_eq!(h.take(alice), Vec::<String>::new(), "the BLEED waits too");
+    h.say(peer, "MEMBERS vault bob");
+    h.say(peer, "MEMBERS_END vault");
+    assert_eq!(
+        h.take(alice),
+        ["MEMBERS vault alice bob", "MEMBERS_END vault", "BLEED"]
+    );
+    h.say(alice, "HEART");
+    assert_eq!(h.take(alice), ["BLEED"], "nothing waits: at once");
+}
+
+#[test]
+fn a_peer_slow_to_list_holds_names_for_a_second_at_most() {
+    let mut h = Harness::with_defaults();
+    let _silent_peer = peer_of_ours(&mut h, 7000, &[]);
+    let alice = h.member("alice", &["vault"]);
+    h.take_all();
+    h.say(alice, "NAMES vault");
+    h.say(alice, "HEART");
+    let answered = |h: &mut Harness| -> Vec<String> {
+        h.take(alice).into_iter().filter(|l| l != "HEART").collect()
+    };
+    h.advance(Duration::from_millis(999));
+    assert_eq!(answered(&mut h), Vec::<String>::new());
+    h.advance(Duration::from_millis(1));
+    assert_eq!(
+        answered(&mut h),
+        ["MEMBERS vault alice", "MEMBERS_END vault", "BLEED"]
+    );
+}
