@@ -10,6 +10,7 @@ use std::time::Duration;
 use argh::FromArgs;
 use mchat_core::server::ServerConfig;
 use mchat_core::wire::{Extension, PeerAddr};
+use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::tls::TlsFiles;
@@ -38,12 +39,33 @@ pub enum Command {
 
 /// Start a server; with a peer's host and server port it joins that
 /// server's network. Becomes a daemon unless --non-daemon is given.
-#[derive(FromArgs, Debug)]
+///
+/// Every option may also be set in a --config file under its own name
+/// (`heartbeat-ms = 500`); what the command line gives wins.
+#[derive(FromArgs, Clone, Debug, Default, Serialize, Deserialize)]
 #[argh(subcommand, name = "start")]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
 pub struct Start {
+    /// TOML file of options, by their names without the dashes; a flag
+    /// given overrides it; read again on SIGHUP
+    #[argh(option)]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+
+    /// print the configuration in force (defaults, file and flags) as a
+    /// config file, and exit
+    #[argh(switch)]
+    #[serde(skip)]
+    pub print_config: bool,
+
     /// stay in the foreground, logging to stderr as well as to the log file
     #[argh(switch)]
     pub non_daemon: bool,
+
+    /// least severe log lines kept: error, warn, info, debug or trace;
+    /// RUST_LOG, if set, decides instead (default: info)
+    #[argh(option)]
+    pub log_level: Option<String>,
 
     /// host put in MY_ADDR for other servers to dial (default: <host>);
     /// needed when <host> is a wildcard such as 0.0.0.0; a DNS name is
@@ -228,19 +250,32 @@ pub struct Start {
 
     /// host to listen on: a DNS name or an IPv4/IPv6 literal
     #[argh(positional)]
+    #[serde(skip)]
     pub host: String,
 
     /// port for clients (0 picks a free one)
     #[argh(positional)]
+    #[serde(skip)]
     pub client_port: u16,
 
     /// port for servers (0 picks a free one)
     #[argh(positional)]
+    #[serde(skip)]
     pub server_port: u16,
 
     /// an existing server to join: its host and its server port
     #[argh(positional, arg_name = "peer_host peer_port")]
+    #[serde(skip)]
     pub peer: Vec<String>,
+}
+
+/// Where a server listens: its host and ports, from the command line or
+/// the config file.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub host: String,
+    pub client_port: u16,
+    pub server_port: u16,
 }
 
 /// Stop the server started with this host and client port, through its
@@ -290,6 +325,27 @@ pub struct Status {
 }
 
 impl Start {
+    /// The host and ports.
+    pub fn place(&self) -> Place {
+        Place {
+            host: self.host.clone(),
+            client_port: self.client_port,
+            server_port: self.server_port,
+        }
+    }
+
+    /// The log level asked for (`--log-level`, default info).
+    pub fn log_level(&self) -> Result<log::LevelFilter, Error> {
+        match &self.log_level {
+            None => Ok(logging::DEFAULT_LEVEL),
+            Some(level) => level.parse().map_err(|_| Error::Invalid {
+                what: "log level",
+                value: level.clone(),
+                why: "say error, warn, info, debug or trace".into(),
+            }),
+        }
+    }
+
     /// The core's defaults for a server advertising `advertised`, with what
     /// the command line gave instead.
     pub fn server_config(&self, advertised: PeerAddr, join: Option<PeerAddr>) -> ServerConfig {
@@ -337,6 +393,58 @@ impl Start {
         set(&mut config.client_queue_limit, self.client_queue_bytes);
         set(&mut config.peer_queue_limit, self.peer_queue_bytes);
         config
+    }
+
+    /// Every option with a default filled in with the value in force: read
+    /// back from the configuration these options make, so each default
+    /// keeps its one source.
+    pub fn with_defaults(&self) -> Result<Start, Error> {
+        let place = self.place();
+        let host =
+            mchat_core::wire::Host::new(place.host.as_str()).map_err(|e| Error::Invalid {
+                what: "host",
+                value: place.host.clone(),
+                why: e.to_string(),
+            })?;
+        let config = self.server_config(PeerAddr::new(host, std::num::NonZeroU16::MIN), None);
+        let driver = self.driver_settings();
+        let ms = |d: Duration| Some(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        let s = |d: Duration| Some(d.as_secs());
+        Ok(Start {
+            log_level: Some(self.log_level()?.to_string().to_lowercase()),
+            pidfile: Some(
+                self.pidfile
+                    .clone()
+                    .unwrap_or_else(|| default_pidfile(&place.host, place.client_port)),
+            ),
+            log_dir: Some(self.log_dir()),
+            log_max_bytes: Some(self.log_max_bytes()),
+            heartbeat_ms: ms(config.heartbeat_interval),
+            missed_heartbeats: Some(config.max_missed_heartbeats),
+            handshake_timeout_ms: ms(config.handshake_timeout),
+            gossip_ms: ms(config.gossip_interval),
+            reconnect_ms: ms(config.reconnect_initial),
+            reconnect_give_up_s: s(config.reconnect_give_up),
+            connect_timeout_ms: ms(driver.connect_timeout),
+            max_gossiped_addrs: Some(config.max_gossiped_addrs),
+            max_dials_per_s: Some(config.max_dials_per_s),
+            max_clients: Some(config.max_clients),
+            max_servers: Some(config.max_servers),
+            max_candidates: Some(config.max_candidates),
+            max_clients_per_ip: Some(config.max_clients_per_ip),
+            max_candidates_per_ip: Some(config.max_candidates_per_ip),
+            connect_rate_per_ip: Some(config.connect_rate_per_ip),
+            flood_rate: Some(config.flood_rate),
+            flood_burst: Some(config.flood_burst),
+            flood_disconnect_s: s(config.flood_disconnect),
+            max_rooms_per_client: Some(config.max_rooms_per_client),
+            max_rooms: Some(config.max_rooms),
+            max_room_members: Some(config.max_room_members),
+            client_queue_bytes: Some(config.client_queue_limit),
+            peer_queue_bytes: Some(config.peer_queue_limit),
+            drain_ms: ms(driver.drain),
+            ..self.clone()
+        })
     }
 
     /// What the socket driver needs beyond the state machine's config.
@@ -548,6 +656,37 @@ mod tests {
             text.ends_with(&default),
             "--wait-s: {text:?}, not {default}"
         );
+    }
+
+    #[test]
+    fn the_defaults_filled_in_make_the_same_configuration() {
+        for args in [
+            &["h", "1", "2"][..],
+            &[
+                "--heartbeat-ms",
+                "250",
+                "--flood-rate",
+                "0",
+                "--drain-ms",
+                "9",
+                "h",
+                "1",
+                "2",
+            ],
+        ] {
+            let start = Start::from_args(&["start"], args).unwrap();
+            let filled = start.with_defaults().unwrap();
+            let advertised = PeerAddr::new(Host::new("h").unwrap(), NonZeroU16::MIN);
+            assert_eq!(
+                format!("{:?}", filled.server_config(advertised.clone(), None)),
+                format!("{:?}", start.server_config(advertised, None)),
+            );
+            assert_eq!(
+                format!("{:?}", filled.driver_settings()),
+                format!("{:?}", start.driver_settings())
+            );
+            assert_eq!(filled.log_level().unwrap(), start.log_level().unwrap());
+        }
     }
 
     #[test]

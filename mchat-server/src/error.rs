@@ -10,6 +10,8 @@ pub enum Error {
     NoCommand,
     #[error("the peer must be given as <peer_host> <peer_port>, got: {}", .0.join(" "))]
     PeerArgs(Vec<String>),
+    #[error("config file {path}: {why}")]
+    Config { path: PathBuf, why: String },
     #[error("the client port and the server port must differ (both are {0})")]
     SamePort(u16),
     #[error("{what} {value:?} is not valid: {why}")]

@@ -74,20 +74,39 @@ impl Write for RotatingFile {
     }
 }
 
-/// Sends `log` records to `file`, at `info` unless `RUST_LOG` says
+/// The level kept without `--log-level` or `RUST_LOG`.
+pub const DEFAULT_LEVEL: log::LevelFilter = log::LevelFilter::Info;
+
+/// Does `RUST_LOG` decide the levels (and `--log-level` not)?
+pub fn env_decides() -> bool {
+    std::env::var_os("RUST_LOG").is_some_and(|v| !v.is_empty())
+}
+
+/// Sends `log` records to `file`, at `level` unless `RUST_LOG` says
 /// otherwise, and logs panics before the process dies.
-pub fn init(file: RotatingFile) {
+pub fn init(file: RotatingFile, level: log::LevelFilter) {
     let mut builder = env_logger::Builder::new();
+    // Everything passes the logger itself: the level is log's global
+    // maximum, which a reload can change.
     builder
-        .filter_level(log::LevelFilter::Info)
+        .filter_level(log::LevelFilter::Trace)
         .parse_default_env()
         .format_timestamp_millis()
         .target(env_logger::Target::Pipe(Box::new(file)));
     // A second init (tests) keeps the first logger; nothing to do then.
     let _ = builder.try_init();
+    set_level(level);
     let default_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         log::error!("panic: {info}");
         default_hook(info);
     }));
+}
+
+/// Keeps log lines of `level` and more severe from now on, unless
+/// `RUST_LOG` decides.
+pub fn set_level(level: log::LevelFilter) {
+    if !env_decides() {
+        log::set_max_level(level);
+    }
 }

@@ -4,6 +4,7 @@
 //! This file only parses the command line and dispatches.
 
 mod cli;
+mod config_file;
 mod daemon;
 mod driver;
 mod error;

@@ -4,10 +4,12 @@ use std::num::NonZeroU16;
 
 use mchat_core::wire::{Host, PeerAddr};
 
-use crate::cli::{Start, default_pidfile};
+use mchat_core::server::ServerConfig;
+
+use crate::cli::{Place, Start, default_pidfile};
 use crate::error::Error;
 use crate::pidfile::Pidfile;
-use crate::{daemon, driver, listen, logging, secret};
+use crate::{config_file, daemon, driver, listen, logging, secret};
 
 fn invalid(what: &'static str, value: &str, why: impl ToString) -> Error {
     Error::Invalid {
@@ -32,21 +34,22 @@ fn peer_of(args: &[String]) -> Result<Option<PeerAddr>, Error> {
     }
 }
 
-/// Runs `mchat-server start`: takes the pidfile, binds, daemonizes, serves.
-pub fn start_server(start: Start) -> Result<(), Error> {
-    let join = peer_of(&start.peer)?;
-    let advertised_host = start
-        .advertise
-        .clone()
-        .unwrap_or_else(|| start.host.clone());
-    let advertised_host = Host::new(advertised_host.as_str())
-        .map_err(|e| invalid("advertised host", &advertised_host, e))?;
+/// Runs `mchat-server start`: reads the config file, takes the pidfile,
+/// binds, daemonizes, serves.
+pub fn start_server(cli: Start) -> Result<(), Error> {
+    let start = config_file::with_file(cli.clone())?;
+    if start.print_config {
+        print!("{}", config_file::render(&start)?);
+        return Ok(());
+    }
+    let place = start.place();
+    start.log_level()?;
     let pid_path = start
         .pidfile
         .clone()
-        .unwrap_or_else(|| default_pidfile(&start.host, start.client_port));
+        .unwrap_or_else(|| default_pidfile(&place.host, place.client_port));
     let mut pidfile = Pidfile::acquire(&pid_path)?;
-    match serve(start, join, advertised_host, &mut pidfile) {
+    match serve(start, cli, place, &mut pidfile) {
         Ok(()) => {
             pidfile.remove();
             Ok(())
@@ -59,27 +62,65 @@ pub fn start_server(start: Start) -> Result<(), Error> {
     }
 }
 
+/// The state machine's configuration that `start` makes, for a server
+/// whose server port is `bound_server_port`: the core's defaults with the
+/// options given, its address, the peer to join, the mesh secret.
+fn core_config(
+    start: &Start,
+    place: &Place,
+    bound_server_port: u16,
+) -> Result<ServerConfig, Error> {
+    let join = peer_of(&start.peer)?;
+    let advertised_host = start
+        .advertise
+        .clone()
+        .unwrap_or_else(|| place.host.clone());
+    let advertised_host = Host::new(advertised_host.as_str())
+        .map_err(|e| invalid("advertised host", &advertised_host, e))?;
+    let advertised_port = match start.advertise_port {
+        Some(port) => NonZeroU16::new(port)
+            .ok_or_else(|| invalid("advertised port", "0", "must be 1-65535"))?,
+        None => NonZeroU16::new(bound_server_port)
+            .ok_or_else(|| invalid("server port", "0", "no port was bound"))?,
+    };
+    let mut config = start.server_config(PeerAddr::new(advertised_host, advertised_port), join);
+    if let Some(path) = &start.mesh_secret_file {
+        config.mesh_secret = Some(secret::read(path)?);
+    }
+    Ok(config)
+}
+
+/// What SIGHUP reads again: the command line `cli` over its config file,
+/// for a server started at `place` with server port `bound`.
+fn reloader(cli: Start, place: Place, bound: u16, tls_mesh: bool) -> driver::Reload {
+    Box::new(move || {
+        let start = config_file::with_file(cli.clone())?;
+        let mut config = core_config(&start, &place, bound)?;
+        config.links_authenticated_by_transport = tls_mesh;
+        Ok(driver::Reloaded {
+            config,
+            log_level: start.log_level()?,
+            from_file: cli.config.is_some(),
+        })
+    })
+}
+
 /// Binds, daemonizes and runs, holding the pidfile.
-fn serve(
-    start: Start,
-    join: Option<PeerAddr>,
-    advertised_host: Host,
-    pidfile: &mut Pidfile,
-) -> Result<(), Error> {
-    if start.client_port == start.server_port && start.client_port != 0 {
-        return Err(Error::SamePort(start.client_port));
+fn serve(start: Start, cli: Start, place: Place, pidfile: &mut Pidfile) -> Result<(), Error> {
+    if place.client_port == place.server_port && place.client_port != 0 {
+        return Err(Error::SamePort(place.client_port));
     }
     let tls_files = start.tls_files()?;
     let clients = if start.no_plain {
         Vec::new()
     } else {
-        listen::bind_all(&start.host, start.client_port)?
+        listen::bind_all(&place.host, place.client_port)?
     };
     let tls_clients = match start.tls_client_port {
-        Some(port) => listen::bind_all(&start.host, port)?,
+        Some(port) => listen::bind_all(&place.host, port)?,
         None => Vec::new(),
     };
-    let servers = listen::bind_all(&start.host, start.server_port)?;
+    let servers = listen::bind_all(&place.host, place.server_port)?;
     let monitor = match &start.monitor {
         Some(addr) => Some(listen::bind_monitor(addr)?),
         None => None,
@@ -93,8 +134,6 @@ fn serve(
         listen::port_of(&clients)
     };
     let server_port = listen::port_of(&servers);
-    let server_port_nz = NonZeroU16::new(server_port)
-        .ok_or_else(|| invalid("server port", "0", "no port was bound"))?;
 
     let log_dir = start.log_dir();
     let log_error = |source| Error::Log {
@@ -103,20 +142,12 @@ fn serve(
     };
     std::fs::create_dir_all(&log_dir).map_err(log_error)?;
     let log_dir = std::fs::canonicalize(&log_dir).map_err(log_error)?;
-    let log_path = log_dir.join(format!("{}_{}_server.log", start.host, client_port));
+    let log_path = log_dir.join(format!("{}_{}_server.log", place.host, client_port));
     let log_file = logging::RotatingFile::open(&log_path, start.log_max_bytes(), start.non_daemon)?;
 
-    let advertised_port = match start.advertise_port {
-        Some(port) => NonZeroU16::new(port)
-            .ok_or_else(|| invalid("advertised port", "0", "must be 1-65535"))?,
-        None => server_port_nz,
-    };
-    let mut config = start.server_config(PeerAddr::new(advertised_host, advertised_port), join);
+    let mut config = core_config(&start, &place, server_port)?;
     // Jitter differs between servers started together, so their re-dials spread.
     config.jitter_seed = u64::from(std::process::id()) << 16 ^ u64::from(server_port);
-    if let Some(path) = &start.mesh_secret_file {
-        config.mesh_secret = Some(secret::read(path)?);
-    }
     config.entropy = secret::entropy()?;
     let tls = match tls_files {
         Some(files) => {
@@ -139,7 +170,7 @@ fn serve(
         .unwrap_or_default();
     println!(
         "mchat-server: listening for clients on {} port {client_port}{tls_note}, for servers on port {server_port}{monitor_note}; log {}",
-        start.host,
+        place.host,
         log_path.display()
     );
     // Before any thread exists: the locked pidfile and the bound sockets go
@@ -155,15 +186,18 @@ fn serve(
         }
         return Err(e);
     }
-    logging::init(log_file);
+    logging::init(log_file, start.log_level()?);
     if let Some(ready) = ready {
         ready.ok();
     }
     log::info!(
         "server starts: {} client port {client_port}, server port {server_port}, advertised as {}",
-        start.host,
+        place.host,
         config.advertised
     );
+    if let Some(path) = &start.config {
+        log::info!("options from {} (read again on SIGHUP)", path.display());
+    }
     if let Some((files, loaded)) = &tls {
         if let (Some(ca), Some(_)) = (&files.ca, &loaded.mesh) {
             log::info!(
@@ -193,7 +227,13 @@ fn serve(
         servers,
         monitor,
     };
-    let result = driver::run(config, listeners, start.driver_settings(), tls);
+    let reload = reloader(
+        cli,
+        place,
+        server_port,
+        config.links_authenticated_by_transport,
+    );
+    let result = driver::run(config, listeners, start.driver_settings(), tls, reload);
     log::info!("server shuts down");
     result.map_err(Error::Io)
 }

@@ -169,7 +169,14 @@ impl Server {
         }
         let old = std::mem::replace(&mut state.nick, new.clone());
         let rooms: Vec<Room> = state.rooms.iter().cloned().collect();
+        let remote = state.remote;
         let text = renamed(&old, &new);
+        self.event(Event::Renamed {
+            id,
+            remote,
+            from: old.clone(),
+            to: new.clone(),
+        });
         for room in rooms {
             self.notify(&room, &text);
         }
@@ -203,8 +210,14 @@ impl Server {
         }
         let Some(state) = self.client(id) else { return };
         state.rooms.insert(room.clone());
-        let nick = state.nick.clone();
+        let (nick, remote) = (state.nick.clone(), state.remote);
         let text = joined(&nick);
+        self.event(Event::Joined {
+            id,
+            remote,
+            nick: nick.clone(),
+            room: room.clone(),
+        });
         self.ghosts_rejoined(&room, &nick);
         self.rooms.join(room.clone(), id);
         if self.rooms.member_count(room.as_str()) == 1 {
@@ -224,6 +237,13 @@ impl Server {
         let Some(state) = self.client(id) else { return };
         state.rooms.shift_remove(room.as_str());
         let text = left(&state.nick);
+        let (nick, remote) = (state.nick.clone(), state.remote);
+        self.event(Event::Parted {
+            id,
+            remote,
+            nick,
+            room: room.clone(),
+        });
         self.rooms.part(room.as_str(), id);
         self.notify(&room, &text);
         if !self.rooms.exists(room.as_str()) {

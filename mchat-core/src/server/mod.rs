@@ -26,6 +26,7 @@ mod heartbeat;
 mod mesh;
 mod output;
 mod per_address;
+mod reconfigure;
 mod rooms;
 mod stats;
 
@@ -37,6 +38,7 @@ use bytes::Bytes;
 pub use auth::{AuthEnd, AuthTranscript, MeshSecret, SecretError};
 pub use config::ServerConfig;
 pub use output::{CloseReason, ConnId, Event, Listener, Output};
+pub use reconfigure::{Change, Reconfigured};
 pub use stats::{Counters, Gauges, LinkState, PeerLink, Tallied, Tally, Traffic};
 
 use crate::wire::{Frame, PeerAddr};
@@ -355,9 +357,10 @@ impl Server {
         match conn.role {
             Role::Client(state) => {
                 self.clients -= 1;
-                self.release(Listener::Client, state.remote);
+                let remote = state.remote;
+                self.release(Listener::Client, remote);
                 self.client_departed(id, state);
-                self.event(Event::ClientDisconnected { id, reason });
+                self.event(Event::ClientDisconnected { id, remote, reason });
             }
             Role::Refused => {}
             Role::Candidate {

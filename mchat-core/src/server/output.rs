@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 
 use bytes::Bytes;
 
-use crate::wire::{ExtensionSet, PeerAddr};
+use crate::wire::{ExtensionSet, Nick, PeerAddr, Room};
 
 /// A connection's handle, issued by the state machine: a slot of its
 /// connection table and how many times that slot has been used. A handle is
@@ -183,8 +183,43 @@ pub enum Event {
     ClientDisconnected {
         /// Its handle.
         id: ConnId,
+        /// Its address.
+        remote: SocketAddr,
         /// Why: `None` when it closed itself or its socket failed.
         reason: Option<CloseReason>,
+    },
+    /// A client joined a room (a detail: logged at debug).
+    Joined {
+        /// Its handle.
+        id: ConnId,
+        /// Its address.
+        remote: SocketAddr,
+        /// Its nick.
+        nick: Nick,
+        /// The room.
+        room: Room,
+    },
+    /// A client left a room by `PART` (a detail).
+    Parted {
+        /// Its handle.
+        id: ConnId,
+        /// Its address.
+        remote: SocketAddr,
+        /// Its nick.
+        nick: Nick,
+        /// The room.
+        room: Room,
+    },
+    /// A client changed its nick (a detail).
+    Renamed {
+        /// Its handle.
+        id: ConnId,
+        /// Its address.
+        remote: SocketAddr,
+        /// The nick before.
+        from: Nick,
+        /// The nick now.
+        to: Nick,
     },
     /// A peer link completed its handshake.
     ServerConnected {
@@ -274,6 +309,15 @@ pub enum Event {
 }
 
 impl Event {
+    /// Is this a detail of a client's life (a join, a part, a nick
+    /// change), worth a line only when debugging?
+    pub fn is_detail(&self) -> bool {
+        matches!(
+            self,
+            Event::Joined { .. } | Event::Parted { .. } | Event::Renamed { .. }
+        )
+    }
+
     /// Is this something an operator should look at (a refusal, a peer out
     /// of reach, a line dropped), rather than the normal coming and going?
     pub fn is_warning(&self) -> bool {
@@ -301,9 +345,31 @@ impl fmt::Display for Event {
             Event::ClientConnected { id, remote } => {
                 write!(f, "client {id} connected from {remote}")
             }
-            Event::ClientDisconnected { id, reason } => {
-                write!(f, "client {id} disconnected ({})", closed(reason))
+            Event::ClientDisconnected { id, remote, reason } => {
+                write!(
+                    f,
+                    "client {id} ({remote}) disconnected ({})",
+                    closed(reason)
+                )
             }
+            Event::Joined {
+                id,
+                remote,
+                nick,
+                room,
+            } => write!(f, "client {id} ({remote}) {nick} joined {room}"),
+            Event::Parted {
+                id,
+                remote,
+                nick,
+                room,
+            } => write!(f, "client {id} ({remote}) {nick} left {room}"),
+            Event::Renamed {
+                id,
+                remote,
+                from,
+                to,
+            } => write!(f, "client {id} ({remote}) {from} is now {to}"),
             Event::ServerConnected { id, addr } => write!(f, "server {addr} connected ({id})"),
             Event::Negotiated { id, addr, agreed } => {
                 write!(f, "server {addr} ({id}) speaks our extensions: {agreed}")

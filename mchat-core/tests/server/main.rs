@@ -24,4 +24,5 @@ mod negotiation;
 mod per_address;
 mod presence;
 mod queues;
+mod reconfigure;
 mod stats;

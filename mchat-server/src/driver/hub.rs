@@ -64,6 +64,8 @@ pub struct Hub {
     /// What TLS connections are made with (`--tls-mesh`,
     /// `--tls-client-port`).
     tls: TlsConfigs,
+    /// Why dials failed, until the state machine's `DialFailed` is logged.
+    dial_errors: Vec<(PeerAddr, String)>,
 }
 
 /// The state machine's timer, owned by the hub alone: the timer task asks
@@ -95,11 +97,21 @@ impl Hub {
                 timer: Timer { target: None, wake },
                 connect_timeout,
                 tls,
+                dial_errors: Vec::new(),
             })
         });
         ex.spawn(tasks::timer_loop(Rc::downgrade(&hub), woken))
             .detach();
         hub
+    }
+
+    /// New settings for the state machine (SIGHUP); drain after.
+    pub fn reconfigure(
+        &mut self,
+        config: &mchat_core::server::ServerConfig,
+        now: Instant,
+    ) -> mchat_core::server::Reconfigured {
+        self.server.reconfigure(config, now)
     }
 
     /// The state machine, to read what it counts and holds.
@@ -227,7 +239,8 @@ impl Hub {
                 self.server.dial_result(id, local, now);
             }
             Err(e) => {
-                log::debug!("dial {id} to {addr} failed: {e}");
+                // Said with the state machine's DialFailed, in one line.
+                self.dial_errors.push((addr.clone(), e));
                 self.server.dial_result(id, None, now);
             }
         }
@@ -282,6 +295,8 @@ impl Hub {
                 self.flush(id);
             }
         }
+        // A failure the state machine did not report is not kept.
+        self.dial_errors.clear();
         let next = self.server.poll_timeout();
         let earlier = match (next, self.timer.target) {
             (Some(next), Some(target)) => next < target,
@@ -325,7 +340,7 @@ impl Hub {
                 let task = tasks::dial(self.me.clone(), id, addr, self.connect_timeout);
                 self.ex.spawn(task).detach();
             }
-            Output::Event(event) => log_event(&event),
+            Output::Event(event) => self.log_event(&event),
         }
     }
 
@@ -385,11 +400,23 @@ impl Hub {
 }
 
 /// An event as a log line (the words are the core's, after the original).
-fn log_event(event: &Event) {
-    if event.is_warning() {
-        log::warn!("{event}");
-    } else {
-        log::info!("{event}");
+impl Hub {
+    /// An event as a log line (the words are the core's, after the
+    /// original); a failed dial with the reason the socket gave.
+    fn log_event(&mut self, event: &Event) {
+        if let Event::DialFailed { addr } = event
+            && let Some(at) = self.dial_errors.iter().position(|(a, _)| a == addr)
+        {
+            let (_, why) = self.dial_errors.swap_remove(at);
+            return log::warn!("{event}: {why}");
+        }
+        if event.is_detail() {
+            log::debug!("{event}");
+        } else if event.is_warning() {
+            log::warn!("{event}");
+        } else {
+            log::info!("{event}");
+        }
     }
 }
 

@@ -22,6 +22,7 @@ use crate::monitor::snapshot::{Health, Snapshot};
 use crate::monitor::{self, Endpoints};
 use std::cell::RefCell;
 
+use crate::logging;
 use crate::tls::{TlsConfigs, TlsFiles};
 
 /// How long a shutdown waits for queued lines to be written.
@@ -47,6 +48,18 @@ impl Default for Settings {
     }
 }
 
+/// What SIGHUP reads again: the configuration as the command line and its
+/// file now make it.
+pub struct Reloaded {
+    pub config: ServerConfig,
+    pub log_level: log::LevelFilter,
+    /// There is a config file (else only the TLS files are read again).
+    pub from_file: bool,
+}
+
+/// Makes a [`Reloaded`], or says why the file cannot be used.
+pub type Reload = Box<dyn Fn() -> Result<Reloaded, crate::error::Error>>;
+
 /// The listening sockets of a server.
 pub struct Listeners {
     pub clients: Vec<TcpListener>,
@@ -63,6 +76,7 @@ pub fn run(
     listeners: Listeners,
     settings: Settings,
     tls: Option<(TlsFiles, TlsConfigs)>,
+    reload: Reload,
 ) -> std::io::Result<()> {
     let ex = Rc::new(LocalExecutor::new());
     let started = Instant::now();
@@ -105,7 +119,10 @@ pub fn run(
         let mut signals = signals;
         loop {
             match signals.next().await {
-                Some(Ok(Signal::Hup)) => reload(&hub, tls_files.as_ref()),
+                Some(Ok(Signal::Hup)) => {
+                    reload_options(&hub, &reload);
+                    reload_tls(&hub, tls_files.as_ref());
+                }
                 Some(Ok(signal)) => {
                     let name = match signal {
                         Signal::Term => "SIGTERM",
@@ -156,11 +173,59 @@ fn snapshots(
     })
 }
 
+/// SIGHUP: the config file read again and what can change applied, the
+/// rest logged as needing a restart; a file that cannot be used changes
+/// nothing.
+fn reload_options(hub: &Rc<RefCell<Hub>>, reload: &Reload) {
+    let reloaded = match reload() {
+        Ok(reloaded) => reloaded,
+        Err(e) => {
+            log::warn!("received SIGHUP: {e}; nothing changed");
+            return;
+        }
+    };
+    if !reloaded.from_file {
+        log::info!("received SIGHUP: no --config file to read again");
+        return;
+    }
+    let done = {
+        let mut hub = hub.borrow_mut();
+        let done = hub.reconfigure(&reloaded.config, Instant::now());
+        hub.drain();
+        done
+    };
+    let level_before = log::max_level();
+    logging::set_level(reloaded.log_level);
+    let mut changed: Vec<String> = done
+        .applied
+        .iter()
+        .map(|c| format!("{} {} -> {}", c.field, c.from, c.to))
+        .collect();
+    if log::max_level() != level_before {
+        changed.push(format!(
+            "log level {} -> {}",
+            level_before.as_str().to_lowercase(),
+            log::max_level().as_str().to_lowercase()
+        ));
+    }
+    if changed.is_empty() {
+        log::info!("received SIGHUP: the config file changes nothing that runs");
+    } else {
+        log::info!("received SIGHUP: changed {}", changed.join(", "));
+    }
+    let restart: Vec<&str> = done.need_restart.iter().map(|c| c.field).collect();
+    if !restart.is_empty() {
+        log::warn!(
+            "received SIGHUP: {} changed in the config file but take a restart; still as started",
+            restart.join(", ")
+        );
+    }
+}
+
 /// SIGHUP: the TLS files read again, for the links made from now on; on
 /// any error the old ones stay in force.
-fn reload(hub: &Rc<std::cell::RefCell<Hub>>, tls_files: Option<&TlsFiles>) {
+fn reload_tls(hub: &Rc<RefCell<Hub>>, tls_files: Option<&TlsFiles>) {
     let Some(files) = tls_files else {
-        log::info!("received SIGHUP: nothing to reload (no TLS)");
         return;
     };
     match files.load() {

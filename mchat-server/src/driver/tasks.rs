@@ -78,9 +78,7 @@ pub async fn dial(hub: Weak<RefCell<Hub>>, id: ConnId, addr: PeerAddr, timeout: 
         ))
     };
     let result = future::or(connect, timed_out).await;
-    if let Err(e) = &result {
-        log::warn!("connecting to server {addr} failed: {e}");
-    }
+    // A failure is logged once, with the state machine's DialFailed.
     if let Some(hub) = hub.upgrade() {
         hub.borrow_mut().dial_done(id, &addr, result);
     }

@@ -162,3 +162,20 @@ pub fn intruder_reaches_no_one(intruder: &ServerProc, clients: &mut [LineClient]
         intruder.log()
     );
 }
+
+/// Sends SIGHUP to `server`, and waits until its log has one more line
+/// saying `what` than before.
+pub fn sighup_and_wait(server: &ServerProc, what: &str) {
+    let before = server.log().matches(what).count();
+    let pid = nix::unistd::Pid::from_raw(i32::try_from(server.child.id()).unwrap());
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGHUP).unwrap();
+    let deadline = Instant::now() + DEADLINE;
+    while server.log().matches(what).count() <= before {
+        assert!(
+            Instant::now() < deadline,
+            "the log never said {what:?} again:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -105,6 +105,12 @@ pub(in crate::server) struct PeerMembers {
 }
 
 impl PeerMembers {
+    /// New limits, for rooms and members recorded from now on.
+    pub fn set_limits(&mut self, max_members: usize, max_rooms: usize) {
+        self.max_members = max_members;
+        self.max_rooms = max_rooms;
+    }
+
     pub fn new(max_members: usize, max_rooms: usize) -> Self {
         Self {
             max_members,
