@@ -72,7 +72,7 @@ until_pong() {
     done
 }
 
-for port in 6061 6062 6063 6064 6071 6072 6081 6082 6083 6084 6085 6086; do
+for port in 6061 6062 6063 6064 6065 6066 6071 6072 6081 6082 6083 6084 6085 6086 9100; do
     if listening "$port"; then
         fail "port $port is in use; the README's commands need it (a server from an earlier run?)"
     fi
@@ -119,6 +119,19 @@ background threaded_server \
     'cargo run -p examples --example threaded_server -- 127.0.0.1 6071 6072 127.0.0.1 6062'
 wait_listening threaded_server 6071
 until_pong 6071
+
+step "a monitored server and its status"
+background monitored \
+    'cargo run --release -p mchat-server -- start --non-daemon --monitor 127.0.0.1:9100 127.0.0.1 6065 6066'
+wait_listening monitored 9100
+cmd='curl -s http://127.0.0.1:9100/healthz'
+documented "$cmd"
+[ "$(timeout 10 bash -c "$cmd")" = ok ] || fail "/healthz did not say ok"
+cmd='cargo run --release -p mchat-server -- status 127.0.0.1 6065'
+documented "$cmd"
+out=$(timeout 30 bash -c "$cmd") || fail "mchat-server status failed"
+printf '%s\n' "$out"
+grep -qF ', healthy' <<<"$out" || fail "status did not say the server is healthy"
 
 step "simulate"
 cmd='cargo run -p examples --example simulate'

@@ -276,3 +276,39 @@ fn one_port_for_clients_and_servers_is_refused_with_the_reason() {
     );
     assert!(!pidfile.exists(), "a refused start left its pidfile");
 }
+
+#[test]
+fn a_failed_dial_is_one_log_line_with_its_reason_and_joins_show_at_debug() {
+    // A peer port nobody listens on: every dial is refused.
+    let dead = free_port().to_string();
+    let server = ServerProc::start(
+        &scratch("log-lines"),
+        "127.0.0.1",
+        (0, 0),
+        Some(("127.0.0.1", dead.parse().unwrap())),
+        &["--log-level", "debug", "--reconnect-ms", "100"],
+    );
+    let _alice = LineClient::member(server.client_port, "alice", &["lobby"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let failure = format!("could not connect to server 127.0.0.1 {dead}");
+    while server.log().matches(&failure).count() < 2 {
+        assert!(Instant::now() < deadline, "{}", server.log());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let log = server.log();
+    let lines: Vec<&str> = log.lines().filter(|l| l.contains(&dead)).collect();
+    assert!(
+        lines
+            .iter()
+            .all(|l| l.contains(&format!("{failure}: Connection refused"))),
+        "each failure is one line, with its reason: {lines:#?}"
+    );
+    let joined = log
+        .lines()
+        .find(|l| l.contains("alice joined lobby"))
+        .unwrap_or_else(|| panic!("no join at debug:\n{log}"));
+    assert!(
+        joined.contains("DEBUG") && joined.contains("(127.0.0.1:"),
+        "{joined}"
+    );
+}
