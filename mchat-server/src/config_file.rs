@@ -99,3 +99,33 @@ pub fn render(start: &Start) -> Result<String, Error> {
         "# mchat-server start: the configuration in force\n{text}"
     ))
 }
+
+/// Options the state machine never sees, read only when the server starts:
+/// the sockets, files and the process's own settings.
+const AT_START_ONLY: [&str; 13] = [
+    "non-daemon",
+    "pidfile",
+    "log-dir",
+    "log-max-bytes",
+    "connect-timeout-ms",
+    "monitor",
+    "drain-ms",
+    "tls-cert",
+    "tls-key",
+    "tls-ca",
+    "tls-client-port",
+    "no-plain",
+    "tls-mesh",
+];
+
+/// Which of [`AT_START_ONLY`] differ between the options the server
+/// started with and `now`: a reload says they take a restart.
+pub fn read_at_start_only(started: &Start, now: &Start) -> Vec<String> {
+    let table = |s: &Start| toml::Table::try_from(s).unwrap_or_default();
+    let (before, after) = (table(started), table(now));
+    AT_START_ONLY
+        .iter()
+        .filter(|key| before.get(**key) != after.get(**key))
+        .map(|key| (*key).to_owned())
+        .collect()
+}

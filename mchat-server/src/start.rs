@@ -92,7 +92,14 @@ fn core_config(
 
 /// What SIGHUP reads again: the command line `cli` over its config file,
 /// for a server started at `place` with server port `bound`.
-fn reloader(cli: Start, place: Place, bound: u16, tls_mesh: bool) -> driver::Reload {
+fn reloader(
+    started: &Start,
+    cli: Start,
+    place: Place,
+    bound: u16,
+    tls_mesh: bool,
+) -> driver::Reload {
+    let started = started.clone();
     Box::new(move || {
         let start = config_file::with_file(cli.clone())?;
         let mut config = core_config(&start, &place, bound)?;
@@ -101,6 +108,7 @@ fn reloader(cli: Start, place: Place, bound: u16, tls_mesh: bool) -> driver::Rel
             config,
             log_level: start.log_level()?,
             from_file: cli.config.is_some(),
+            need_restart: config_file::read_at_start_only(&started, &start),
         })
     })
 }
@@ -228,6 +236,7 @@ fn serve(start: Start, cli: Start, place: Place, pidfile: &mut Pidfile) -> Resul
         monitor,
     };
     let reload = reloader(
+        &start,
         cli,
         place,
         server_port,

@@ -170,13 +170,15 @@ fn sighup_applies_a_new_heartbeat_and_log_level_to_a_connected_client() {
     // What needs a restart is said, and left as it was.
     write(
         &file,
-        &format!("{fixed}heartbeat-ms = 200\nlog-level = \"debug\"\nno-interest-routing = true\n"),
+        &format!(
+            "{fixed}heartbeat-ms = 200\nlog-level = \"debug\"\nno-interest-routing = true\ndrain-ms = 5\n"
+        ),
     );
     sighup_and_wait(&server, "take a restart");
     assert!(
         server
             .log()
-            .contains("extensions changed in the config file but take a restart"),
+            .contains("extensions, drain-ms changed in the config file but take a restart"),
         "{}",
         server.log()
     );

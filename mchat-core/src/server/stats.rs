@@ -141,64 +141,34 @@ impl Counters {
     }
 }
 
+/// The types a server sends, by the start of their line; the common ones
+/// first, and a longer word before a word it starts with.
+const SENT_PREFIXES: [(&[u8], MessageKind); 16] = [
+    (b"MSG ", MessageKind::Msg),
+    (b"SYSTEM ", MessageKind::System),
+    (b"HEART", MessageKind::Heart),
+    (b"BLEED", MessageKind::Bleed),
+    (b"ERROR ", MessageKind::Error),
+    (b"MEMBERS_END ", MessageKind::MembersEnd),
+    (b"MEMBERS ", MessageKind::Members),
+    (b"EXT ", MessageKind::Ext),
+    (b"MY_ADDR ", MessageKind::MyAddr),
+    (b"ALL_ADDRS", MessageKind::AllAddrs),
+    (b"INTEREST_ADD ", MessageKind::InterestAdd),
+    (b"INTEREST_DEL ", MessageKind::InterestDel),
+    (b"INTEREST_SYNCED", MessageKind::InterestSynced),
+    (b"AUTH_HELLO ", MessageKind::AuthHello),
+    (b"AUTH_PROOF ", MessageKind::AuthProof),
+    (b"AUTH_OK ", MessageKind::AuthOk),
+];
+
 /// The type of a line the server itself encoded, from its first bytes
 /// (cheaper than parsing it again): `None` for a type servers never send.
 fn kind_of_line(line: &[u8]) -> Option<MessageKind> {
-    Some(match line {
-        [b'M', b'S', ..] => MessageKind::Msg,
-        [b'S', ..] => MessageKind::System,
-        [b'H', ..] => MessageKind::Heart,
-        [b'B', ..] => MessageKind::Bleed,
-        [b'E', b'R', ..] => MessageKind::Error,
-        [b'E', b'X', ..] => MessageKind::Ext,
-        [b'M', b'E', b'M', b'B', b'E', b'R', b'S', b'_', ..] => MessageKind::MembersEnd,
-        [b'M', b'E', ..] => MessageKind::Members,
-        [b'M', b'Y', ..] => MessageKind::MyAddr,
-        [b'A', b'L', ..] => MessageKind::AllAddrs,
-        [b'A', b'U', b'T', b'H', b'_', b'H', ..] => MessageKind::AuthHello,
-        [b'A', b'U', b'T', b'H', b'_', b'P', ..] => MessageKind::AuthProof,
-        [b'A', b'U', b'T', b'H', b'_', b'O', ..] => MessageKind::AuthOk,
-        [
-            b'I',
-            b'N',
-            b'T',
-            b'E',
-            b'R',
-            b'E',
-            b'S',
-            b'T',
-            b'_',
-            b'A',
-            ..,
-        ] => MessageKind::InterestAdd,
-        [
-            b'I',
-            b'N',
-            b'T',
-            b'E',
-            b'R',
-            b'E',
-            b'S',
-            b'T',
-            b'_',
-            b'D',
-            ..,
-        ] => MessageKind::InterestDel,
-        [
-            b'I',
-            b'N',
-            b'T',
-            b'E',
-            b'R',
-            b'E',
-            b'S',
-            b'T',
-            b'_',
-            b'S',
-            ..,
-        ] => MessageKind::InterestSynced,
-        _ => return None,
-    })
+    SENT_PREFIXES
+        .iter()
+        .find(|(prefix, _)| line.starts_with(prefix))
+        .map(|&(_, kind)| kind)
 }
 
 /// One peer link's traffic, counted while it is up.

@@ -55,6 +55,8 @@ pub struct Reloaded {
     pub log_level: log::LevelFilter,
     /// There is a config file (else only the TLS files are read again).
     pub from_file: bool,
+    /// Options of the driver that changed but are read at start only.
+    pub need_restart: Vec<String>,
 }
 
 /// Makes a [`Reloaded`], or says why the file cannot be used.
@@ -213,7 +215,8 @@ fn reload_options(hub: &Rc<RefCell<Hub>>, reload: &Reload) {
     } else {
         log::info!("received SIGHUP: changed {}", changed.join(", "));
     }
-    let restart: Vec<&str> = done.need_restart.iter().map(|c| c.field).collect();
+    let mut restart: Vec<&str> = done.need_restart.iter().map(|c| c.field).collect();
+    restart.extend(reloaded.need_restart.iter().map(String::as_str));
     if !restart.is_empty() {
         log::warn!(
             "received SIGHUP: {} changed in the config file but take a restart; still as started",
