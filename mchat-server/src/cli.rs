@@ -237,6 +237,17 @@ pub struct Start {
     #[argh(option)]
     pub monitor: Option<String>,
 
+    /// serve the browser client on this address (HOST:PORT): its page at
+    /// / and its WebSocket at /ws; off by default
+    #[argh(option)]
+    pub ws: Option<String>,
+
+    /// an origin whose pages may open the WebSocket, such as
+    /// https://chat.example.org (repeatable; default: pages of the same
+    /// host only)
+    #[argh(option)]
+    pub ws_allowed_origin: Vec<String>,
+
     /// on SIGTERM, keep the connections up this long, accepting none and
     /// answering 503 on /healthz, before closing them, ms (default: 0)
     #[argh(option)]

@@ -8,6 +8,7 @@ mod config_file;
 mod daemon;
 mod driver;
 mod error;
+mod http;
 mod listen;
 mod logging;
 mod monitor;
@@ -16,6 +17,7 @@ mod secret;
 mod start;
 mod status;
 mod tls;
+mod web;
 
 use std::process::ExitCode;
 

@@ -134,6 +134,11 @@ fn serve(start: Start, cli: Start, place: Place, pidfile: &mut Pidfile) -> Resul
         None => None,
     };
     let monitor_addr = monitor.as_ref().and_then(|m| m.local_addr().ok());
+    let web = match &start.ws {
+        Some(addr) => Some(listen::bind_monitor(addr)?),
+        None => None,
+    };
+    let web_addr = web.as_ref().and_then(|w| w.local_addr().ok());
     let tls_port = listen::port_of(&tls_clients);
     // With --no-plain the TLS port is the clients' port, also in names.
     let client_port = if start.no_plain {
@@ -173,9 +178,12 @@ fn serve(start: Start, cli: Start, place: Place, pidfile: &mut Pidfile) -> Resul
     };
 
     // Said before daemonizing, while stdout is still the caller's.
-    let monitor_note = monitor_addr
+    let mut monitor_note = monitor_addr
         .map(|addr| format!("; monitor on http://{addr}"))
         .unwrap_or_default();
+    if let Some(addr) = web_addr {
+        monitor_note.push_str(&format!("; web chat on http://{addr}/"));
+    }
     println!(
         "mchat-server: listening for clients on {} port {client_port}{tls_note}, for servers on port {server_port}{monitor_note}; log {}",
         place.host,
@@ -234,6 +242,7 @@ fn serve(start: Start, cli: Start, place: Place, pidfile: &mut Pidfile) -> Resul
         tls_clients,
         servers,
         monitor,
+        web: web.map(|socket| (socket, crate::web::Origins::new(&start.ws_allowed_origin))),
     };
     let reload = reloader(
         &start,

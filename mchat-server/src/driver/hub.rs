@@ -15,6 +15,7 @@ use super::links::Table;
 use super::send_queue::SendQueue;
 use super::tasks;
 use super::transport::{ReadEnd, TlsRole, Transport};
+use super::websocket::WsLink;
 use crate::tls::{self, TlsConfigs};
 
 /// Bytes read from one socket in one go.
@@ -169,6 +170,24 @@ impl Hub {
         };
         let id = self.server.accept(door.listener(), remote, Instant::now());
         self.add_link(id, Rc::new(stream), transport);
+        self.drain();
+        id
+    }
+
+    /// A WebSocket client whose upgrade was answered (`--ws`): a client
+    /// like any other; `part` is what it sent after its request head.
+    pub fn accept_ws(
+        &mut self,
+        stream: Async<TcpStream>,
+        remote: SocketAddr,
+        part: Vec<u8>,
+    ) -> ConnId {
+        let _ = stream.get_ref().set_nodelay(true);
+        let transport = Transport::Ws(Box::new(WsLink::new(part, format!("from {remote}"))));
+        let id = self.server.accept(Listener::Client, remote, Instant::now());
+        self.add_link(id, Rc::new(stream), transport);
+        // What came with the request is read now: no readiness will tell.
+        self.read_ready(id);
         self.drain();
         id
     }

@@ -6,6 +6,7 @@ mod links;
 mod send_queue;
 mod tasks;
 mod transport;
+mod websocket;
 
 use std::net::TcpListener;
 use std::rc::Rc;
@@ -16,14 +17,15 @@ use futures_lite::{StreamExt, future};
 use mchat_core::server::{Server, ServerConfig};
 use smol::{Async, LocalExecutor, Timer};
 
-use hub::{Door, Hub};
+use hub::Door;
+pub use hub::Hub;
 
 use crate::monitor::snapshot::{Health, Snapshot};
 use crate::monitor::{self, Endpoints};
 use std::cell::RefCell;
 
-use crate::logging;
 use crate::tls::{TlsConfigs, TlsFiles};
+use crate::{logging, web};
 
 /// How long a shutdown waits for queued lines to be written.
 const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
@@ -69,6 +71,9 @@ pub struct Listeners {
     pub servers: Vec<TcpListener>,
     /// `--monitor`: the HTTP endpoints.
     pub monitor: Option<TcpListener>,
+    /// `--ws`: the browser client's page and WebSocket, and the origins
+    /// allowed to use it.
+    pub web: Option<(TcpListener, web::Origins)>,
 }
 
 /// Runs a server on the given listeners until SIGTERM or SIGINT; SIGHUP
@@ -105,6 +110,11 @@ pub fn run(
         }
         // The first outputs (a dial to the peer to join) go out now.
         hub.borrow_mut().drain();
+        if let Some((socket, origins)) = listeners.web {
+            let socket = Async::new(socket)?;
+            let serving = web::serve(socket, Rc::downgrade(&hub), Rc::new(origins), ex.clone());
+            accepting.push(ex.spawn(serving));
+        }
         let health = Rc::new(RefCell::new(Health::Up));
         let _monitor = match listeners.monitor {
             Some(socket) => {

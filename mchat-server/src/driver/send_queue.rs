@@ -25,6 +25,18 @@ impl SendQueue {
         self.lines.push_back(line);
     }
 
+    /// The first line, none of it taken yet (a WebSocket takes lines
+    /// whole), if any.
+    pub fn front_line(&self) -> Option<&Bytes> {
+        self.lines.front().filter(|_| self.front_written == 0)
+    }
+
+    /// Takes the first line off, whole.
+    pub fn pop_line(&mut self) {
+        self.lines.pop_front();
+        self.front_written = 0;
+    }
+
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
     }

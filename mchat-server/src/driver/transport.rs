@@ -8,6 +8,7 @@ use std::net::TcpStream;
 use rustls::Connection;
 
 use super::send_queue::SendQueue;
+use super::websocket::WsLink;
 
 /// Bytes taken from one socket before other tasks get a turn.
 const READ_BUDGET: usize = 256 * 1024;
@@ -15,6 +16,8 @@ const READ_BUDGET: usize = 256 * 1024;
 pub enum Transport {
     Plain,
     Tls(Box<TlsLink>),
+    /// A client on the `--ws` listener, its upgrade answered.
+    Ws(Box<WsLink>),
 }
 
 pub struct TlsLink {
@@ -71,6 +74,7 @@ impl Transport {
         match self {
             Transport::Plain => read_plain(socket, buf, input),
             Transport::Tls(tls) => tls.read(socket, buf, input),
+            Transport::Ws(ws) => ws.read(socket, input),
         }
     }
 
@@ -79,15 +83,20 @@ impl Transport {
         match self {
             Transport::Plain => write_plain(socket, queue),
             Transport::Tls(tls) => tls.write(socket, queue),
+            Transport::Ws(ws) => ws.write(socket, queue),
         }
     }
 
     /// Says goodbye before the socket is shut (TLS: a close_notify).
     pub fn close(&mut self, socket: &TcpStream) {
-        if let Transport::Tls(tls) = self {
-            tls.conn.send_close_notify();
-            let mut socket = socket;
-            let _ = tls.conn.write_tls(&mut socket);
+        match self {
+            Transport::Tls(tls) => {
+                tls.conn.send_close_notify();
+                let mut socket = socket;
+                let _ = tls.conn.write_tls(&mut socket);
+            }
+            Transport::Ws(ws) => ws.close(socket),
+            Transport::Plain => {}
         }
     }
 }

@@ -5,7 +5,6 @@
 //! a bounded number of requests are served at once, each within a time
 //! and a size, so neither a scraper nor an attacker can slow chat down.
 
-pub mod http;
 pub mod metrics;
 pub mod snapshot;
 pub mod status;
@@ -18,7 +17,7 @@ use std::time::Duration;
 use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
 use smol::{Async, LocalExecutor, Timer};
 
-use http::{RequestError, Response};
+use crate::http::{self, RequestError, Response};
 use snapshot::{Health, Snapshot};
 
 /// Requests served at once; more connections are closed unanswered.

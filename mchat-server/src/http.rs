@@ -1,6 +1,6 @@
-//! Just enough HTTP/1.1 for the monitoring endpoints: one `GET` (or
-//! `HEAD`) a connection, its head read within a size and a time, one
-//! response, and the connection closed.
+//! Just enough HTTP/1.1 for the monitoring endpoints and the web
+//! listener: one `GET` (or `HEAD`) a connection, its head read within a
+//! size and a time, one response (or a WebSocket upgrade).
 
 /// The most bytes a request head may have: a scraper's request is a few
 /// hundred.
@@ -13,6 +13,27 @@ pub struct Request {
     pub head_only: bool,
     /// The path, without its query.
     pub path: String,
+    /// The header fields, names in lower case, values trimmed.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Request {
+    /// The value of header `name` (lower case), if sent.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Does header `name` list `token` (comma-separated, any case)?
+    pub fn header_has(&self, name: &str, token: &str) -> bool {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n == name)
+            .flat_map(|(_, v)| v.split(','))
+            .any(|t| t.trim().eq_ignore_ascii_case(token))
+    }
 }
 
 /// Why a request cannot be answered as asked.
@@ -40,7 +61,8 @@ pub fn head_end(buf: &[u8]) -> Option<usize> {
 /// Reads the request line of a complete head.
 pub fn parse(head: &[u8]) -> Result<Request, RequestError> {
     let text = std::str::from_utf8(head).map_err(|_| RequestError::Malformed)?;
-    let line = text.lines().next().ok_or(RequestError::Malformed)?;
+    let mut lines = text.lines();
+    let line = lines.next().ok_or(RequestError::Malformed)?;
     let mut parts = line.split(' ');
     let (Some(method), Some(target), Some(version), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -59,7 +81,16 @@ pub fn parse(head: &[u8]) -> Result<Request, RequestError> {
         _ => return Err(RequestError::Malformed),
     };
     let path = target.split('?').next().unwrap_or(target).to_owned();
-    Ok(Request { head_only, path })
+    let mut headers = Vec::new();
+    for line in lines.take_while(|l| !l.is_empty()) {
+        let (name, value) = line.split_once(':').ok_or(RequestError::Malformed)?;
+        headers.push((name.trim().to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    Ok(Request {
+        head_only,
+        path,
+        headers,
+    })
 }
 
 /// An answer: status, content type, body.
@@ -82,7 +113,10 @@ impl Response {
     /// The bytes on the wire; the body left out for `HEAD`.
     pub fn to_bytes(&self, head_only: bool) -> Vec<u8> {
         let reason = match self.status {
+            101 => "Switching Protocols",
             200 => "OK",
+            403 => "Forbidden",
+            426 => "Upgrade Required",
             400 => "Bad Request",
             404 => "Not Found",
             405 => "Method Not Allowed",
@@ -130,13 +164,11 @@ mod tests {
     fn a_scrapers_request_is_read_to_its_path() {
         let head = b"GET /metrics?x=1 HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n";
         assert_eq!(head_end(head), Some(head.len()));
-        assert_eq!(
-            parse(head),
-            Ok(Request {
-                head_only: false,
-                path: "/metrics".into()
-            })
-        );
+        let request = parse(head).unwrap();
+        assert!(!request.head_only);
+        assert_eq!(request.path, "/metrics");
+        assert_eq!(request.header("host"), Some("a"));
+        assert_eq!(request.header("accept"), Some("*/*"));
         assert!(parse(b"HEAD / HTTP/1.0\n\n").unwrap().head_only);
     }
 

@@ -1,0 +1,169 @@
+//! The web listener (`--ws HOST:PORT`): the browser client's page at `/`
+//! and the WebSocket upgrade at `/ws`, on one port. Each connection's
+//! request is read and answered by a task of its own, bounded in number,
+//! size and time; an upgraded connection goes to the hub as a client like
+//! any other (`driver::websocket`).
+
+mod origin;
+mod page;
+
+use std::cell::{Cell, RefCell};
+use std::net::{TcpListener, TcpStream};
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+
+use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
+use smol::{Async, LocalExecutor, Timer};
+
+use crate::driver::Hub;
+use crate::http::{self, Request, RequestError, Response};
+pub use origin::Origins;
+
+/// Requests being read at once; more connections are closed unanswered.
+const MAX_AT_ONCE: usize = 64;
+/// Time a request has to arrive whole, and its answer to be taken.
+const IO_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Accepts web connections until dropped.
+pub async fn serve(
+    listener: Async<TcpListener>,
+    hub: Weak<RefCell<Hub>>,
+    origins: Rc<Origins>,
+    ex: Rc<LocalExecutor<'static>>,
+) {
+    let busy = Rc::new(Cell::new(0usize));
+    loop {
+        match listener.accept().await {
+            Ok((stream, remote)) if busy.get() < MAX_AT_ONCE => {
+                busy.set(busy.get() + 1);
+                let (hub, origins, busy) = (hub.clone(), origins.clone(), busy.clone());
+                ex.spawn(async move {
+                    answer(stream, remote, &hub, &origins).await;
+                    busy.set(busy.get().saturating_sub(1));
+                })
+                .detach();
+            }
+            Ok((_, remote)) => {
+                log::debug!("web: {remote} turned away, {MAX_AT_ONCE} requests under way");
+            }
+            Err(e) => {
+                log::warn!("web: accept failed: {e}");
+                Timer::after(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// What a request comes to.
+enum Answer {
+    /// Send this and close.
+    Respond(Response, bool),
+    /// Upgrade: send the 101 and hand the socket to the hub.
+    Upgrade { accept_key: String },
+}
+
+async fn answer(
+    mut stream: Async<TcpStream>,
+    remote: std::net::SocketAddr,
+    hub: &Weak<RefCell<Hub>>,
+    origins: &Origins,
+) {
+    let read = future::or(read_head(&mut stream), async {
+        Timer::after(IO_TIMEOUT).await;
+        None
+    });
+    let Some((head, rest)) = read.await else {
+        return;
+    };
+    let answer = match head.and_then(|head| http::parse(&head)) {
+        Ok(request) => route(&request, origins),
+        Err(e) => Answer::Respond(e.response(), false),
+    };
+    match answer {
+        Answer::Respond(response, head_only) => {
+            let bytes = response.to_bytes(head_only);
+            let _ = future::or(async { stream.write_all(&bytes).await }, async {
+                Timer::after(IO_TIMEOUT).await;
+                Ok(())
+            })
+            .await;
+            let _ = stream.get_ref().shutdown(std::net::Shutdown::Both);
+        }
+        Answer::Upgrade { accept_key } => {
+            let switch = format!(
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept_key}\r\n\r\n"
+            );
+            // Small: it fits the socket's buffer; a client that takes none
+            // of it in time is dropped.
+            let wrote = future::or(
+                async { stream.write_all(switch.as_bytes()).await.is_ok() },
+                async {
+                    Timer::after(IO_TIMEOUT).await;
+                    false
+                },
+            )
+            .await;
+            if let (true, Some(hub)) = (wrote, hub.upgrade()) {
+                hub.borrow_mut().accept_ws(stream, remote, rest);
+            }
+        }
+    }
+}
+
+/// The request head and the bytes after it; `None` if the client went
+/// away first.
+async fn read_head(
+    stream: &mut Async<TcpStream>,
+) -> Option<(Result<Vec<u8>, RequestError>, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 2048];
+    loop {
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(chunk.get(..n).unwrap_or_default());
+        if let Some(end) = http::head_end(&buf) {
+            let rest = buf.split_off(end);
+            return Some((Ok(buf), rest));
+        }
+        if buf.len() > http::MAX_HEAD {
+            return Some((Err(RequestError::TooLarge), Vec::new()));
+        }
+    }
+}
+
+/// The page, its files, or the upgrade.
+fn route(request: &Request, origins: &Origins) -> Answer {
+    if request.path != "/ws" {
+        let response = match page::file(&request.path) {
+            Some((content_type, body)) => Response {
+                status: 200,
+                content_type,
+                body: body.to_owned(),
+            },
+            None => Response::text(404, "not found: the chat is at /\n"),
+        };
+        return Answer::Respond(response, request.head_only);
+    }
+    let refuse =
+        |status, why: &str| Answer::Respond(Response::text(status, format!("{why}\n")), false);
+    if !request.header_has("upgrade", "websocket") || !request.header_has("connection", "upgrade") {
+        return refuse(426, "/ws speaks WebSocket only");
+    }
+    if request.header("sec-websocket-version") != Some("13") {
+        return refuse(400, "WebSocket version 13 only");
+    }
+    let Some(key) = request.header("sec-websocket-key") else {
+        return refuse(400, "no Sec-WebSocket-Key");
+    };
+    if let Some(origin) = request.header("origin")
+        && !origins.allows(origin, request.header("host"))
+    {
+        log::info!("web: refused a WebSocket from origin {origin}");
+        return refuse(403, "this page's origin may not connect here");
+    }
+    Answer::Upgrade {
+        accept_key: tungstenite::handshake::derive_accept_key(key.as_bytes()),
+    }
+}
