@@ -72,7 +72,7 @@ until_pong() {
     done
 }
 
-for port in 6061 6062 6063 6064 6065 6066 6071 6072 6081 6082 6083 6084 6085 6086 9100; do
+for port in 6061 6062 6063 6064 6065 6066 6071 6072 6081 6082 6083 6084 6085 6086 8080 9100; do
     if listening "$port"; then
         fail "port $port is in use; the README's commands need it (a server from an earlier run?)"
     fi
@@ -88,9 +88,12 @@ cargo build -p examples --examples
 
 step "the quick start's server"
 background server \
-    'cargo run --release -p mchat-server -- start --non-daemon 127.0.0.1 6061 6062'
+    'cargo run --release -p mchat-server -- start --non-daemon --ws 127.0.0.1:8080 127.0.0.1 6061 6062'
 server=$last
 wait_listening server 6061
+wait_listening server 8080
+grep -qF '<title>mChat</title>' <(curl -s http://127.0.0.1:8080/) || fail "the web chat page is not at http://127.0.0.1:8080/"
+echo "the web chat page is served at http://127.0.0.1:8080/"
 
 step "the scripted client"
 scripted=$(

@@ -17,7 +17,9 @@ pub fn chat_text_budget(nick: &Nick, room: &Room) -> usize {
 /// name, so a private room's digest counts, as the protocol requires.
 ///
 /// Empty text gives one line with empty text. A `\r` is never left at the
-/// end of a piece (a receiver would strip it); it starts the next one.
+/// end of a piece (a receiver would strip it): the `\r`s there start the
+/// next one; a piece of nothing but `\r`s cannot be sent
+/// ([`FieldError::TrailingCarriageReturn`]).
 ///
 /// ```
 /// use mchat_core::wire::{split_chat, Nick, Room};
@@ -47,8 +49,11 @@ pub fn split_chat(nick: &Nick, room: &Room, text: &str) -> Result<Vec<ChatLine>,
             .map_or(rest.len(), |(at, _)| at);
         let (mut piece, _) = rest.split_at_checked(cut).unwrap_or((rest, ""));
         if piece.len() < rest.len() {
-            // Keep a trailing '\r' for the next piece; the budget is far above 1.
-            piece = piece.strip_suffix('\r').unwrap_or(piece);
+            // Keep trailing '\r's for the next piece.
+            piece = piece.trim_end_matches('\r');
+            if piece.is_empty() {
+                return Err(FieldError::TrailingCarriageReturn);
+            }
         }
         let chunk = Text::new(piece)?;
         let line = ChatLine::new(nick.clone(), room.clone(), chunk)

@@ -15,4 +15,5 @@ mod fuzz_corpus;
 mod helpers;
 mod message;
 mod parse;
+mod private_rooms;
 mod props;

@@ -256,11 +256,23 @@ fn split_counts_the_private_room_digest_not_the_typed_name() {
 fn split_never_leaves_a_carriage_return_at_the_end_of_a_piece() {
     let (n, r) = (nick("alice"), room("lobby"));
     let budget = chat_text_budget(&n, &r);
-    let original = format!("{}\r{}", "x".repeat(budget - 1), "y".repeat(10));
-    let lines = split_chat(&n, &r, &original).unwrap();
-    assert!(lines.iter().all(|l| !l.text().as_str().ends_with('\r')));
-    let rejoined: String = lines.iter().map(|l| l.text().as_str()).collect();
-    assert_eq!(rejoined, original);
+    for crs in 1..=3 {
+        let original = format!(
+            "{}{}{}",
+            "x".repeat(budget - 1),
+            "\r".repeat(crs),
+            "y".repeat(10)
+        );
+        let lines = split_chat(&n, &r, &original).unwrap();
+        assert!(lines.iter().all(|l| !l.text().as_str().ends_with('\r')));
+        assert_eq!(
+            lines.len(),
+            2,
+            "{crs} carriage returns move to the second piece"
+        );
+        let rejoined: String = lines.iter().map(|l| l.text().as_str()).collect();
+        assert_eq!(rejoined, original);
+    }
 }
 
 #[test]
@@ -268,4 +280,6 @@ fn split_refuses_text_that_no_line_can_carry() {
     let (n, r) = (nick("a"), room("b"));
     assert!(split_chat(&n, &r, "two\nlines").is_err());
     assert!(split_chat(&n, &r, "ends in cr\r").is_err());
+    // A piece would be nothing but carriage returns.
+    assert!(split_chat(&n, &r, &format!("{}end", "\r".repeat(1100))).is_err());
 }
