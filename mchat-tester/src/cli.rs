@@ -56,6 +56,10 @@ pub enum UsageError {
         "load: --tls is for --server (the TLS client addresses of running servers), not --spawn-mesh"
     )]
     TlsWithSpawn,
+    #[error("load: --ws is for --server (the --ws listeners of running servers), not --spawn-mesh")]
+    WsWithSpawn,
+    #[error("{0}: --ws and --tls do not go together (the --ws listener speaks plain WebSocket)")]
+    WsWithTls(&'static str),
     #[error("{0}: --ca is for --tls")]
     CaWithoutTls(&'static str),
     #[error("abuse: --ca is for --tls-port")]
@@ -118,6 +122,9 @@ pub struct Load {
     /// every client speaks TLS (--server then names TLS client ports), checking the server's certificate for its HOST against the system's roots or --ca
     #[argh(switch)]
     tls: bool,
+    /// every client speaks WebSocket, one message a line (--server then names the servers' --ws listeners)
+    #[argh(switch)]
+    ws: bool,
     /// PEM file of the CA certificate(s) that --tls checks servers against (default: the system's roots)
     #[argh(option)]
     ca: Option<PathBuf>,
@@ -154,6 +161,7 @@ impl Load {
             text_size: self.text_size,
             pids: self.pid.into_iter().collect(),
             tls: trust("load", self.tls, self.ca.as_deref())?,
+            ws: ws_alone("load", self.ws, self.tls)?,
         })
     }
 
@@ -174,6 +182,9 @@ impl Load {
         }
         if self.tls {
             return Err(UsageError::TlsWithSpawn);
+        }
+        if self.ws {
+            return Err(UsageError::WsWithSpawn);
         }
         if self.pid.is_some() {
             return Err(UsageError::PidWithSpawn);
@@ -212,6 +223,9 @@ pub struct Idle {
     /// every client speaks TLS (--server then names TLS client ports), checking the server's certificate for its HOST against the system's roots or --ca
     #[argh(switch)]
     tls: bool,
+    /// every client speaks WebSocket, one message a line (--server then names the servers' --ws listeners)
+    #[argh(switch)]
+    ws: bool,
     /// PEM file of the CA certificate(s) that --tls checks servers against (default: the system's roots)
     #[argh(option)]
     ca: Option<PathBuf>,
@@ -229,6 +243,7 @@ impl Idle {
             hold: Duration::from_secs_f64(self.hold.max(0.0)),
             pid: self.pid,
             tls: trust("idle", self.tls, self.ca.as_deref())?,
+            ws: ws_alone("idle", self.ws, self.tls)?,
         })
     }
 }
@@ -330,6 +345,14 @@ impl Abuse {
             json: self.json,
         })
     }
+}
+
+/// `--ws`, which does not go with `--tls` (no `wss` yet).
+fn ws_alone(command: &'static str, ws: bool, tls: bool) -> Result<bool, UsageError> {
+    if ws && tls {
+        return Err(UsageError::WsWithTls(command));
+    }
+    Ok(ws)
 }
 
 /// `--tls` and `--ca`: the roots TLS clients check servers against, if

@@ -62,13 +62,19 @@ struct Target {
     addr: Result<SocketAddr, String>,
     /// With `--tls`: how to check this server's certificate.
     tls: Option<Result<TlsClient, String>>,
+    /// With `--ws`: the address is a `--ws` listener, spoken to by WebSocket.
+    ws: bool,
 }
 
 impl Targets {
     /// Resolves each `HOST:PORT`; one that does not resolve fails its
     /// clients' connects. With `tls`, clients run TLS over their
     /// connections, checking each server's certificate for its `HOST`.
-    pub async fn resolve(servers: &[String], tls: Option<&Arc<rustls::ClientConfig>>) -> Self {
+    pub async fn resolve(
+        servers: &[String],
+        tls: Option<&Arc<rustls::ClientConfig>>,
+        ws: bool,
+    ) -> Self {
         let mut resolved = Vec::new();
         for server in servers {
             let addr = match smol::net::resolve(server.as_str()).await {
@@ -83,6 +89,7 @@ impl Targets {
                 name: server.clone(),
                 addr,
                 tls: tls.map(|config| TlsClient::new(config.clone(), host)),
+                ws,
             });
         }
         Self {
@@ -120,6 +127,11 @@ impl Targets {
         let stream = connect(*target, source).await.map_err(named)?;
         // Lines are small and latency is measured: no Nagle delay.
         stream.set_nodelay(true).map_err(named)?;
+        if server.ws {
+            return crate::stream::ws_handshake(stream, &server.name)
+                .await
+                .map_err(named);
+        }
         match &server.tls {
             None => Ok(stream.into()),
             Some(Ok(tls)) => tls.handshake(stream).await.map_err(named),

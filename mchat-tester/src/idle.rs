@@ -26,6 +26,8 @@ pub struct Plan {
     pub pid: Option<u32>,
     /// `--tls`: every client runs TLS, checking servers with these roots.
     pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// `--ws`: every client speaks WebSocket to the servers' `--ws` listeners.
+    pub ws: bool,
 }
 
 /// Why an idle run has nothing to report.
@@ -45,7 +47,7 @@ async fn run_on(ex: &LocalExecutor<'_>, plan: &Plan) -> Result<Report, IdleError
     let cpu_before = plan.pid.and_then(stats::cpu_seconds);
     let alive = Rc::new(Cell::new(0usize));
     let failures = Rc::new(RefCell::new(Failures::default()));
-    let targets = Rc::new(Targets::resolve(&plan.servers, plan.tls.as_ref()).await);
+    let targets = Rc::new(Targets::resolve(&plan.servers, plan.tls.as_ref(), plan.ws).await);
     // Connects (and TLS handshakes) overlap, as a crowd's would, so the
     // rate measured is the server's and not one round trip's.
     let in_flight = Arc::new(async_lock::Semaphore::new(CONNECTS_IN_FLIGHT));

@@ -1,4 +1,5 @@
-//! A tester client's connection, plain or TLS (`--tls`): [`Lines`] reads
+//! A tester client's connection, plain, TLS (`--tls`) or WebSocket
+//! (`--ws`, one text message a line): [`Lines`] reads
 //! it, and a [`Writer`] writes to it, shared by whoever sends on it (a
 //! load's sender, the reader's `HEART` answers), one whole write at a time
 //! so that a `BLEED` never lands inside a batch.
@@ -9,8 +10,10 @@ use std::io::{self, Read};
 use std::sync::Arc;
 use std::time::Duration;
 
+use async_tungstenite::tungstenite::{Error as WsError, Message};
+use async_tungstenite::{WebSocketReceiver, WebSocketSender};
 use futures_lite::io::{ReadHalf, WriteHalf};
-use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
+use futures_lite::{AsyncReadExt, AsyncWriteExt, StreamExt, future};
 use futures_rustls::TlsConnector;
 use futures_rustls::client::TlsStream;
 use rustls::pki_types::ServerName;
@@ -35,6 +38,12 @@ pub enum Reader {
         drained: bool,
     },
     Tls(ReadHalf<TlsStream<TcpStream>>),
+    /// Messages as lines: each message's text, a newline after it.
+    Ws {
+        messages: WebSocketReceiver<TcpStream>,
+        pending: Vec<u8>,
+        at: usize,
+    },
 }
 
 /// The writing direction of a [`Conn`]; clones write to the same one.
@@ -44,6 +53,35 @@ pub struct Writer(Arc<async_lock::Mutex<WriteSide>>);
 enum WriteSide {
     Plain(TcpStream),
     Tls(WriteHalf<TlsStream<TcpStream>>),
+    Ws(WebSocketSender<TcpStream>),
+}
+
+/// Upgrades `stream` to a WebSocket at `ws://{server}/ws` (the server's
+/// `--ws` listener), within [`HANDSHAKE_WITHIN`].
+pub async fn ws_handshake(stream: TcpStream, server: &str) -> io::Result<Conn> {
+    let url = format!("ws://{server}/ws");
+    let handshake = async {
+        async_tungstenite::client_async(url.as_str(), stream)
+            .await
+            .map_err(|e| io::Error::other(format!("WebSocket upgrade: {e}")))
+    };
+    let timeout = async {
+        Timer::after(HANDSHAKE_WITHIN).await;
+        Err(io::Error::new(
+            io::ErrorKind::TimedOut,
+            "the WebSocket upgrade did not finish",
+        ))
+    };
+    let (ws, _) = future::or(handshake, timeout).await?;
+    let (sender, messages) = ws.split();
+    Ok(Conn {
+        reader: Reader::Ws {
+            messages,
+            pending: Vec::new(),
+            at: 0,
+        },
+        writer: Writer(Arc::new(async_lock::Mutex::new(WriteSide::Ws(sender)))),
+    })
 }
 
 impl From<TcpStream> for Conn {
@@ -130,6 +168,39 @@ impl Reader {
                 }
             },
             Reader::Tls(tls) => tls.read(buf).await,
+            Reader::Ws {
+                messages,
+                pending,
+                at,
+            } => {
+                while *at >= pending.len() {
+                    let message = match messages.next().await {
+                        None => return Ok(0),
+                        Some(Ok(message)) => message,
+                        Some(Err(WsError::ConnectionClosed | WsError::AlreadyClosed)) => {
+                            return Ok(0);
+                        }
+                        Some(Err(e)) => return Err(io::Error::other(e.to_string())),
+                    };
+                    let bytes: &[u8] = match &message {
+                        Message::Text(text) => text.as_bytes(),
+                        Message::Binary(bytes) => bytes,
+                        Message::Close(_) => return Ok(0),
+                        _ => continue,
+                    };
+                    pending.clear();
+                    pending.extend_from_slice(bytes);
+                    pending.push(b'\n');
+                    *at = 0;
+                }
+                let rest = pending.get(*at..).unwrap_or_default();
+                let n = rest.len().min(buf.len());
+                if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+                    to.copy_from_slice(from);
+                }
+                *at += n;
+                Ok(n)
+            }
         }
     }
 }
@@ -143,6 +214,16 @@ impl Writer {
             WriteSide::Tls(tls) => {
                 tls.write_all(bytes).await?;
                 tls.flush().await
+            }
+            // One message a line, without its newline.
+            WriteSide::Ws(ws) => {
+                for line in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+                    let text = String::from_utf8_lossy(line).into_owned();
+                    ws.send(Message::text(text))
+                        .await
+                        .map_err(|e| io::Error::other(e.to_string()))?;
+                }
+                Ok(())
             }
         }
     }

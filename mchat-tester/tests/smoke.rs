@@ -120,6 +120,42 @@ fn idle_clients_over_tls_stay_connected() {
     assert!(figure(&f, "connects_per_s") > 0.0);
 }
 
+/// A server with a `--ws` listener, limits lifted; its address.
+fn with_ws(name: &str) -> (ServerProc, String) {
+    let web = format!("127.0.0.1:{}", testkit::free_port());
+    let mut flags = vec!["--ws", web.as_str()];
+    flags.extend_from_slice(&testkit::UNLIMITED);
+    let server = ServerProc::start(&testkit::scratch(name), "127.0.0.1", (0, 0), None, &flags);
+    (server, web)
+}
+
+#[test]
+fn load_over_websocket_delivers_everything_once_and_in_order() {
+    let (server, web) = with_ws("load-ws");
+    let target = [web, "--ws".to_owned()];
+    let f = measure_at(
+        &server,
+        &target,
+        "load",
+        "--receivers 6 --senders 2 --rooms 2 --messages 2000",
+    );
+    assert_eq!(figure(&f, "expected"), 12_000.0);
+    assert_eq!(figure(&f, "delivered"), 12_000.0);
+    assert_eq!(figure(&f, "lost"), 0.0);
+    assert_eq!(figure(&f, "out_of_order"), 0.0);
+    assert_eq!(figure(&f, "receivers_disconnected"), 0.0);
+    assert_eq!(figure(&f, "connection_failures"), 0.0);
+}
+
+#[test]
+fn idle_clients_over_websocket_stay_connected() {
+    let (server, web) = with_ws("idle-ws");
+    let target = [web, "--ws".to_owned()];
+    let f = measure_at(&server, &target, "idle", "--clients 50 --hold 1");
+    assert_eq!(figure(&f, "connected"), 50.0);
+    assert_eq!(figure(&f, "still_connected"), 50.0);
+}
+
 #[test]
 fn idle_clients_stay_connected() {
     // 200 clients from one address: the per-address limits lifted.

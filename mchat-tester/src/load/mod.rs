@@ -60,6 +60,8 @@ pub struct Plan {
     pub pids: Vec<u32>,
     /// `--tls`: every client runs TLS, checking servers with these roots.
     pub tls: Option<Arc<rustls::ClientConfig>>,
+    /// `--ws`: every client speaks WebSocket to the servers' `--ws` listeners.
+    pub ws: bool,
 }
 
 /// Why a load run has nothing to report.
@@ -127,7 +129,7 @@ async fn run_on(
 ) -> Result<Report, LoadError> {
     let cpu_before: Vec<Option<f64>> = plan.pids.iter().map(|&p| stats::cpu_seconds(p)).collect();
     let tally = Rc::new(Tally::new(plan));
-    let targets = Targets::resolve(&plan.servers, plan.tls.as_ref()).await;
+    let targets = Targets::resolve(&plan.servers, plan.tls.as_ref(), plan.ws).await;
     let placement = Placement::new(plan.servers.len(), plan.rooms, plan.spread);
     let mut seats = Seats::new(plan.servers.len());
     let mut failures = Failures::default();
