@@ -121,20 +121,28 @@ function connect() {
     render();
   };
   ws.onmessage = (event) => { if (typeof event.data === "string") handleLine(event.data); };
-  ws.onclose = () => {
-    if (state.ws !== ws) return;
-    state.ws = null;
-    state.up = false;
-    render();
-    setTimeout(connect, state.retry * (1 + Math.random() / 2));
-    state.retry = Math.min(state.retry * 2, MAX_RETRY_MS);
-  };
+  ws.onclose = () => lost(ws);
+}
+
+// The connection `ws` is gone (closed, or silent too long): say so at once
+// and dial again after a while, doubling up to MAX_RETRY_MS, jittered so
+// that a server's clients do not all come back at the same instant.
+function lost(ws) {
+  if (state.ws !== ws) return;
+  state.ws = null;
+  state.up = false;
+  render();
+  setTimeout(connect, state.retry * (1 + Math.random() / 2));
+  state.retry = Math.min(state.retry * 2, MAX_RETRY_MS);
 }
 
 setInterval(() => {
   if (!state.up) return;
-  if (Date.now() - state.lastBleed > LOST_AFTER_MS && state.ws) {
-    state.ws.close(); // onclose shows the loss and reconnects
+  const ws = state.ws;
+  if (Date.now() - state.lastBleed > LOST_AFTER_MS && ws) {
+    // A silent server's close handshake would never end: go now.
+    lost(ws);
+    ws.close();
     return;
   }
   send("HEART");

@@ -14,6 +14,7 @@ the servers and clients it starts are stopped by pid at the end."""
 import json
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
@@ -207,7 +208,7 @@ def main():
         a.wait()
         for driver in (alice, bob):
             wait(driver, "the lost state", lambda d: status(d) == "connection lost — reconnecting")
-        start_server("a", a_ports, ["--ws", f"127.0.0.1:{web}"], peer=b_ports[1])
+        a = start_server("a", a_ports, ["--ws", f"127.0.0.1:{web}"], peer=b_ports[1])
         for driver, nick in ((alice, "alice"), (bob, "bob")):
             wait(driver, "reconnected", lambda d, n=nick: status(d) == f"connected as {n}")
         carol.expect("<vault*> SYSTEM: alice joined channel")
@@ -217,6 +218,17 @@ def main():
         open_tab(bob, "lobby")
         wait(bob, "alice after the restart", lambda d: shows(d, "alice: back after the restart"))
         bob.save_screenshot(SCREENSHOT)
+
+        # A server that stops answering (stopped, its sockets open): the
+        # pages' keep-alive notices within 5 s of silence, and they come
+        # back once it runs again.
+        os.kill(a.pid, signal.SIGSTOP)
+        try:
+            wait(alice, "the silent server noticed",
+                 lambda d: status(d) == "connection lost — reconnecting")
+        finally:
+            os.kill(a.pid, signal.SIGCONT)
+        wait(alice, "back after the pause", lambda d: status(d) == "connected as alice")
         print(json.dumps({"ok": True, "screenshot": SCREENSHOT}))
     finally:
         for driver in (alice, bob):
