@@ -308,6 +308,9 @@ pub struct Abuse {
     /// PEM file of the CA certificate(s) the TLS cases check the server against (default: the system's roots)
     #[argh(option)]
     ca: Option<PathBuf>,
+    /// the port of the server's --ws listener, on --server's host, for the WebSocket cases (without it they are skipped)
+    #[argh(option)]
+    ws_port: Option<u16>,
     /// pid of the server, to watch its memory
     #[argh(option)]
     pid: Option<u32>,
@@ -339,6 +342,7 @@ impl Abuse {
             tls: trust("abuse", self.tls_port.is_some(), self.ca.as_deref())?
                 .zip(self.tls_port)
                 .map(|(roots, port)| abuse::Tls { port, roots }),
+            ws_port: self.ws_port,
             pid: self.pid,
             mesh_secret,
             max_rss_kib: self.max_rss_mib.saturating_mul(1024),

@@ -187,9 +187,10 @@ fn abuse(server: &ServerProc, rest: &[&str]) -> (bool, String) {
 }
 
 /// A server on 127.0.0.1 as a network exposed to anyone should run: a
-/// mesh secret, TLS for clients beside the plain port, the default limits.
-/// The server, its TLS client port and the CA's PEM file.
-fn secured(name: &str) -> (ServerProc, u16, std::path::PathBuf) {
+/// mesh secret, TLS for clients beside the plain port, the web listener,
+/// the default limits. The server, its TLS client port, its web port and
+/// the CA's PEM file.
+fn secured(name: &str) -> (ServerProc, u16, u16, std::path::PathBuf) {
     use std::os::unix::fs::PermissionsExt;
     let dir = testkit::scratch(name);
     let secret = dir.join("mesh.secret");
@@ -198,19 +199,22 @@ fn secured(name: &str) -> (ServerProc, u16, std::path::PathBuf) {
     let ca = testkit::TestCa::new(&dir, "clients");
     let tls_port = testkit::free_port();
     let mut flags = ca.issue("server").client_port_flags(tls_port);
+    let ws_port = testkit::free_port();
     flags.extend([
         "--mesh-secret-file".to_owned(),
         secret.display().to_string(),
+        "--ws".to_owned(),
+        format!("127.0.0.1:{ws_port}"),
     ]);
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let ports = (testkit::free_port(), testkit::free_port());
     let server = ServerProc::start(&dir, "127.0.0.1", ports, None, &flags);
-    (server, tls_port, ca.ca_pem.clone())
+    (server, tls_port, ws_port, ca.ca_pem.clone())
 }
 
 #[test]
 fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret_and_tls() {
-    let (server, tls_port, ca) = secured("abuse");
+    let (server, tls_port, ws_port, ca) = secured("abuse");
     // With the network's secret the tester can pose as a real server.
     let secret = server.dir.join("mesh.secret");
     let (success, text) = abuse(
@@ -222,6 +226,8 @@ fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret_and_tls() {
             &tls_port.to_string(),
             "--ca",
             ca.to_str().unwrap(),
+            "--ws-port",
+            &ws_port.to_string(),
             "--pid",
             &server.pid().to_string(),
             "--mesh-secret-file",
@@ -231,14 +237,18 @@ fn abuse_cases_all_pass_against_a_server_with_a_mesh_secret_and_tls() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("26 passed, 0 failed, 0 skipped"),
+        Some("30 passed, 0 failed, 0 skipped"),
         "{text}"
     );
-    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 26);
+    assert_eq!(text.lines().filter(|l| l.starts_with("PASS ")).count(), 30);
     for tls_case in [
         "PASS plain-text-on-tls-port: ",
         "PASS tls-on-plain-port: ",
         "PASS stalled-tls-handshakes: ",
+        "PASS websocket-wrong-origin: ",
+        "PASS websocket-bad-frames: ",
+        "PASS websocket-huge-frame: ",
+        "PASS websocket-unfinished-upgrades: ",
     ] {
         assert!(text.contains(tls_case), "{text}");
     }
@@ -267,7 +277,7 @@ fn abuse_says_that_an_open_server_port_lets_anyone_forge_lines() {
     assert!(!success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("21 passed, 2 failed, 3 skipped"),
+        Some("21 passed, 2 failed, 7 skipped"),
         "{text}"
     );
     let failed: Vec<&str> = text.lines().filter(|l| l.starts_with("FAIL ")).collect();
@@ -290,11 +300,19 @@ fn abuse_without_the_server_port_skips_the_server_port_cases() {
     assert!(success, "{text}");
     assert_eq!(
         text.lines().last(),
-        Some("13 passed, 0 failed, 13 skipped"),
+        Some("13 passed, 0 failed, 17 skipped"),
         "{text}"
     );
     let skipped: Vec<&str> = text.lines().filter(|l| l.starts_with("SKIP ")).collect();
-    assert_eq!(skipped.len(), 13, "{text}");
+    assert_eq!(skipped.len(), 17, "{text}");
+    let (ws_port, skipped): (Vec<&str>, Vec<&str>) = skipped
+        .iter()
+        .partition(|l| l.starts_with("SKIP websocket-"));
+    assert_eq!(ws_port.len(), 4, "{text}");
+    assert!(
+        ws_port.iter().all(|l| l.contains("needs --ws-port")),
+        "{text}"
+    );
     let (server_port, tls_port): (Vec<&str>, Vec<&str>) = skipped
         .iter()
         .partition(|l| l.starts_with("SKIP server-port-"));

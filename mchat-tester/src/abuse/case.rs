@@ -33,6 +33,8 @@ pub enum Port {
     Server,
     /// The TLS client port, `--tls-port`: the case is skipped without it.
     TlsClient,
+    /// The `--ws` listener, `--ws-port`: the case is skipped without it.
+    Ws,
 }
 
 /// A named case of the table.
@@ -58,6 +60,9 @@ pub async fn run(ex: &LocalExecutor<'_>, plan: &Plan, case: &Case, index: usize)
         }
         Port::TlsClient if plan.tls.is_none() => {
             return Verdict::Skipped(format!("needs --tls-port ({})", case.checks));
+        }
+        Port::Ws if plan.ws_port.is_none() => {
+            return Verdict::Skipped(format!("needs --ws-port ({})", case.checks));
         }
         _ => {}
     }

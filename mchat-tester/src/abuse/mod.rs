@@ -13,6 +13,7 @@ mod probe;
 mod table;
 mod tls;
 mod verdict;
+mod websocket;
 
 use smol::LocalExecutor;
 
@@ -26,6 +27,8 @@ pub struct Plan {
     pub server_port: Option<u16>,
     /// The TLS client port, for the TLS cases.
     pub tls: Option<Tls>,
+    /// The `--ws` listener's port, for the WebSocket cases.
+    pub ws_port: Option<u16>,
     pub pid: Option<u32>,
     /// The network's mesh secret, to pose as a real server.
     pub mesh_secret: Option<mchat_core::server::MeshSecret>,

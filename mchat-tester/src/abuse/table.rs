@@ -1,9 +1,9 @@
 //! The abuse cases, by name, in the order they run.
 
 use super::case::{Case, Port};
-use super::{bad_lines, fake_servers, floods, handshakes, tls};
+use super::{bad_lines, fake_servers, floods, handshakes, tls, websocket};
 
-pub const CASES: [Case; 26] = [
+pub const CASES: [Case; 30] = [
     Case {
         name: "dribbled-line",
         checks: "a line sent one byte every 25 ms is read whole",
@@ -159,5 +159,29 @@ pub const CASES: [Case; 26] = [
         checks: "100,000 refused lines whose ERRORs are never read are survived",
         attacks: Port::Client,
         attack: |plan| Box::pin(bad_lines::many_errors_unread(plan)),
+    },
+    Case {
+        name: "websocket-wrong-origin",
+        checks: "a page of another site may not open the WebSocket",
+        attacks: Port::Ws,
+        attack: |plan| Box::pin(websocket::wrong_origin(plan)),
+    },
+    Case {
+        name: "websocket-bad-frames",
+        checks: "an unmasked frame is closed with 1002 and reaches no room; bad UTF-8 is bad-utf8",
+        attacks: Port::Ws,
+        attack: |plan| Box::pin(websocket::bad_frames(plan)),
+    },
+    Case {
+        name: "websocket-huge-frame",
+        checks: "a frame bigger than any line is closed with 1009, not read",
+        attacks: Port::Ws,
+        attack: |plan| Box::pin(websocket::huge_frame(plan)),
+    },
+    Case {
+        name: "websocket-unfinished-upgrades",
+        checks: "upgrades never finished are closed; WebSocket clients chat meanwhile",
+        attacks: Port::Ws,
+        attack: |plan| Box::pin(websocket::unfinished_upgrades(plan)),
     },
 ];
