@@ -238,7 +238,8 @@ pub struct Start {
     pub monitor: Option<String>,
 
     /// serve the browser client on this address (HOST:PORT): its page at
-    /// / and its WebSocket at /ws; off by default
+    /// / and its WebSocket at /ws, over TLS (https, wss) with --tls-cert
+    /// and --tls-key; off by default
     #[argh(option)]
     pub ws: Option<String>,
 
@@ -471,8 +472,10 @@ impl Start {
 
     /// The TLS files and what they are for, if any TLS is asked for.
     pub fn tls_files(&self) -> Result<Option<TlsFiles>, Error> {
-        let clients = self.tls_client_port.is_some();
-        if self.no_plain && !clients {
+        // TLS clients: on their port, and on the web listener (wss).
+        let clients = self.tls_client_port.is_some()
+            || (self.ws.is_some() && (self.tls_cert.is_some() || self.tls_key.is_some()));
+        if self.no_plain && self.tls_client_port.is_none() {
             return Err(Error::NoPlainWithoutTls);
         }
         if self.tls_ca.is_some() && !self.tls_mesh {
@@ -482,7 +485,7 @@ impl Start {
             if self.tls_cert.is_some() || self.tls_key.is_some() {
                 return Err(Error::TlsUnused(
                     "--tls-cert or --tls-key",
-                    "--tls-mesh or --tls-client-port",
+                    "--tls-mesh, --tls-client-port or --ws",
                 ));
             }
             return Ok(None);

@@ -146,3 +146,90 @@ fn a_page_of_another_origin_may_not_connect() {
     let own = format!("http://{web}");
     ws_connect(&web, Some(&own)).unwrap();
 }
+
+/// A TLS connection to 127.0.0.1:`port` trusting `ca_pem`, handshake done.
+fn tls_to(
+    port: u16,
+    ca_pem: &std::path::Path,
+) -> rustls::StreamOwned<rustls::ClientConnection, TcpStream> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls::pki_types::CertificateDer::pem_file_iter(ca_pem).unwrap() {
+        roots.add(cert.unwrap()).unwrap();
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let conn = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    let socket = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    socket.set_read_timeout(Some(DEADLINE)).unwrap();
+    let mut tls = rustls::StreamOwned::new(conn, socket);
+    while tls.conn.is_handshaking() {
+        tls.conn.complete_io(&mut tls.sock).unwrap();
+    }
+    tls
+}
+
+#[test]
+fn with_a_certificate_the_page_and_the_websocket_speak_tls() {
+    let dir = scratch("wss");
+    let ca = testkit::TestCa::new(&dir, "web");
+    let cert = ca.issue("server");
+    let web_port = free_port();
+    let web = format!("127.0.0.1:{web_port}");
+    let (cert_path, key_path) = (
+        cert.cert.display().to_string(),
+        cert.key.display().to_string(),
+    );
+    let server = ServerProc::start(
+        &dir,
+        "127.0.0.1",
+        (0, 0),
+        None,
+        &[
+            "--ws",
+            &web,
+            "--tls-cert",
+            &cert_path,
+            "--tls-key",
+            &key_path,
+        ],
+    );
+    // https: the page.
+    let mut page = tls_to(web_port, &ca.ca_pem);
+    write!(page, "GET / HTTP/1.1\r\nHost: {web}\r\n\r\n").unwrap();
+    let mut reply = Vec::new();
+    let _ = page.read_to_end(&mut reply);
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(
+        reply.starts_with("HTTP/1.1 200 OK") && reply.contains("<title>mChat</title>"),
+        "{reply}"
+    );
+    // wss: a client chatting with a TCP one.
+    let request = format!("wss://{web}/ws").into_client_request().unwrap();
+    let (mut wendy, _) =
+        tungstenite::client::client(request, tls_to(web_port, &ca.ca_pem)).unwrap();
+    let mut bob = LineClient::member(server.client_port, "bob", &["lobby"]);
+    wendy.send(Message::text("NICK wendy")).unwrap();
+    wendy.send(Message::text("JOIN lobby")).unwrap();
+    bob.expect("SYSTEM lobby wendy joined channel");
+    wendy
+        .send(Message::text("MSG wendy lobby over wss"))
+        .unwrap();
+    bob.expect("MSG wendy lobby over wss");
+    bob.send("MSG bob lobby and back");
+    loop {
+        match wendy.read().unwrap() {
+            Message::Text(t) if t.as_str() == "MSG bob lobby and back" => break,
+            Message::Text(_) | Message::Ping(_) | Message::Pong(_) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    // Clear text on the TLS listener gets no page.
+    let plain = get(&web, "/");
+    assert!(!plain.contains("<title>mChat</title>"), "{plain}");
+}

@@ -15,7 +15,7 @@ use super::links::Table;
 use super::send_queue::SendQueue;
 use super::tasks;
 use super::transport::{ReadEnd, TlsRole, Transport};
-use super::websocket::WsLink;
+use super::websocket::{TlsWsLink, WsLink};
 use crate::tls::{self, TlsConfigs};
 
 /// Bytes read from one socket in one go.
@@ -115,6 +115,12 @@ impl Hub {
         self.server.reconfigure(config, now)
     }
 
+    /// What TLS clients are served with (`--tls-cert`), now: the web
+    /// listener's `wss` takes it at each connection, so SIGHUP reaches it.
+    pub fn client_tls(&self) -> Option<std::sync::Arc<rustls::ServerConfig>> {
+        self.tls.clients.clone()
+    }
+
     /// The state machine, to read what it counts and holds.
     pub fn server(&self) -> &Server {
         &self.server
@@ -181,9 +187,14 @@ impl Hub {
         stream: Async<TcpStream>,
         remote: SocketAddr,
         part: Vec<u8>,
+        tls: Option<rustls::ServerConnection>,
     ) -> ConnId {
         let _ = stream.get_ref().set_nodelay(true);
-        let transport = Transport::Ws(Box::new(WsLink::new(part, format!("from {remote}"))));
+        let ws = WsLink::new(part, format!("from {remote}"));
+        let transport = match tls {
+            None => Transport::Ws(Box::new(ws)),
+            Some(tls) => Transport::TlsWs(Box::new(TlsWsLink { tls, ws })),
+        };
         let id = self.server.accept(Listener::Client, remote, Instant::now());
         self.add_link(id, Rc::new(stream), transport);
         // What came with the request is read now: no readiness will tell.

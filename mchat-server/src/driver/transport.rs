@@ -8,7 +8,7 @@ use std::net::TcpStream;
 use rustls::Connection;
 
 use super::send_queue::SendQueue;
-use super::websocket::WsLink;
+use super::websocket::{TlsWsLink, WsLink};
 
 /// Bytes taken from one socket before other tasks get a turn.
 const READ_BUDGET: usize = 256 * 1024;
@@ -18,6 +18,8 @@ pub enum Transport {
     Tls(Box<TlsLink>),
     /// A client on the `--ws` listener, its upgrade answered.
     Ws(Box<WsLink>),
+    /// The same over TLS (`wss`).
+    TlsWs(Box<TlsWsLink>),
 }
 
 pub struct TlsLink {
@@ -75,6 +77,7 @@ impl Transport {
             Transport::Plain => read_plain(socket, buf, input),
             Transport::Tls(tls) => tls.read(socket, buf, input),
             Transport::Ws(ws) => ws.read(socket, input),
+            Transport::TlsWs(wss) => wss.read(socket, input),
         }
     }
 
@@ -84,6 +87,7 @@ impl Transport {
             Transport::Plain => write_plain(socket, queue),
             Transport::Tls(tls) => tls.write(socket, queue),
             Transport::Ws(ws) => ws.write(socket, queue),
+            Transport::TlsWs(wss) => wss.write(socket, queue),
         }
     }
 
@@ -95,7 +99,11 @@ impl Transport {
                 let mut socket = socket;
                 let _ = tls.conn.write_tls(&mut socket);
             }
-            Transport::Ws(ws) => ws.close(socket),
+            Transport::Ws(ws) => {
+                let mut socket = socket;
+                ws.close(&mut socket);
+            }
+            Transport::TlsWs(wss) => wss.close(socket),
             Transport::Plain => {}
         }
     }

@@ -55,10 +55,20 @@ impl WsLink {
     /// Reads what the socket has: each text or binary message is handed to
     /// `input` as one line, newline added. Pings are answered (tungstenite
     /// queues the pong; it goes out with the next flush, done here).
-    pub fn read(&mut self, socket: &TcpStream, mut input: impl FnMut(&[u8])) -> ReadEnd {
+    pub fn read(&mut self, socket: &TcpStream, input: impl FnMut(&[u8])) -> ReadEnd {
         let mut socket = socket;
+        self.read_from(&mut socket, input)
+    }
+
+    /// [`read`](Self::read) from any byte stream (TLS over the socket for
+    /// `wss`).
+    pub fn read_from(
+        &mut self,
+        socket: &mut (impl io::Read + io::Write),
+        mut input: impl FnMut(&[u8]),
+    ) -> ReadEnd {
         for _ in 0..READ_BUDGET {
-            match self.ctx.read(&mut socket) {
+            match self.ctx.read(socket) {
                 Ok(Message::Text(text)) => {
                     input(text.as_bytes());
                     input(b"\n");
@@ -93,7 +103,7 @@ impl WsLink {
             }
         }
         // A pong, or the answer to their close, waiting to go out.
-        match self.ctx.flush(&mut socket) {
+        match self.ctx.flush(socket) {
             Ok(()) => ReadEnd::Open,
             Err(WsError::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => ReadEnd::Open,
             Err(WsError::ConnectionClosed) => ReadEnd::Closed,
@@ -102,14 +112,19 @@ impl WsLink {
     }
 
     /// Closes with `code` and `why` (best effort: the socket is shut next).
-    fn fail(&mut self, mut socket: &TcpStream, code: CloseCode, why: &'static str) -> ReadEnd {
+    fn fail(
+        &mut self,
+        socket: &mut (impl io::Read + io::Write),
+        code: CloseCode,
+        why: &'static str,
+    ) -> ReadEnd {
         log::info!("WebSocket {} closed: {why}", self.peer);
         let frame = CloseFrame {
             code,
             reason: Utf8Bytes::from_static(why),
         };
-        let _ = self.ctx.close(&mut socket, Some(frame));
-        let _ = self.ctx.flush(&mut socket);
+        let _ = self.ctx.close(socket, Some(frame));
+        let _ = self.ctx.flush(socket);
         ReadEnd::Closed
     }
 
@@ -117,11 +132,20 @@ impl WsLink {
     /// until the socket is full or nothing is left.
     pub fn write(&mut self, socket: &TcpStream, queue: &mut SendQueue) -> io::Result<Written> {
         let mut socket = socket;
+        self.write_to(&mut socket, queue)
+    }
+
+    /// [`write`](Self::write) to any byte stream.
+    pub fn write_to(
+        &mut self,
+        socket: &mut (impl io::Read + io::Write),
+        queue: &mut SendQueue,
+    ) -> io::Result<Written> {
         let mut taken = 0;
         while let Some(line) = queue.front_line() {
             let len = line.len();
             let message = text_of(line.clone());
-            match self.ctx.write(&mut socket, message) {
+            match self.ctx.write(socket, message) {
                 Ok(()) => {}
                 // Buffered, to go when the socket takes more.
                 Err(WsError::Io(e)) if e.kind() == io::ErrorKind::WouldBlock => {
@@ -143,7 +167,7 @@ impl WsLink {
             queue.pop_line();
             taken += len;
         }
-        match self.ctx.flush(&mut socket) {
+        match self.ctx.flush(socket) {
             Ok(()) => Ok(Written {
                 taken,
                 socket_full: false,
@@ -157,14 +181,44 @@ impl WsLink {
     }
 
     /// A close frame saying the server goes away (shutting down).
-    pub fn close(&mut self, socket: &TcpStream) {
-        let mut socket = socket;
+    pub fn close(&mut self, socket: &mut (impl io::Read + io::Write)) {
         let frame = CloseFrame {
             code: CloseCode::Away,
             reason: Utf8Bytes::from_static("the server is closing the connection"),
         };
-        let _ = self.ctx.close(&mut socket, Some(frame));
-        let _ = self.ctx.flush(&mut socket);
+        let _ = self.ctx.close(socket, Some(frame));
+        let _ = self.ctx.flush(socket);
+    }
+}
+
+/// A WebSocket over TLS (`wss`): the WebSocket reads and writes the
+/// plain bytes of a TLS connection over the nonblocking socket.
+pub struct TlsWsLink {
+    pub tls: rustls::ServerConnection,
+    pub ws: WsLink,
+}
+
+impl TlsWsLink {
+    pub fn read(&mut self, socket: &TcpStream, input: impl FnMut(&[u8])) -> ReadEnd {
+        let mut socket = socket;
+        let mut stream = rustls::Stream::new(&mut self.tls, &mut socket);
+        self.ws.read_from(&mut stream, input)
+    }
+
+    pub fn write(&mut self, socket: &TcpStream, queue: &mut SendQueue) -> io::Result<Written> {
+        let mut socket = socket;
+        let mut stream = rustls::Stream::new(&mut self.tls, &mut socket);
+        self.ws.write_to(&mut stream, queue)
+    }
+
+    pub fn close(&mut self, socket: &TcpStream) {
+        let mut socket = socket;
+        {
+            let mut stream = rustls::Stream::new(&mut self.tls, &mut socket);
+            self.ws.close(&mut stream);
+        }
+        self.tls.send_close_notify();
+        let _ = self.tls.write_tls(&mut socket);
     }
 }
 

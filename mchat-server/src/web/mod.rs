@@ -12,7 +12,7 @@ use std::net::{TcpListener, TcpStream};
 use std::rc::{Rc, Weak};
 use std::time::Duration;
 
-use futures_lite::{AsyncReadExt, AsyncWriteExt, future};
+use futures_lite::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, future};
 use smol::{Async, LocalExecutor, Timer};
 
 use crate::driver::Hub;
@@ -62,58 +62,91 @@ enum Answer {
     Upgrade { accept_key: String },
 }
 
+/// Serves one connection: over TLS (`https`, `wss`) when the server has a
+/// client certificate, in the clear otherwise.
 async fn answer(
-    mut stream: Async<TcpStream>,
+    stream: Async<TcpStream>,
     remote: std::net::SocketAddr,
     hub: &Weak<RefCell<Hub>>,
     origins: &Origins,
 ) {
-    let read = future::or(read_head(&mut stream), async {
+    let tls = hub.upgrade().and_then(|h| h.borrow().client_tls());
+    let Some(config) = tls else {
+        let mut stream = stream;
+        if let Some(rest) = converse(&mut stream, origins).await
+            && let Some(hub) = hub.upgrade()
+        {
+            hub.borrow_mut().accept_ws(stream, remote, rest, None);
+        }
+        return;
+    };
+    let accept = futures_rustls::TlsAcceptor::from(config).accept(stream);
+    let handshake = future::or(async { accept.await.ok() }, async {
         Timer::after(IO_TIMEOUT).await;
         None
     });
-    let Some((head, rest)) = read.await else {
+    let Some(mut tls) = handshake.await else {
+        log::debug!("web: TLS from {remote} failed or took too long");
         return;
     };
+    if let Some(rest) = converse(&mut tls, origins).await
+        && let Some(hub) = hub.upgrade()
+    {
+        let (stream, conn) = tls.into_inner();
+        hub.borrow_mut().accept_ws(stream, remote, rest, Some(conn));
+    }
+}
+
+/// Reads one request from `stream` and answers it. For an upgrade the
+/// `101` is sent and the bytes after the request head are returned: the
+/// connection is the hub's from there.
+async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: &mut S,
+    origins: &Origins,
+) -> Option<Vec<u8>> {
+    let read = future::or(read_head(stream), async {
+        Timer::after(IO_TIMEOUT).await;
+        None
+    });
+    let (head, rest) = read.await?;
     let answer = match head.and_then(|head| http::parse(&head)) {
         Ok(request) => route(&request, origins),
         Err(e) => Answer::Respond(e.response(), false),
     };
-    match answer {
-        Answer::Respond(response, head_only) => {
-            let bytes = response.to_bytes(head_only);
-            let _ = future::or(async { stream.write_all(&bytes).await }, async {
-                Timer::after(IO_TIMEOUT).await;
-                Ok(())
-            })
-            .await;
-            let _ = stream.get_ref().shutdown(std::net::Shutdown::Both);
-        }
-        Answer::Upgrade { accept_key } => {
-            let switch = format!(
+    let (bytes, upgraded) = match answer {
+        Answer::Respond(response, head_only) => (response.to_bytes(head_only), false),
+        Answer::Upgrade { accept_key } => (
+            format!(
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {accept_key}\r\n\r\n"
-            );
-            // Small: it fits the socket's buffer; a client that takes none
-            // of it in time is dropped.
-            let wrote = future::or(
-                async { stream.write_all(switch.as_bytes()).await.is_ok() },
-                async {
-                    Timer::after(IO_TIMEOUT).await;
-                    false
-                },
             )
-            .await;
-            if let (true, Some(hub)) = (wrote, hub.upgrade()) {
-                hub.borrow_mut().accept_ws(stream, remote, rest);
-            }
-        }
+            .into_bytes(),
+            true,
+        ),
+    };
+    // A client that takes nothing in time is dropped.
+    let sent = future::or(
+        async { stream.write_all(&bytes).await.is_ok() && stream.flush().await.is_ok() },
+        async {
+            Timer::after(IO_TIMEOUT).await;
+            false
+        },
+    )
+    .await;
+    if upgraded && sent {
+        return Some(rest);
     }
+    let _ = future::or(async { stream.close().await }, async {
+        Timer::after(IO_TIMEOUT).await;
+        Ok(())
+    })
+    .await;
+    None
 }
 
 /// The request head and the bytes after it; `None` if the client went
 /// away first.
-async fn read_head(
-    stream: &mut Async<TcpStream>,
+async fn read_head<S: AsyncRead + Unpin>(
+    stream: &mut S,
 ) -> Option<(Result<Vec<u8>, RequestError>, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 2048];
