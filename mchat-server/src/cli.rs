@@ -238,10 +238,13 @@ pub struct Start {
     pub monitor: Option<String>,
 
     /// serve the browser client on this address (HOST:PORT): its page at
-    /// / and its WebSocket at /ws, over TLS (https, wss) with --tls-cert
-    /// and --tls-key; off by default
+    /// / and its WebSocket at /ws; off by default
     #[argh(option)]
     pub ws: Option<String>,
+
+    /// serve --ws over TLS (https and wss) with --tls-cert and --tls-key
+    #[argh(switch)]
+    pub ws_tls: bool,
 
     /// an origin whose pages may open the WebSocket, such as
     /// https://chat.example.org (repeatable; default: pages of the same
@@ -472,9 +475,11 @@ impl Start {
 
     /// The TLS files and what they are for, if any TLS is asked for.
     pub fn tls_files(&self) -> Result<Option<TlsFiles>, Error> {
+        if self.ws_tls && self.ws.is_none() {
+            return Err(Error::TlsUnused("--ws-tls", "--ws"));
+        }
         // TLS clients: on their port, and on the web listener (wss).
-        let clients = self.tls_client_port.is_some()
-            || (self.ws.is_some() && (self.tls_cert.is_some() || self.tls_key.is_some()));
+        let clients = self.tls_client_port.is_some() || self.ws_tls;
         if self.no_plain && self.tls_client_port.is_none() {
             return Err(Error::NoPlainWithoutTls);
         }
@@ -485,7 +490,7 @@ impl Start {
             if self.tls_cert.is_some() || self.tls_key.is_some() {
                 return Err(Error::TlsUnused(
                     "--tls-cert or --tls-key",
-                    "--tls-mesh, --tls-client-port or --ws",
+                    "--tls-mesh, --tls-client-port or --ws-tls",
                 ));
             }
             return Ok(None);

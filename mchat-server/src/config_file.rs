@@ -102,8 +102,9 @@ pub fn render(start: &Start) -> Result<String, Error> {
 
 /// Options the state machine never sees, read only when the server starts:
 /// the sockets, files and the process's own settings.
-const AT_START_ONLY: [&str; 15] = [
+const AT_START_ONLY: [&str; 16] = [
     "ws",
+    "ws-tls",
     "ws-allowed-origin",
     "non-daemon",
     "pidfile",

@@ -242,7 +242,10 @@ fn serve(start: Start, cli: Start, place: Place, pidfile: &mut Pidfile) -> Resul
         tls_clients,
         servers,
         monitor,
-        web: web.map(|socket| (socket, crate::web::Origins::new(&start.ws_allowed_origin))),
+        web: web.map(|socket| {
+            let origins = crate::web::Origins::new(&start.ws_allowed_origin);
+            (socket, origins, start.ws_tls)
+        }),
     };
     let reload = reloader(
         &start,

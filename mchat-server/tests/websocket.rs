@@ -193,6 +193,7 @@ fn with_a_certificate_the_page_and_the_websocket_speak_tls() {
         &[
             "--ws",
             &web,
+            "--ws-tls",
             "--tls-cert",
             &cert_path,
             "--tls-key",

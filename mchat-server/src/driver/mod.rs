@@ -71,9 +71,9 @@ pub struct Listeners {
     pub servers: Vec<TcpListener>,
     /// `--monitor`: the HTTP endpoints.
     pub monitor: Option<TcpListener>,
-    /// `--ws`: the browser client's page and WebSocket, and the origins
-    /// allowed to use it.
-    pub web: Option<(TcpListener, web::Origins)>,
+    /// `--ws`: the browser client's page and WebSocket, the origins
+    /// allowed to use it, and whether it speaks TLS (`--ws-tls`).
+    pub web: Option<(TcpListener, web::Origins, bool)>,
 }
 
 /// Runs a server on the given listeners until SIGTERM or SIGINT; SIGHUP
@@ -110,9 +110,14 @@ pub fn run(
         }
         // The first outputs (a dial to the peer to join) go out now.
         hub.borrow_mut().drain();
-        if let Some((socket, origins)) = listeners.web {
+        if let Some((socket, origins, tls)) = listeners.web {
             let socket = Async::new(socket)?;
-            let serving = web::serve(socket, Rc::downgrade(&hub), Rc::new(origins), ex.clone());
+            let web = web::Web {
+                hub: Rc::downgrade(&hub),
+                origins,
+                tls,
+            };
+            let serving = web::serve(socket, Rc::new(web), ex.clone());
             accepting.push(ex.spawn(serving));
         }
         let health = Rc::new(RefCell::new(Health::Up));

@@ -24,21 +24,24 @@ const MAX_AT_ONCE: usize = 64;
 /// Time a request has to arrive whole, and its answer to be taken.
 const IO_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// What the web listener serves with.
+pub struct Web {
+    pub hub: Weak<RefCell<Hub>>,
+    pub origins: Origins,
+    /// `--ws-tls`: https and wss, with the server's client certificate.
+    pub tls: bool,
+}
+
 /// Accepts web connections until dropped.
-pub async fn serve(
-    listener: Async<TcpListener>,
-    hub: Weak<RefCell<Hub>>,
-    origins: Rc<Origins>,
-    ex: Rc<LocalExecutor<'static>>,
-) {
+pub async fn serve(listener: Async<TcpListener>, web: Rc<Web>, ex: Rc<LocalExecutor<'static>>) {
     let busy = Rc::new(Cell::new(0usize));
     loop {
         match listener.accept().await {
             Ok((stream, remote)) if busy.get() < MAX_AT_ONCE => {
                 busy.set(busy.get() + 1);
-                let (hub, origins, busy) = (hub.clone(), origins.clone(), busy.clone());
+                let (web, busy) = (web.clone(), busy.clone());
                 ex.spawn(async move {
-                    answer(stream, remote, &hub, &origins).await;
+                    answer(stream, remote, &web).await;
                     busy.set(busy.get().saturating_sub(1));
                 })
                 .detach();
@@ -62,15 +65,14 @@ enum Answer {
     Upgrade { accept_key: String },
 }
 
-/// Serves one connection: over TLS (`https`, `wss`) when the server has a
-/// client certificate, in the clear otherwise.
-async fn answer(
-    stream: Async<TcpStream>,
-    remote: std::net::SocketAddr,
-    hub: &Weak<RefCell<Hub>>,
-    origins: &Origins,
-) {
-    let tls = hub.upgrade().and_then(|h| h.borrow().client_tls());
+/// Serves one connection: over TLS (`https`, `wss`) with `--ws-tls`, in
+/// the clear otherwise.
+async fn answer(stream: Async<TcpStream>, remote: std::net::SocketAddr, web: &Web) {
+    let (hub, origins) = (&web.hub, &web.origins);
+    let tls = web
+        .tls
+        .then(|| hub.upgrade().and_then(|h| h.borrow().client_tls()))
+        .flatten();
     let Some(config) = tls else {
         let mut stream = stream;
         if let Some(rest) = converse(&mut stream, origins).await
