@@ -92,6 +92,17 @@ fn measure_tls(
     measure_at(server, &target, subcommand, rest)
 }
 
+/// A load's figures say every one of `expected` deliveries arrived once,
+/// in order, to receivers that all stayed and all connected.
+fn delivered_all_once(f: &[(String, f64)], expected: f64) {
+    assert_eq!(figure(f, "expected"), expected);
+    assert_eq!(figure(f, "delivered"), expected);
+    assert_eq!(figure(f, "lost"), 0.0);
+    assert_eq!(figure(f, "out_of_order"), 0.0);
+    assert_eq!(figure(f, "receivers_disconnected"), 0.0);
+    assert_eq!(figure(f, "connection_failures"), 0.0);
+}
+
 #[test]
 fn load_over_tls_delivers_everything_once_and_in_order() {
     let (server, tls_port, ca) = with_tls("load-tls", &testkit::UNLIMITED);
@@ -103,12 +114,7 @@ fn load_over_tls_delivers_everything_once_and_in_order() {
         "--receivers 6 --senders 2 --rooms 2 --messages 2000",
     );
     // 2 senders in 2 rooms, 6 receivers (3 + 3): 2 × 2000 × 3.
-    assert_eq!(figure(&f, "expected"), 12_000.0);
-    assert_eq!(figure(&f, "delivered"), 12_000.0);
-    assert_eq!(figure(&f, "lost"), 0.0);
-    assert_eq!(figure(&f, "out_of_order"), 0.0);
-    assert_eq!(figure(&f, "receivers_disconnected"), 0.0);
-    assert_eq!(figure(&f, "connection_failures"), 0.0);
+    delivered_all_once(&f, 12_000.0);
 }
 
 #[test]
@@ -139,12 +145,7 @@ fn load_over_websocket_delivers_everything_once_and_in_order() {
         "load",
         "--receivers 6 --senders 2 --rooms 2 --messages 2000",
     );
-    assert_eq!(figure(&f, "expected"), 12_000.0);
-    assert_eq!(figure(&f, "delivered"), 12_000.0);
-    assert_eq!(figure(&f, "lost"), 0.0);
-    assert_eq!(figure(&f, "out_of_order"), 0.0);
-    assert_eq!(figure(&f, "receivers_disconnected"), 0.0);
-    assert_eq!(figure(&f, "connection_failures"), 0.0);
+    delivered_all_once(&f, 12_000.0);
 }
 
 #[test]
