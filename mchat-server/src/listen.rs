@@ -58,8 +58,9 @@ pub fn port_of(listeners: &[TcpListener]) -> u16 {
         .map_or(0, |a| a.port())
 }
 
-/// Binds `--monitor HOST:PORT`: the first address it resolves to.
-pub fn bind_monitor(addr: &str) -> Result<TcpListener, Error> {
+/// Binds the `HOST:PORT` of option `flag` (`--monitor`, `--ws`): the
+/// first address it resolves to.
+pub fn bind_one(flag: &'static str, addr: &str) -> Result<TcpListener, Error> {
     let (host, port) = addr
         .rsplit_once(':')
         .and_then(|(h, p)| {
@@ -69,7 +70,7 @@ pub fn bind_monitor(addr: &str) -> Result<TcpListener, Error> {
             ))
         })
         .ok_or_else(|| Error::Invalid {
-            what: "--monitor",
+            what: flag,
             value: addr.to_owned(),
             why: "give HOST:PORT, e.g. 127.0.0.1:9100".into(),
         })?;

@@ -130,12 +130,12 @@ fn serve(start: Start, cli: Start, place: Place, pidfile: &mut Pidfile) -> Resul
     };
     let servers = listen::bind_all(&place.host, place.server_port)?;
     let monitor = match &start.monitor {
-        Some(addr) => Some(listen::bind_monitor(addr)?),
+        Some(addr) => Some(listen::bind_one("--monitor", addr)?),
         None => None,
     };
     let monitor_addr = monitor.as_ref().and_then(|m| m.local_addr().ok());
     let web = match &start.ws {
-        Some(addr) => Some(listen::bind_monitor(addr)?),
+        Some(addr) => Some(listen::bind_one("--ws", addr)?),
         None => None,
     };
     let web_addr = web.as_ref().and_then(|w| w.local_addr().ok());
