@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
-# The performance runs of issue 7 / docs/performance.md, on loopback:
-#   cargo build --release -p mchat-server -p mchat-tester && bash scripts/perf.sh
-# Starts its own servers on ports 19061.. and stops them (by pid) at the end.
+# The performance runs of issues 7 and 20 / docs/performance.md, on loopback:
+#   cargo build --release -p mchat-server -p mchat-tester -p mchat-relay && bash scripts/perf.sh
+# Starts its own servers on ports 19061.. and a no-parse relay
+# (benches/relay) on 19081, and stops them (by pid) at the end. Each load
+# runs against the relay right before the server, and the ratios of the two
+# (server / relay) follow it: this machine's speed drifts, so only figures
+# of one moment are compared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/release
@@ -22,14 +26,39 @@ start() { # start <client_port> <server_port> [peer_port]; $EXTRA: more options
     for _ in $(seq 100); do [ -s "$DIR/$1.out" ] && break; sleep 0.05; done
 }
 
+"$BIN/mchat-relay" --port 19081 > "$DIR/relay.out" 2>&1 &
+RELAY=$!
+PIDS+=("$RELAY")
+for _ in $(seq 100); do [ -s "$DIR/relay.out" ] && break; sleep 0.05; done
+
+field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+
+# compare <title> <server client port> <server pid> <load options...>:
+# the load against the relay, then against the server, then the ratios.
+compare() {
+    local title=$1 port=$2 pid=$3
+    shift 3
+    echo "## $title: the relay"
+    "$BIN/mchat-tester" load --server 127.0.0.1:19081 --pid "$RELAY" "$@" | tee "$DIR/relay.load"
+    echo "## $title: mchat-server"
+    "$BIN/mchat-tester" load --server 127.0.0.1:"$port" --pid "$pid" "$@" | tee "$DIR/server.load"
+    local per_s_r per_s_s cpu_r cpu_s n_r n_s
+    per_s_r=$(field deliveries_per_s "$DIR/relay.load"); per_s_s=$(field deliveries_per_s "$DIR/server.load")
+    n_r=$(field delivered "$DIR/relay.load"); n_s=$(field delivered "$DIR/server.load")
+    cpu_r=$(field server_cpu_s "$DIR/relay.load"); cpu_s=$(field server_cpu_s "$DIR/server.load")
+    echo "## $title: server / relay"
+    echo "  deliveries_per_s        $(ratio "$per_s_s" "$per_s_r")"
+    echo "  deliveries_per_cpu_s    $(ratio "$(ratio "$n_s" "$cpu_s")" "$(ratio "$n_r" "$cpu_r")")"
+    echo "  latency_p99             $(ratio "$(field latency_p99_ms "$DIR/server.load")" "$(field latency_p99_ms "$DIR/relay.load")")"
+}
+
 start 19061 19062
-S1=${PIDS[0]}
-echo "## fan-out, 1 server, 50 receivers, 1 sender"
-"$BIN/mchat-tester" load --server 127.0.0.1:19061 --receivers 50 --senders 1 --messages 200000 --pid "$S1"
-echo "## fan-out, 1 server, 200 receivers, 10 senders, one room"
-"$BIN/mchat-tester" load --server 127.0.0.1:19061 --receivers 200 --senders 10 --messages 20000 --pid "$S1"
-echo "## latency, 50 receivers, 1 000 lines/s"
-"$BIN/mchat-tester" load --server 127.0.0.1:19061 --receivers 50 --senders 1 --messages 10000 --rate 1000 --pid "$S1"
+S1=${PIDS[-1]}
+compare "fan-out, 1 server, 50 receivers, 1 sender" 19061 "$S1" --receivers 50 --senders 1 --messages 200000
+compare "fan-out, 1 server, 200 receivers, 10 senders, one room" 19061 "$S1" --receivers 200 --senders 10 --messages 20000
+cp "$DIR/relay.load" "$DIR/relay-200.load"
+compare "latency, 50 receivers, 1 000 lines/s" 19061 "$S1" --receivers 50 --senders 1 --messages 10000 --rate 1000
 if command -v taskset > /dev/null; then
     # Socket wake-ups are "sync": the scheduler likes to run the woken
     # reader on the writer's core, serialising server and tester.
@@ -44,7 +73,9 @@ start 19065 19066 19062
 sleep 2 # the three servers link (heartbeat-free: only the handshake)
 echo "## 3-server mesh, 200 receivers spread, 10 senders on server 1"
 "$BIN/mchat-tester" load --server 127.0.0.1:19061 --server 127.0.0.1:19063 --server 127.0.0.1:19065 \
-    --receivers 200 --senders 10 --messages 20000 --pid "$S1"
+    --receivers 200 --senders 10 --messages 20000 --pid "$S1" | tee "$DIR/mesh.load"
+echo "## 3-server mesh / the relay's 200 receivers, 10 senders above"
+echo "  deliveries_per_s        $(ratio "$(field deliveries_per_s "$DIR/mesh.load")" "$(field deliveries_per_s "$DIR/relay-200.load")")"
 
 # Chat beside a crowd: the latency run while 18 000 idle clients are held
 # (needs 18 000 descriptors in this shell; skipped below that).
