@@ -150,14 +150,17 @@ pub fn server_session(data: &[u8]) {
                         Ok(text) => text,
                         Err(_) => panic!("sent invalid UTF-8: {line:?}"),
                     };
-                    let Some(body) = text.strip_suffix('\n') else {
-                        panic!("sent a line without newline: {text:?}")
-                    };
-                    if text.chars().count() > crate::wire::limits::MAX_LINE_CHARS {
-                        panic!("sent a line over the limit: {text:?}");
+                    if !text.ends_with('\n') {
+                        panic!("sent a partial line: {text:?}");
                     }
-                    if let Err(e) = Message::parse(body) {
-                        panic!("sent an invalid line {text:?}: {e}");
+                    for line in text.split_inclusive('\n') {
+                        let body = line.trim_end_matches('\n');
+                        if line.chars().count() > crate::wire::limits::MAX_LINE_CHARS {
+                            panic!("sent a line over the limit: {line:?}");
+                        }
+                        if let Err(e) = Message::parse(body) {
+                            panic!("sent an invalid line {line:?}: {e}");
+                        }
                     }
                     if flush_all {
                         server.handle_flushed(to, line.len(), now);

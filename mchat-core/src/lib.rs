@@ -64,20 +64,21 @@
 //! server.handle_input(alice, b"NICK alice\nJOIN lobby\n", now);
 //! server.handle_input(bob, b"JOIN lobby\nMSG bob lobby hi alice\n", now);
 //!
-//! let mut to_alice = Vec::new();
+//! let mut to_alice = String::new();
 //! while let Some(output) = server.poll_output() {
 //!     if let Output::Send { to, line } = output {
 //!         if to == alice {
-//!             to_alice.push(String::from_utf8(line.to_vec())?);
+//!             // Whole lines: all alice was sent since the last drain.
+//!             to_alice.push_str(std::str::from_utf8(&line)?);
 //!         }
 //!     }
 //! }
-//! assert_eq!(to_alice, [
-//!     "SYSTEM lobby alice joined channel\n",
-//!     "SYSTEM lobby NoName joined channel\n",
+//! assert_eq!(to_alice.lines().collect::<Vec<_>>(), [
+//!     "SYSTEM lobby alice joined channel",
+//!     "SYSTEM lobby NoName joined channel",
 //!     // A MSG under another nick is a nick change first (PROTOCOL.md §3).
-//!     "SYSTEM lobby NoName changed nickname to bob\n",
-//!     "MSG bob lobby hi alice\n",
+//!     "SYSTEM lobby NoName changed nickname to bob",
+//!     "MSG bob lobby hi alice",
 //! ]);
 //!
 //! // Time is an argument: two seconds later every connection gets HEART.

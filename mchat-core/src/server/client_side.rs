@@ -91,7 +91,7 @@ impl Server {
             Message::Nick(nick) => self.change_nick(id, nick),
             Message::Join(room) => self.join(id, room),
             Message::Part(room) => self.part(id, room),
-            Message::Msg(chat) => self.client_msg(id, chat, line.to_bytes()),
+            Message::Msg(chat) => self.client_msg(id, chat, line.as_str()),
             Message::Heart => self.answer_heart(id),
             Message::Bleed => self.heard_bleed(id),
             Message::Names(room) => self.names(id, &room, now),
@@ -263,18 +263,18 @@ impl Server {
 
     /// `MSG` (§3): members only; a different nick is a nick change first;
     /// then the line itself goes to the other members and every peer.
-    fn client_msg(&mut self, id: ConnId, chat: ChatLine, line: Bytes) {
+    fn client_msg(&mut self, id: ConnId, chat: ChatLine, text: &str) {
         let room = chat.room();
         if !self.rooms.is_member(room.as_str(), id) {
             let why = format!("you are not in {room}");
             return self.refuse(id, ErrorCode::NotJoined, &why);
         }
         self.change_nick(id, chat.nick().clone());
-        for member in self.rooms.members(room.as_str()) {
-            if member != id {
-                self.wires.send(member, &line);
-            }
-        }
+        // The line as it came, with a bare `\n`: relayed without being
+        // encoded again.
+        let line = [text.as_bytes(), b"\n"];
+        let others = self.rooms.members(room.as_str()).filter(|&m| m != id);
+        self.wires.send_pieces_each(others, &line);
         self.send_to_peers_in(room.as_str(), &line);
     }
 
@@ -298,9 +298,8 @@ impl Server {
         let Some(line) = notice_line(room, text) else {
             return;
         };
-        for member in self.rooms.members(room.as_str()) {
-            self.wires.send(member, &line);
-        }
-        self.send_to_peers_in(room.as_str(), &line);
+        self.wires
+            .send_each(self.rooms.members(room.as_str()), &line);
+        self.send_to_peers_in(room.as_str(), &[&line]);
     }
 }

@@ -3,15 +3,15 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use bytes::Bytes;
 use indexmap::IndexSet;
 use std::collections::VecDeque;
 
 use super::flood::FloodAccount;
 use super::mesh::Wants;
 use super::output::{CloseReason, ConnId, Output};
-use super::stats::{Counters, Traffic};
-use crate::wire::{ExtensionSet, LineFramer, Nick, Nonce, PeerAddr, Room};
+use super::round::{PartAt, Round, Span};
+use super::stats::{Counters, Traffic, kind_of_line};
+use crate::wire::{ExtensionSet, LineFramer, MessageKind, Nick, Nonce, PeerAddr, Room};
 
 /// What a connection is, in the protocol's terms.
 #[derive(Debug)]
@@ -124,6 +124,8 @@ pub(crate) struct Conn {
     pub doomed: bool,
     /// Addresses its gossip made us plan to dial (§4, gossip hygiene).
     pub learnt_addrs: usize,
+    /// Its last part of the round (`round.rs`).
+    part_at: PartAt,
 }
 
 impl Conn {
@@ -135,6 +137,7 @@ impl Conn {
             missed_beats: 0,
             doomed: false,
             learnt_addrs: 0,
+            part_at: PartAt::default(),
         }
     }
 
@@ -142,10 +145,13 @@ impl Conn {
     pub fn beats(&self) -> bool {
         matches!(self.role, Role::Client(_) | Role::Peer { .. })
     }
+}
 
-    pub fn is_client(&self) -> bool {
-        matches!(self.role, Role::Client(_))
-    }
+/// A line written into the round once ([`Wires::append`]).
+pub(crate) struct Appended {
+    span: Span,
+    len: usize,
+    kind: Option<MessageKind>,
 }
 
 /// Connections by handle, plus the output queue: everything needed to send
@@ -156,6 +162,8 @@ pub(crate) struct Wires {
     slots: Vec<Slot>,
     free: Vec<u32>,
     pub out: VecDeque<Output>,
+    /// What was sent since the outputs were last polled, and to whom.
+    round: Round,
     /// Connections over a limit, to be closed once the current input is
     /// handled (closing one can send to others; no recursion).
     pub doomed: Vec<(ConnId, CloseReason)>,
@@ -173,6 +181,16 @@ struct Slot {
 
 fn split(id: ConnId) -> (usize, u32) {
     (id.slot(), id.generation())
+}
+
+/// The live connection `id` names, if any (a field borrow, so the rest of
+/// the table stays free to use beside it).
+fn conn_mut(slots: &mut [Slot], id: ConnId) -> Option<&mut Conn> {
+    let (index, generation) = split(id);
+    slots
+        .get_mut(index)
+        .filter(|s| s.generation == generation)
+        .and_then(|s| s.conn.as_mut())
 }
 
 impl Wires {
@@ -209,13 +227,10 @@ impl Wires {
     }
 
     pub fn get_mut(&mut self, id: ConnId) -> Option<&mut Conn> {
-        let (index, generation) = split(id);
-        self.slots
-            .get_mut(index)
-            .filter(|s| s.generation == generation)
-            .and_then(|s| s.conn.as_mut())
+        conn_mut(&mut self.slots, id)
     }
 
+    /// Forgets a connection, its unsealed lines with it.
     pub fn remove(&mut self, id: ConnId) -> Option<Conn> {
         let (index, generation) = split(id);
         let slot = self
@@ -264,34 +279,99 @@ impl Wires {
             .sum()
     }
 
+    /// Forgets a connection the server closes for `reason`: what it was
+    /// sent goes out first (if the reason says to write it), then the
+    /// `Output::Close`.
+    pub fn close(&mut self, id: ConnId, reason: CloseReason) -> Option<Conn> {
+        if reason.flush_first() && self.get(id).is_some() {
+            self.seal_all();
+        }
+        let conn = self.remove(id)?;
+        self.counters.closed.add(reason, 1);
+        self.out.push_back(Output::Close { id, reason });
+        Some(conn)
+    }
+
     /// Queues `line` for `to`, unless it is closing; dooms it if its unsent
-    /// bytes pass its limit (§8).
-    pub fn send(&mut self, to: ConnId, line: &Bytes) {
+    /// bytes pass its limit (§8). The line joins the round, and reaches the
+    /// driver when the outputs are polled (`round.rs`).
+    pub fn send(&mut self, to: ConnId, line: &[u8]) {
+        self.send_each([to], line);
+    }
+
+    /// [`send`](Self::send) to each of `to`: the line is written into the
+    /// round and its type found once.
+    pub fn send_each(&mut self, to: impl IntoIterator<Item = ConnId>, line: &[u8]) {
+        self.send_pieces_each(to, &[line]);
+    }
+
+    /// [`send_each`](Self::send_each) of the line made of `pieces` (a
+    /// text and its `\n`, without putting them together first).
+    pub fn send_pieces_each(&mut self, to: impl IntoIterator<Item = ConnId>, pieces: &[&[u8]]) {
+        let line = self.append(pieces);
+        let given = to.into_iter().filter(|&id| self.give(id, &line)).count();
+        self.sent(&line, given);
+    }
+
+    /// Writes a line into the round, to be given to each connection that
+    /// is to get it, then counted; valid until the next `append`.
+    pub fn append(&mut self, pieces: &[&[u8]]) -> Appended {
+        if self.round.is_full() {
+            self.seal_all();
+        }
+        Appended {
+            span: self.round.append(pieces),
+            len: pieces.iter().map(|p| p.len()).sum(),
+            kind: pieces.first().and_then(|first| kind_of_line(first)),
+        }
+    }
+
+    /// Counts a line as sent to `given` connections.
+    pub fn sent(&mut self, line: &Appended, given: usize) {
+        self.counters.sent(line.len, line.kind, given as u64);
+    }
+
+    /// Gives `to` its share of a line; `false` if it takes no more.
+    pub fn give(&mut self, to: ConnId, line: &Appended) -> bool {
+        let (span, len) = (line.span, line.len);
         let (client_limit, peer_limit) = (self.client_queue_limit, self.peer_queue_limit);
-        let Some(conn) = self.get_mut(to) else { return };
+        let Some(conn) = conn_mut(&mut self.slots, to) else {
+            return false;
+        };
         if conn.doomed {
-            return;
+            return false;
         }
-        conn.queued += line.len();
-        if let Role::Peer { traffic, .. } = &mut conn.role {
-            traffic.lines_out += 1;
-            traffic.bytes_out += line.len() as u64;
-        }
-        let limit = if conn.is_client() {
-            client_limit
-        } else {
-            peer_limit
+        conn.queued += len;
+        let limit = match &mut conn.role {
+            Role::Client(_) => client_limit,
+            Role::Peer { traffic, .. } => {
+                traffic.lines_out += 1;
+                traffic.bytes_out += len as u64;
+                peer_limit
+            }
+            _ => peer_limit,
         };
         if conn.queued > limit {
             conn.doomed = true;
             self.doomed.push((to, CloseReason::SlowConsumer));
-            return;
+            return false;
         }
-        self.counters.sent(line);
-        self.out.push_back(Output::Send {
-            to,
-            line: line.clone(),
-        });
+        self.round.give(to, &mut conn.part_at, span);
+        true
+    }
+
+    /// Ends the round: each connection's part of it goes to the driver as
+    /// one `Output::Send`, in the order the parts began; parts of
+    /// connections gone or closing are dropped.
+    pub fn seal_all(&mut self) {
+        for (to, line) in self.round.seal() {
+            if let Some(conn) = conn_mut(&mut self.slots, to) {
+                conn.part_at = PartAt::default();
+                if !conn.doomed {
+                    self.out.push_back(Output::Send { to, line });
+                }
+            }
+        }
     }
 }
 
@@ -353,11 +433,14 @@ mod tests {
                 Instant::now(),
             ),
         })));
-        wires.send(id, &Bytes::from_static(b"123456\n"));
-        wires.send(id, &Bytes::from_static(b"123456\n"));
-        assert_eq!(wires.out.len(), 1);
+        wires.send(id, b"1234\n");
+        wires.send(id, b"1234\n");
+        wires.seal_all();
+        assert_eq!(wires.out.len(), 1, "two lines, one output");
+        wires.send(id, b"123456\n");
         assert_eq!(wires.doomed, vec![(id, CloseReason::SlowConsumer)]);
-        wires.send(id, &Bytes::from_static(b"x\n"));
+        wires.send(id, b"x\n");
+        wires.seal_all();
         assert_eq!(wires.out.len(), 1, "a doomed connection was sent more");
     }
 }

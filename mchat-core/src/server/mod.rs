@@ -28,6 +28,7 @@ mod output;
 mod per_address;
 mod reconfigure;
 mod rooms;
+mod round;
 mod stats;
 
 use std::net::SocketAddr;
@@ -238,6 +239,9 @@ impl Server {
     /// until it returns `None`: outputs left behind are lines never sent.
     #[must_use]
     pub fn poll_output(&mut self) -> Option<Output> {
+        if self.wires.out.is_empty() {
+            self.wires.seal_all();
+        }
         self.wires.out.pop_front()
     }
 
@@ -347,13 +351,13 @@ impl Server {
     /// Forgets a connection: parts a client from its rooms, schedules a
     /// reconnect for a lost peer. `reason` is set when we close it ourselves.
     fn drop_conn(&mut self, id: ConnId, reason: Option<CloseReason>, now: Instant) {
-        let Some(conn) = self.wires.remove(id) else {
+        let conn = match reason {
+            Some(reason) => self.wires.close(id, reason),
+            None => self.wires.remove(id),
+        };
+        let Some(conn) = conn else {
             return;
         };
-        if let Some(reason) = reason {
-            self.wires.counters.closed.add(reason, 1);
-            self.wires.out.push_back(Output::Close { id, reason });
-        }
         match conn.role {
             Role::Client(state) => {
                 self.clients -= 1;
@@ -432,9 +436,7 @@ impl Server {
             };
             self.refuse(id, code, text);
         }
-        self.wires.remove(id);
-        self.wires.counters.closed.add(why, 1);
-        self.wires.out.push_back(Output::Close { id, reason: why });
+        self.wires.close(id, why);
         self.event(Event::Refused {
             listener,
             remote,

@@ -55,13 +55,20 @@ pub enum Listener {
 /// One thing for the driver to do, from [`Server::poll_output`](super::Server::poll_output).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Output {
-    /// Write `line` (one whole line, `\n` included) to the connection, after
-    /// everything sent to it before, and report progress with
+    /// Write `line` to the connection, after everything sent to it before,
+    /// and report progress with
     /// [`handle_flushed`](super::Server::handle_flushed).
+    ///
+    /// `line` holds one or more whole lines, each with its `\n`: what the
+    /// connection was sent since its last `Send`, back to back, so that a
+    /// burst fanned out to many connections costs one output per
+    /// connection rather than one per line, and goes to the socket as one
+    /// contiguous buffer. A driver that frames each line on its own (a
+    /// WebSocket message per line) splits it at the `\n`s.
     Send {
         /// The connection.
         to: ConnId,
-        /// The line; a clone of a shared buffer.
+        /// Whole lines, `\n` after each.
         line: Bytes,
     },
     /// Close the connection. The state machine has already forgotten it: do

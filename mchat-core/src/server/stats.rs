@@ -132,11 +132,11 @@ impl Counters {
         }
     }
 
-    /// A line queued for sending.
-    pub(super) fn sent(&mut self, line: &[u8]) {
-        self.bytes_sent += line.len() as u64;
-        if let Some(kind) = kind_of_line(line) {
-            self.lines_sent.add(kind, 1);
+    /// A line of `len` bytes queued for `times` connections.
+    pub(super) fn sent(&mut self, len: usize, kind: Option<MessageKind>, times: u64) {
+        self.bytes_sent += len as u64 * times;
+        if let Some(kind) = kind {
+            self.lines_sent.add(kind, times);
         }
     }
 }
@@ -164,7 +164,7 @@ const SENT_PREFIXES: [(&[u8], MessageKind); 16] = [
 
 /// The type of a line the server itself encoded, from its first bytes
 /// (cheaper than parsing it again): `None` for a type servers never send.
-fn kind_of_line(line: &[u8]) -> Option<MessageKind> {
+pub(super) fn kind_of_line(line: &[u8]) -> Option<MessageKind> {
     SENT_PREFIXES
         .iter()
         .find(|(prefix, _)| line.starts_with(prefix))

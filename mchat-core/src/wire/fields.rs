@@ -183,7 +183,8 @@ impl Text {
         if value.ends_with('\r') {
             return Err(FieldError::TrailingCarriageReturn);
         }
-        if value.chars().count() > Self::MAX_CHARS {
+        // Counted only if its bytes could be too many characters.
+        if value.len() > Self::MAX_CHARS && value.chars().count() > Self::MAX_CHARS {
             return Err(FieldError::TooLong {
                 max: Self::MAX_CHARS,
             });

@@ -186,10 +186,13 @@ impl LineFramer {
 
     /// Completes the line whose last bytes before `\n` are `segment`.
     fn finish_line<'i>(&mut self, segment: &'i [u8]) -> Frame<'i> {
-        let chars = self.pending_chars + count_chars(segment);
         let bytes = self.pending.len() + segment.len();
+        // A character takes a byte at least: a line of few bytes is short
+        // without counting (the common case, on the path of every line).
+        let too_long = bytes > MAX_CONTENT_CHARS
+            && is_too_long(bytes, self.pending_chars + count_chars(segment));
         self.pending_chars = 0;
-        if is_too_long(bytes, chars) {
+        if too_long {
             self.pending = Vec::new();
             return Err(FrameError::TooLong);
         }

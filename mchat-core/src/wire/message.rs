@@ -255,12 +255,11 @@ impl ChatLine {
     /// A chat line, if it fits in 1024 characters.
     /// To send longer text, see [`split_chat`](super::split_chat).
     pub fn new(nick: Nick, room: Room, text: Text) -> Result<Self, LineTooLong> {
-        check_line(
-            Self::OVERHEAD_CHARS
-                + chars(nick.as_str())
-                + chars(room.as_str())
-                + chars(text.as_str()),
-        )?;
+        let fields = [nick.as_str(), room.as_str(), text.as_str()];
+        // Characters are counted only if the bytes could be too many.
+        if Self::OVERHEAD_CHARS + fields.iter().map(|f| f.len()).sum::<usize>() > MAX_LINE_CHARS {
+            check_line(Self::OVERHEAD_CHARS + fields.iter().map(|f| chars(f)).sum::<usize>())?;
+        }
         Ok(Self { nick, room, text })
     }
 

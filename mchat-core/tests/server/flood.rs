@@ -30,11 +30,13 @@ fn flood_at_once(
                     if to != unread {
                         h.server.handle_flushed(to, line.len(), h.now);
                     }
-                    if line.starts_with(b"MSG ") {
-                        *got.entry(to).or_insert(0) += 1;
-                    }
-                    if to == from && line.starts_with(b"ERROR flood ") {
-                        refused += 1;
+                    for line in line.split_inclusive(|&b| b == b'\n') {
+                        if line.starts_with(b"MSG ") {
+                            *got.entry(to).or_insert(0) += 1;
+                        }
+                        if to == from && line.starts_with(b"ERROR flood ") {
+                            refused += 1;
+                        }
                     }
                 }
                 Output::Close { id, reason } => {

@@ -345,7 +345,11 @@ impl Hub {
                     if link.queue.is_empty() && !link.writer_waiting {
                         self.dirty.push(to);
                     }
-                    link.queue.push(line);
+                    if link.transport.frames_lines() {
+                        link.queue.push_each_line(line);
+                    } else {
+                        link.queue.push(line);
+                    }
                 }
             }
             Output::Close { id, reason } => {

@@ -21,17 +21,29 @@ pub struct SendQueue {
 }
 
 impl SendQueue {
-    pub fn push(&mut self, line: Bytes) {
-        self.lines.push_back(line);
+    /// Queues what the state machine sent: one or more whole lines.
+    pub fn push(&mut self, lines: Bytes) {
+        self.lines.push_back(lines);
     }
 
-    /// The first line, none of it taken yet (a WebSocket takes lines
-    /// whole), if any.
+    /// Queues whole lines one entry each, for a transport that frames
+    /// every line on its own (a WebSocket message a line).
+    pub fn push_each_line(&mut self, mut lines: Bytes) {
+        while let Some(end) = memchr::memchr(b'\n', &lines) {
+            self.lines.push_back(lines.split_to(end + 1));
+        }
+        if !lines.is_empty() {
+            self.lines.push_back(lines);
+        }
+    }
+
+    /// The first entry, none of it taken yet (a WebSocket takes lines
+    /// whole, queued by [`push_each_line`](Self::push_each_line)), if any.
     pub fn front_line(&self) -> Option<&Bytes> {
         self.lines.front().filter(|_| self.front_written == 0)
     }
 
-    /// Takes the first line off, whole.
+    /// Takes the first entry off, whole.
     pub fn pop_line(&mut self) {
         self.lines.pop_front();
         self.front_written = 0;
@@ -104,6 +116,19 @@ impl SendQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_queued_one_entry_each_come_off_whole_in_order() {
+        let mut queue = SendQueue::default();
+        queue.push_each_line(Bytes::from_static(b"one\ntwo\n"));
+        queue.push_each_line(Bytes::from_static(b"three\n"));
+        let mut seen = Vec::new();
+        while let Some(line) = queue.front_line() {
+            seen.push(line.clone());
+            queue.pop_line();
+        }
+        assert_eq!(seen, ["one\n", "two\n", "three\n"]);
+    }
 
     #[test]
     fn a_partial_write_resumes_inside_the_line_it_stopped_in() {

@@ -66,6 +66,11 @@ impl Transport {
         }))
     }
 
+    /// Does it send each line as a message of its own (WebSocket)?
+    pub fn frames_lines(&self) -> bool {
+        matches!(self, Transport::Ws(_) | Transport::TlsWs(_))
+    }
+
     /// Reads what the socket has, handing the plain bytes to `input`.
     pub fn read(
         &mut self,

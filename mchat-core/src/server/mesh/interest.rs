@@ -7,8 +7,6 @@
 
 use std::collections::HashSet;
 
-use bytes::Bytes;
-
 use super::super::Server;
 use super::super::conns::Role;
 use super::super::output::ConnId;
@@ -52,16 +50,23 @@ impl Wants {
 impl Server {
     /// Sends a line of `room`, encoded once, to every peer that wants it.
     /// On the path of every chat line: no allocation.
-    pub(in crate::server) fn send_to_peers_in(&mut self, room: &str, line: &Bytes) {
+    /// The line is given in `pieces` (see `Wires::send_pieces_each`).
+    pub(in crate::server) fn send_to_peers_in(&mut self, room: &str, pieces: &[&[u8]]) {
+        if !self.mesh.has_links() {
+            return;
+        }
+        let line = self.wires.append(pieces);
+        let mut given = 0;
         for peer in self.mesh.every_link() {
             let wanted = matches!(
                 self.wires.get(peer).map(|c| &c.role),
                 Some(Role::Peer { wants, .. }) if wants.room(room)
             );
-            if wanted {
-                self.wires.send(peer, line);
+            if wanted && self.wires.give(peer, &line) {
+                given += 1;
             }
         }
+        self.wires.sent(&line, given);
     }
 
     /// The link agreed on interest: our rooms in full, then the mark that

@@ -5,8 +5,6 @@
 
 use std::time::Instant;
 
-use bytes::Bytes;
-
 use super::super::conns::{Dialler, Role};
 use super::super::output::{CloseReason, ConnId, Event, Listener};
 use super::super::stats::Traffic;
@@ -33,11 +31,11 @@ impl Server {
         match message {
             Message::Msg(chat) => {
                 self.presence_saw_chat(id, &chat);
-                self.deliver_locally(chat.room().as_str(), line.to_bytes());
+                self.deliver_locally(chat.room().as_str(), line.as_str());
             }
             Message::System(notice) => {
                 self.presence_saw_notice(id, &notice);
-                self.deliver_locally(notice.room().as_str(), line.to_bytes());
+                self.deliver_locally(notice.room().as_str(), line.as_str());
             }
             Message::Heart => self.wires.send(id, &BLEED),
             Message::Bleed => self.heard_bleed(id),
@@ -59,10 +57,10 @@ impl Server {
         }
     }
 
-    fn deliver_locally(&mut self, room: &str, line: Bytes) {
-        for member in self.rooms.members(room) {
-            self.wires.send(member, &line);
-        }
+    /// A peer's line of `room` (`text` without its `\n`) to our members.
+    fn deliver_locally(&mut self, room: &str, text: &str) {
+        let line = [text.as_bytes(), b"\n"];
+        self.wires.send_pieces_each(self.rooms.members(room), &line);
     }
 
     pub(in crate::server) fn peer_line_dropped(&mut self, id: ConnId, why: String) {

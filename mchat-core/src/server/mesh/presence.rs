@@ -205,8 +205,7 @@ impl Server {
         let Some(line) = notice_line(room, &left(nick)) else {
             return;
         };
-        for member in self.rooms.members(room.as_str()) {
-            self.wires.send(member, &line);
-        }
+        self.wires
+            .send_each(self.rooms.members(room.as_str()), &line);
     }
 }

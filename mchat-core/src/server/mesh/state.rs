@@ -106,6 +106,11 @@ impl Mesh {
         self.links.iter().map(|(addr, &id)| (addr, id))
     }
 
+    /// Is any link established (duplicates included)?
+    pub fn has_links(&self) -> bool {
+        !self.links.is_empty() || !self.duplicates.is_empty()
+    }
+
     /// Every established link, duplicates included: where a line for every
     /// peer goes.
     pub fn every_link(&self) -> impl Iterator<Item = ConnId> + '_ {
