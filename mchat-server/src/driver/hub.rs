@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use mchat_core::server::{CloseReason, ConnId, Event, Listener, Output, Server};
 use mchat_core::wire::PeerAddr;
-use smol::{Async, LocalExecutor};
+use smol::LocalExecutor;
 
 use super::links::Table;
+use super::readiness::{Readiness, Taken};
 use super::send_queue::SendQueue;
 use super::tasks;
 use super::transport::{ReadEnd, TlsRole, Transport};
@@ -41,12 +42,13 @@ impl Door {
 
 /// One connection as the driver sees it.
 struct Link {
-    stream: Rc<Async<TcpStream>>,
+    stream: TcpStream,
     transport: Transport,
     /// Lines the state machine sent, not yet written.
     queue: SendQueue,
-    /// A task is waiting for the socket to become writable.
-    writer_waiting: bool,
+    /// The socket took less than was ready: the readiness set watches it
+    /// for room to write.
+    watching_out: bool,
 }
 
 type Links = Table<Link>;
@@ -56,6 +58,9 @@ pub struct Hub {
     links: Links,
     /// One read buffer for every socket: an idle connection owns none.
     read_buf: Box<[u8]>,
+    /// Every connection's socket, watched by one task.
+    readiness: Rc<Readiness>,
+    taken: Taken,
     /// Connections with new lines queued since the last flush.
     dirty: Vec<ConnId>,
     ex: Rc<LocalExecutor<'static>>,
@@ -79,19 +84,23 @@ struct Timer {
 }
 
 impl Hub {
-    /// A hub owning `server`, with its timer task spawned on `ex`.
+    /// A hub owning `server`, with its timer and readiness tasks spawned
+    /// on `ex`.
     pub fn new(
         server: Server,
         ex: Rc<LocalExecutor<'static>>,
         connect_timeout: Duration,
         tls: TlsConfigs,
-    ) -> Rc<RefCell<Hub>> {
+    ) -> std::io::Result<Rc<RefCell<Hub>>> {
         let (wake, woken) = async_channel::bounded(1);
+        let readiness = Rc::new(Readiness::new()?);
         let hub = Rc::new_cyclic(|me| {
             RefCell::new(Hub {
                 server,
                 links: Table::new(),
                 read_buf: vec![0; READ_CHUNK].into_boxed_slice(),
+                readiness: readiness.clone(),
+                taken: Taken::default(),
                 dirty: Vec::new(),
                 ex: ex.clone(),
                 me: me.clone(),
@@ -103,7 +112,9 @@ impl Hub {
         });
         ex.spawn(tasks::timer_loop(Rc::downgrade(&hub), woken))
             .detach();
-        hub
+        ex.spawn(tasks::readiness_loop(Rc::downgrade(&hub), readiness))
+            .detach();
+        Ok(hub)
     }
 
     /// New settings for the state machine (SIGHUP); drain after.
@@ -150,8 +161,8 @@ impl Hub {
 
     /// A connection came in at one of the doors; returns the handle the
     /// state machine gave it.
-    pub fn accept(&mut self, door: Door, stream: Async<TcpStream>, remote: SocketAddr) -> ConnId {
-        let _ = stream.get_ref().set_nodelay(true);
+    pub fn accept(&mut self, door: Door, stream: TcpStream, remote: SocketAddr) -> ConnId {
+        let _ = stream.set_nodelay(true);
         let config = match (door, &self.tls.clients, &self.tls.mesh) {
             (Door::Clients, _, _) | (Door::Servers, _, None) => None,
             (Door::TlsClients, Some(config), _) => Some(config.clone()),
@@ -175,7 +186,7 @@ impl Hub {
             }
         };
         let id = self.server.accept(door.listener(), remote, Instant::now());
-        self.add_link(id, Rc::new(stream), transport);
+        self.add_link(id, stream, transport);
         self.drain();
         id
     }
@@ -184,19 +195,19 @@ impl Hub {
     /// like any other; `part` is what it sent after its request head.
     pub fn accept_ws(
         &mut self,
-        stream: Async<TcpStream>,
+        stream: TcpStream,
         remote: SocketAddr,
         part: Vec<u8>,
         tls: Option<rustls::ServerConnection>,
     ) -> ConnId {
-        let _ = stream.get_ref().set_nodelay(true);
+        let _ = stream.set_nodelay(true);
         let ws = WsLink::new(part, format!("from {remote}"));
         let transport = match tls {
             None => Transport::Ws(Box::new(ws)),
             Some(tls) => Transport::TlsWs(Box::new(TlsWsLink { tls, ws })),
         };
         let id = self.server.accept(Listener::Client, remote, Instant::now());
-        self.add_link(id, Rc::new(stream), transport);
+        self.add_link(id, stream, transport);
         // What came with the request is read now: no readiness will tell.
         self.read_ready(id);
         self.drain();
@@ -212,7 +223,17 @@ impl Hub {
         id
     }
 
-    fn add_link(&mut self, id: ConnId, stream: Rc<Async<TcpStream>>, transport: Transport) {
+    /// Keeps a connection the state machine has opened, its socket in the
+    /// readiness set (or closed at once if the set will not take it).
+    fn add_link(&mut self, id: ConnId, stream: TcpStream, transport: Transport) {
+        let watched = stream
+            .set_nonblocking(true)
+            .and_then(|()| self.readiness.add(&stream, id.slot()));
+        if let Err(e) = watched {
+            log::warn!("connection {id}: cannot watch its socket: {e}");
+            self.server.handle_close(id, Instant::now());
+            return;
+        }
         if matches!(transport, Transport::Tls(_)) {
             // A dialler's ClientHello goes out before any line is queued.
             self.dirty.push(id);
@@ -220,15 +241,12 @@ impl Hub {
         self.links.insert(
             id,
             Link {
-                stream: stream.clone(),
+                stream,
                 transport,
                 queue: SendQueue::default(),
-                writer_waiting: false,
+                watching_out: false,
             },
         );
-        self.ex
-            .spawn(tasks::read_loop(self.me.clone(), id, stream))
-            .detach();
     }
 
     /// The transport of a link dialled to `addr`: TLS with `--tls-mesh`.
@@ -248,12 +266,7 @@ impl Hub {
     }
 
     /// The result of a dial the state machine asked for.
-    pub fn dial_done(
-        &mut self,
-        id: ConnId,
-        addr: &PeerAddr,
-        stream: std::io::Result<Async<TcpStream>>,
-    ) {
+    pub fn dial_done(&mut self, id: ConnId, addr: &PeerAddr, stream: std::io::Result<TcpStream>) {
         let now = Instant::now();
         let connected = stream.map_err(|e| e.to_string()).and_then(|stream| {
             let transport = self.dialled_transport(addr)?;
@@ -261,10 +274,10 @@ impl Hub {
         });
         match connected {
             Ok((stream, transport)) => {
-                let _ = stream.get_ref().set_nodelay(true);
-                let local = stream.get_ref().local_addr().ok();
+                let _ = stream.set_nodelay(true);
+                let local = stream.local_addr().ok();
                 if self.server.is_open(id) {
-                    self.add_link(id, Rc::new(stream), transport);
+                    self.add_link(id, stream, transport);
                 }
                 self.server.dial_result(id, local, now);
             }
@@ -286,7 +299,7 @@ impl Hub {
         let server = &mut self.server;
         let end = link
             .transport
-            .read(link.stream.get_ref(), &mut self.read_buf, |bytes| {
+            .read(&link.stream, &mut self.read_buf, |bytes| {
                 server.handle_input(id, bytes, Instant::now());
             });
         match end {
@@ -303,7 +316,8 @@ impl Hub {
     /// The other side went away, or the socket failed.
     fn lost(&mut self, id: ConnId) {
         if let Some(link) = self.links.remove(id) {
-            let _ = link.stream.get_ref().shutdown(Shutdown::Both);
+            // Closing the socket takes it out of the readiness set.
+            let _ = link.stream.shutdown(Shutdown::Both);
         }
         self.server.handle_close(id, Instant::now());
     }
@@ -342,7 +356,7 @@ impl Hub {
         match output {
             Output::Send { to, line } => {
                 if let Some(link) = self.links.get_mut(to) {
-                    if link.queue.is_empty() && !link.writer_waiting {
+                    if link.queue.is_empty() && !link.watching_out {
                         self.dirty.push(to);
                     }
                     if link.transport.frames_lines() {
@@ -362,7 +376,7 @@ impl Hub {
                     log::info!("closing server connection {id}: {reason}");
                 }
                 if let Some(mut link) = self.links.remove(id) {
-                    let socket = link.stream.get_ref();
+                    let socket = &link.stream;
                     if reason.flush_first() {
                         let _ = link.transport.write(socket, &mut link.queue);
                         link.transport.close(socket);
@@ -379,12 +393,12 @@ impl Hub {
     }
 
     /// Writes what is queued for `id` without blocking; if the socket takes
-    /// less than is ready, a task waits for it to drain.
+    /// less than is ready, the readiness set watches it for room.
     pub fn flush(&mut self, id: ConnId) {
         let Some(link) = self.links.get_mut(id) else {
             return;
         };
-        let written = link.transport.write(link.stream.get_ref(), &mut link.queue);
+        let written = link.transport.write(&link.stream, &mut link.queue);
         link.queue.shrink_if_idle();
         let written = match written {
             Ok(written) => written,
@@ -394,12 +408,16 @@ impl Hub {
                 return;
             }
         };
-        if written.socket_full && !link.writer_waiting {
-            link.writer_waiting = true;
-            let stream = link.stream.clone();
-            self.ex
-                .spawn(tasks::write_loop(self.me.clone(), id, stream))
-                .detach();
+        if written.socket_full != link.watching_out {
+            link.watching_out = written.socket_full;
+            let watched =
+                self.readiness
+                    .watch_writable(&link.stream, id.slot(), written.socket_full);
+            if let Err(e) = watched {
+                log::debug!("connection {id}: cannot watch its socket: {e}");
+                self.lost(id);
+                return;
+            }
         }
         if written.taken > 0 {
             self.server
@@ -407,15 +425,28 @@ impl Hub {
         }
     }
 
-    /// The writer task of `id` saw the socket writable.
-    pub fn writable(&mut self, id: ConnId) -> bool {
-        let Some(link) = self.links.get_mut(id) else {
-            return false;
-        };
-        link.writer_waiting = false;
-        self.flush(id);
-        self.drain();
-        self.links.get(id).is_some_and(|l| l.writer_waiting)
+    /// Serves the sockets the readiness set found ready, a turn's worth;
+    /// `false` once there were none (wait for the set again).
+    pub fn serve_ready(&mut self) -> bool {
+        self.readiness.take(&mut self.taken);
+        let ready = std::mem::take(&mut self.taken.ready);
+        for event in &ready {
+            // A socket closed earlier in this turn finds nothing.
+            let Some(id) = self.links.id_at(event.slot) else {
+                continue;
+            };
+            if event.writable {
+                self.flush(id);
+            }
+            if event.readable {
+                self.read_ready(id);
+            } else if event.writable {
+                self.drain();
+            }
+        }
+        let any = !ready.is_empty();
+        self.taken.ready = ready;
+        any
     }
 
     /// Unsent bytes, all connections together.
@@ -426,7 +457,7 @@ impl Hub {
     /// Closes every connection (shutting down).
     pub fn close_all(&mut self) {
         for mut link in self.links.drain() {
-            let socket = link.stream.get_ref();
+            let socket = &link.stream;
             link.transport.close(socket);
             let _ = socket.shutdown(Shutdown::Both);
         }
@@ -472,8 +503,9 @@ mod tests {
 
     struct Member {
         id: ConnId,
-        /// The server's end, to wait until it is readable.
-        server_end: Rc<Async<TcpStream>>,
+        /// The server's end (a second descriptor of it), to wait until it
+        /// is readable.
+        server_end: TcpStream,
         /// The client's end.
         socket: BufReader<TcpStream>,
     }
@@ -490,6 +522,14 @@ mod tests {
                 clients: None,
             },
         )
+        .unwrap()
+    }
+
+    /// Waits (at most 5 s) until the server's end of a socket is readable.
+    fn wait_readable(socket: &TcpStream) {
+        use nix::poll::{PollFd, PollFlags, poll};
+        let mut fds = [PollFd::new(socket.as_fd(), PollFlags::POLLIN)];
+        assert_eq!(poll(&mut fds, 5000u16).unwrap(), 1, "never readable");
     }
 
     /// A client in `room`, all its `joined channel` notices read.
@@ -499,10 +539,8 @@ mod tests {
             .set_read_timeout(Some(Duration::from_secs(5)))
             .unwrap();
         let (accepted, remote) = listener.accept().unwrap();
-        let id = hub
-            .borrow_mut()
-            .accept(Door::Clients, Async::new(accepted).unwrap(), remote);
-        let server_end = hub.borrow().links.get(id).unwrap().stream.clone();
+        let server_end = accepted.try_clone().unwrap();
+        let id = hub.borrow_mut().accept(Door::Clients, accepted, remote);
         let mut m = Member {
             id,
             server_end,
@@ -519,7 +557,7 @@ mod tests {
     /// Writes `lines` from the client and lets the hub read them.
     fn say(hub: &Rc<RefCell<Hub>>, m: &mut Member, lines: &str) {
         m.socket.get_mut().write_all(lines.as_bytes()).unwrap();
-        smol::block_on(m.server_end.readable()).unwrap();
+        wait_readable(&m.server_end);
         assert!(hub.borrow_mut().read_ready(m.id));
     }
 
@@ -553,7 +591,7 @@ mod tests {
         )
         .unwrap();
         drop(ann_socket);
-        smol::block_on(ann.server_end.readable()).unwrap();
+        wait_readable(&ann.server_end);
 
         say(&hub, &mut bob, "MSG bob r hello\n");
         assert_eq!(next_line(&mut carol), "MSG bob r hello");

@@ -38,6 +38,14 @@ impl<T> Table<T> {
         }
     }
 
+    /// The handle of the connection in `slot`, if one is there.
+    pub fn id_at(&self, slot: usize) -> Option<ConnId> {
+        match self.slots.get(slot) {
+            Some(Some((id, _))) => Some(*id),
+            _ => None,
+        }
+    }
+
     pub fn contains(&self, id: ConnId) -> bool {
         self.get(id).is_some()
     }

@@ -3,6 +3,7 @@
 
 mod hub;
 mod links;
+mod readiness;
 mod send_queue;
 mod tasks;
 mod transport;
@@ -93,7 +94,7 @@ pub fn run(
         mesh: None,
         clients: None,
     });
-    let hub = Hub::new(server, ex.clone(), settings.connect_timeout, tls);
+    let hub = Hub::new(server, ex.clone(), settings.connect_timeout, tls)?;
     let signals = async_signal::Signals::new([Signal::Term, Signal::Int, Signal::Hup])?;
     smol::block_on(ex.run(async {
         let mut accepting = Vec::new();

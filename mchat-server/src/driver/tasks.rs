@@ -1,5 +1,6 @@
-//! The tasks around the hub: accepting, reading, writing, dialling, timing.
-//! Each holds only a weak handle to the hub and borrows it between awaits.
+//! The tasks around the hub: accepting, serving the ready sockets,
+//! dialling, timing. Each holds only a weak handle to the hub and borrows
+//! it between awaits.
 
 use std::cell::RefCell;
 use std::net::{TcpListener, TcpStream};
@@ -12,11 +13,14 @@ use mchat_core::wire::PeerAddr;
 use smol::{Async, Timer};
 
 use super::hub::{Door, Hub};
+use super::readiness::Readiness;
 
-/// Accepts connections on one listening socket until dropped.
+/// Accepts connections on one listening socket until dropped. The socket
+/// is taken as it is, not registered with smol's reactor: the hub watches
+/// it in its own readiness set.
 pub async fn accept_loop(hub: Weak<RefCell<Hub>>, listener: Async<TcpListener>, door: Door) {
     loop {
-        match listener.accept().await {
+        match listener.read_with(|l| l.accept()).await {
             Ok((stream, remote)) => {
                 let Some(hub) = hub.upgrade() else { return };
                 hub.borrow_mut().accept(door, stream, remote);
@@ -30,30 +34,19 @@ pub async fn accept_loop(hub: Weak<RefCell<Hub>>, listener: Async<TcpListener>, 
     }
 }
 
-/// Feeds a socket's input to the hub until the connection is gone.
-pub async fn read_loop(hub: Weak<RefCell<Hub>>, id: ConnId, stream: Rc<Async<TcpStream>>) {
+/// Serves the hub's connections: waits until the readiness set has a ready
+/// socket, then lets the hub serve a turn of them, and lets other tasks in
+/// between turns.
+pub async fn readiness_loop(hub: Weak<RefCell<Hub>>, readiness: Rc<Readiness>) {
     loop {
-        if stream.readable().await.is_err() {
-            // The socket failed; the next read reports it.
+        if let Err(e) = readiness.wait().await {
+            log::warn!("waiting for the connections failed: {e}");
+            Timer::after(Duration::from_millis(100)).await;
         }
         let Some(hub) = hub.upgrade() else { return };
-        if !hub.borrow_mut().read_ready(id) {
-            return;
-        }
+        hub.borrow_mut().serve_ready();
         drop(hub);
-        // Let other connections have a turn after a big read.
         future::yield_now().await;
-    }
-}
-
-/// Waits for a socket to take more, then writes; ends when the queue is empty.
-pub async fn write_loop(hub: Weak<RefCell<Hub>>, id: ConnId, stream: Rc<Async<TcpStream>>) {
-    loop {
-        let _ = stream.writable().await;
-        let Some(hub) = hub.upgrade() else { return };
-        if !hub.borrow_mut().writable(id) {
-            return;
-        }
     }
 }
 
@@ -64,7 +57,8 @@ pub async fn dial(hub: Weak<RefCell<Hub>>, id: ConnId, addr: PeerAddr, timeout: 
         let mut last = std::io::Error::new(std::io::ErrorKind::NotFound, "no address");
         for target in targets {
             match Async::<TcpStream>::connect(target).await {
-                Ok(stream) => return Ok(stream),
+                // The hub watches it from here, in its own readiness set.
+                Ok(stream) => return stream.into_inner(),
                 Err(e) => last = e,
             }
         }

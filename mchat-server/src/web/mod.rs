@@ -77,6 +77,7 @@ async fn answer(stream: Async<TcpStream>, remote: std::net::SocketAddr, web: &We
         let mut stream = stream;
         if let Some(rest) = converse(&mut stream, origins).await
             && let Some(hub) = hub.upgrade()
+            && let Ok(stream) = stream.into_inner()
         {
             hub.borrow_mut().accept_ws(stream, remote, rest, None);
         }
@@ -95,7 +96,9 @@ async fn answer(stream: Async<TcpStream>, remote: std::net::SocketAddr, web: &We
         && let Some(hub) = hub.upgrade()
     {
         let (stream, conn) = tls.into_inner();
-        hub.borrow_mut().accept_ws(stream, remote, rest, Some(conn));
+        if let Ok(stream) = stream.into_inner() {
+            hub.borrow_mut().accept_ws(stream, remote, rest, Some(conn));
+        }
     }
 }
 
