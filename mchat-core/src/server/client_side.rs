@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
+use super::joined::JoinedRooms;
 use bytes::Bytes;
-use indexmap::IndexSet;
 
 use super::Server;
 use super::conns::{ClientState, Conn, Role};
@@ -46,7 +46,7 @@ impl Server {
         let nick = Nick::from_trusted(DEFAULT_NICK.to_owned());
         let id = self.wires.insert(Conn::new(Role::Client(ClientState {
             nick,
-            rooms: IndexSet::new(),
+            rooms: JoinedRooms::default(),
             remote,
             flood: FloodAccount::new(&self.config, now),
         })));
@@ -209,7 +209,7 @@ impl Server {
             return self.refuse(id, ErrorCode::RoomFull, &why);
         }
         let Some(state) = self.client(id) else { return };
-        state.rooms.insert(room.clone());
+        state.rooms.add(room.clone());
         let (nick, remote) = (state.nick.clone(), state.remote);
         let text = joined(&nick);
         self.event(Event::Joined {
@@ -235,7 +235,7 @@ impl Server {
             return self.refuse(id, ErrorCode::NotJoined, &why);
         }
         let Some(state) = self.client(id) else { return };
-        state.rooms.shift_remove(room.as_str());
+        state.rooms.remove(room.as_str());
         let text = left(&state.nick);
         let (nick, remote) = (state.nick.clone(), state.remote);
         self.event(Event::Parted {

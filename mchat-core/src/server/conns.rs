@@ -3,15 +3,15 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use indexmap::IndexSet;
 use std::collections::VecDeque;
 
 use super::flood::FloodAccount;
+use super::joined::JoinedRooms;
 use super::mesh::Wants;
 use super::output::{CloseReason, ConnId, Output};
 use super::round::{PartAt, Round, Span};
 use super::stats::{Counters, Traffic, kind_of_line};
-use crate::wire::{ExtensionSet, LineFramer, MessageKind, Nick, Nonce, PeerAddr, Room};
+use crate::wire::{ExtensionSet, LineFramer, MessageKind, Nick, Nonce, PeerAddr};
 
 /// What a connection is, in the protocol's terms.
 #[derive(Debug)]
@@ -61,13 +61,19 @@ pub(crate) enum OpeningAuth {
     /// Waiting for the acceptor's `AUTH_HELLO`.
     AwaitingHello,
     /// We sent our proof and challenge; waiting for the acceptor's proof.
-    AwaitingOk {
-        acceptor: PeerAddr,
-        acceptor_nonce: Nonce,
-        our_nonce: Nonce,
-    },
+    /// (Boxed: a connection's role is as big as its biggest kind, and
+    /// every client would pay for this one's nonces.)
+    AwaitingOk(Box<AwaitedProof>),
     /// Both proofs checked: the original handshake follows.
     Proven,
+}
+
+/// What checking the acceptor's proof takes (§4, `auth/1`).
+#[derive(Debug)]
+pub(crate) struct AwaitedProof {
+    pub acceptor: PeerAddr,
+    pub acceptor_nonce: Nonce,
+    pub our_nonce: Nonce,
 }
 
 /// Where a candidate is in proving the secret (§4, `auth/1`).
@@ -104,7 +110,7 @@ impl Dialler {
 pub(crate) struct ClientState {
     pub nick: Nick,
     /// Rooms in the order joined (departure notices follow it).
-    pub rooms: IndexSet<Room>,
+    pub rooms: JoinedRooms,
     /// Where it connected from (§9, per-address limits).
     pub remote: SocketAddr,
     /// What it may still send (§3, flood control).
@@ -423,7 +429,7 @@ mod tests {
         let mut wires = Wires::new(10, 100);
         let id = wires.insert(Conn::new(Role::Client(ClientState {
             nick: Nick::from_trusted("n".to_owned()),
-            rooms: IndexSet::new(),
+            rooms: JoinedRooms::default(),
             remote: SocketAddr::from(([192, 0, 2, 1], 1)),
             flood: FloodAccount::new(
                 &crate::server::ServerConfig::new(crate::wire::PeerAddr::new(
@@ -442,5 +448,24 @@ mod tests {
         wires.send(id, b"x\n");
         wires.seal_all();
         assert_eq!(wires.out.len(), 1, "a doomed connection was sent more");
+    }
+}
+/// What each connection costs the state machine, inline, is the budget of
+/// docs/performance.md ("where an idle client's bytes go"): a new field
+/// that makes it bigger for every client must say so there.
+#[cfg(test)]
+mod sizes {
+    use super::*;
+
+    #[test]
+    fn a_connection_fits_the_memory_budget() {
+        assert!(
+            size_of::<Conn>() <= 192,
+            "Conn is {} bytes",
+            size_of::<Conn>()
+        );
+        // A client's role is the biggest: handshake states stay boxed.
+        assert_eq!(size_of::<Role>(), size_of::<ClientState>() + 8);
+        assert!(size_of::<LineFramer>() <= 16);
     }
 }

@@ -23,6 +23,7 @@ mod config;
 mod conns;
 mod flood;
 mod heartbeat;
+mod joined;
 mod mesh;
 mod output;
 mod per_address;

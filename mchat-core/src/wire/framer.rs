@@ -87,13 +87,19 @@ pub type Frame<'i> = Result<Line<'i>, FrameError>;
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct LineFramer {
-    /// The unfinished line: at most `MAX_CONTENT_BYTES` bytes. Empty (and
-    /// unallocated) between lines, so an idle connection costs nothing here.
-    pending: Vec<u8>,
-    /// Characters in `pending`.
-    pending_chars: usize,
+    /// The unfinished line: at most `MAX_CONTENT_BYTES` bytes. `None`
+    /// between lines, so an idle connection costs a pointer here.
+    pending: Option<Box<Pending>>,
     /// Inside a line already reported too long: skip through its `\n`.
     discarding: bool,
+}
+
+/// The start of a line whose `\n` has not come.
+#[derive(Clone, Debug, Default)]
+struct Pending {
+    bytes: Vec<u8>,
+    /// Characters in `bytes`.
+    chars: usize,
 }
 
 /// Characters in UTF-8 bytes: every byte that does not continue a character
@@ -117,13 +123,13 @@ impl LineFramer {
     /// For the fuzz targets and tests that check the framer's memory bound.
     #[cfg(feature = "fuzzing")]
     pub fn pending_len(&self) -> usize {
-        self.pending.len()
+        self.pending.as_ref().map_or(0, |p| p.bytes.len())
     }
 
     /// Is the framer between lines, holding nothing? For tests.
     #[cfg(feature = "fuzzing")]
     pub fn is_idle(&self) -> bool {
-        self.pending.is_empty() && !self.discarding
+        self.pending.is_none() && !self.discarding
     }
 
     /// Takes the next line out of `input`, advancing it past what was used.
@@ -166,41 +172,49 @@ impl LineFramer {
         }
     }
 
+    /// Bytes and characters of the unfinished line held.
+    fn held(&self) -> (usize, usize) {
+        self.pending
+            .as_ref()
+            .map_or((0, 0), |p| (p.bytes.len(), p.chars))
+    }
+
     /// Keeps `input`, which has no `\n`, as part of the unfinished line,
     /// unless that makes the line too long.
     fn stash<'i>(&mut self, input: &mut &'i [u8]) -> Option<Frame<'i>> {
         let rest = std::mem::take(input);
-        let chars = self.pending_chars + count_chars(rest);
-        let bytes = self.pending.len() + rest.len();
+        let (held_bytes, held_chars) = self.held();
+        let chars = held_chars + count_chars(rest);
+        let bytes = held_bytes + rest.len();
         if is_too_long(bytes, chars) {
             // Free the buffer: a flood without newlines must not pin memory.
-            self.pending = Vec::new();
-            self.pending_chars = 0;
+            self.pending = None;
             self.discarding = true;
             return Some(Err(FrameError::TooLong));
         }
-        self.pending.extend_from_slice(rest);
-        self.pending_chars = chars;
+        let pending = self.pending.get_or_insert_with(Box::default);
+        pending.bytes.extend_from_slice(rest);
+        pending.chars = chars;
         None
     }
 
     /// Completes the line whose last bytes before `\n` are `segment`.
     fn finish_line<'i>(&mut self, segment: &'i [u8]) -> Frame<'i> {
-        let bytes = self.pending.len() + segment.len();
+        let (held_bytes, held_chars) = self.held();
+        let bytes = held_bytes + segment.len();
         // A character takes a byte at least: a line of few bytes is short
         // without counting (the common case, on the path of every line).
-        let too_long = bytes > MAX_CONTENT_CHARS
-            && is_too_long(bytes, self.pending_chars + count_chars(segment));
-        self.pending_chars = 0;
+        let too_long =
+            bytes > MAX_CONTENT_CHARS && is_too_long(bytes, held_chars + count_chars(segment));
+        let pending = self.pending.take();
         if too_long {
-            self.pending = Vec::new();
             return Err(FrameError::TooLong);
         }
-        if self.pending.is_empty() {
+        let Some(pending) = pending else {
             let text = std::str::from_utf8(strip_cr(segment)).map_err(|_| FrameError::BadUtf8)?;
             return Ok(Line(Cow::Borrowed(text)));
-        }
-        let mut whole = std::mem::take(&mut self.pending);
+        };
+        let mut whole = pending.bytes;
         whole.extend_from_slice(segment);
         if whole.last() == Some(&b'\r') {
             whole.pop();

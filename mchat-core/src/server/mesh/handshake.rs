@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::time::Instant;
 
 use super::super::auth::{AuthEnd, AuthTranscript};
-use super::super::conns::{CandidateAuth, Dialler, OpeningAuth, Role};
+use super::super::conns::{AwaitedProof, CandidateAuth, Dialler, OpeningAuth, Role};
 use super::super::output::{CloseReason, ConnId, Event, Listener};
 use super::super::{BLEED, Server};
 use crate::wire::{AuthHello, AuthProof, Frame, Message, PeerAddr, Proof};
@@ -303,15 +303,12 @@ impl Server {
             (OpeningAuth::AwaitingHello, Message::AuthHello(hello)) => {
                 self.acceptor_challenged(id, &dialled, hello);
             }
-            (
-                OpeningAuth::AwaitingOk {
-                    acceptor,
-                    acceptor_nonce,
-                    our_nonce,
-                },
-                Message::AuthOk(proof),
-            ) => {
-                let (acceptor, an, on) = (acceptor.clone(), *acceptor_nonce, *our_nonce);
+            (OpeningAuth::AwaitingOk(awaited), Message::AuthOk(proof)) => {
+                let (acceptor, an, on) = (
+                    awaited.acceptor.clone(),
+                    awaited.acceptor_nonce,
+                    awaited.our_nonce,
+                );
                 self.acceptor_proved(id, &acceptor, &an, &on, &proof);
             }
             (_, Message::AllAddrs(list)) if may_proceed => {
@@ -321,7 +318,7 @@ impl Server {
                 self.establish(id, dialled, Dialler::Us, now);
                 self.learn(id, list.into_vec(), now);
             }
-            (OpeningAuth::AwaitingHello | OpeningAuth::AwaitingOk { .. }, other) => {
+            (OpeningAuth::AwaitingHello | OpeningAuth::AwaitingOk(_), other) => {
                 let why = format!("{} before it proved the mesh secret", other.kind());
                 self.auth_failed(id, None, &why);
             }
@@ -361,11 +358,11 @@ impl Server {
         if let Some(conn) = self.wires.get_mut(id)
             && let Role::Opening { auth, .. } = &mut conn.role
         {
-            *auth = OpeningAuth::AwaitingOk {
+            *auth = OpeningAuth::AwaitingOk(Box::new(AwaitedProof {
                 acceptor: hello.addr,
                 acceptor_nonce: hello.nonce,
                 our_nonce: ours,
-            };
+            }));
         }
     }
 
@@ -407,7 +404,7 @@ impl Server {
             }) => self.auth_failed(id, None, "no proof of the mesh secret in time"),
             Some(Role::Candidate { .. }) => self.doom(id, CloseReason::HandshakeTimeout),
             Some(Role::Opening {
-                auth: OpeningAuth::AwaitingHello | OpeningAuth::AwaitingOk { .. },
+                auth: OpeningAuth::AwaitingHello | OpeningAuth::AwaitingOk(_),
                 ..
             }) => {
                 self.auth_failed(id, None, "no proof of the mesh secret in time");
