@@ -116,9 +116,12 @@ pub struct Load {
     /// bytes of text per line (default 86)
     #[argh(option, default = "86")]
     text_size: usize,
-    /// pid of the server, to report its CPU time and memory
+    /// pid of a server, to report its CPU time and memory (repeatable: one per --server)
     #[argh(option)]
-    pid: Option<u32>,
+    pid: Vec<u32>,
+    /// print a line every SECS seconds while the run lasts: deliveries and p99 latency in the interval, each --pid's memory and CPU (on stderr with --json)
+    #[argh(option)]
+    report_every: Option<f64>,
     /// every client speaks TLS (--server then names TLS client ports), checking the server's certificate for its HOST against the system's roots or --ca
     #[argh(switch)]
     tls: bool,
@@ -159,7 +162,11 @@ impl Load {
             rate: self.rate,
             window: self.window,
             text_size: self.text_size,
-            pids: self.pid.into_iter().collect(),
+            pids: self.pid.clone(),
+            report_every: self
+                .report_every
+                .map(|s| Duration::from_secs_f64(s.max(0.1))),
+            json: self.json,
             tls: trust("load", self.tls, self.ca.as_deref())?,
             ws: ws_alone("load", self.ws, self.tls)?,
         })
@@ -186,7 +193,7 @@ impl Load {
         if self.ws {
             return Err(UsageError::WsWithSpawn);
         }
-        if self.pid.is_some() {
+        if !self.pid.is_empty() {
             return Err(UsageError::PidWithSpawn);
         }
         if servers == 0 {

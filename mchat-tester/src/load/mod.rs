@@ -12,6 +12,7 @@ mod figures;
 mod links;
 mod placement;
 mod progress;
+mod report_every;
 mod send;
 mod spawn;
 mod stamp;
@@ -58,6 +59,10 @@ pub struct Plan {
     pub text_size: usize,
     /// The servers' pids, to report their CPU time and memory.
     pub pids: Vec<u32>,
+    /// `--report-every`: a line per interval while the run lasts.
+    pub report_every: Option<Duration>,
+    /// The report is JSON (interval lines then go to stderr).
+    pub json: bool,
     /// `--tls`: every client runs TLS, checking servers with these roots.
     pub tls: Option<Arc<rustls::ClientConfig>>,
     /// `--ws`: every client speaks WebSocket to the servers' `--ws` listeners.
@@ -217,7 +222,14 @@ async fn run_on(
             first,
         });
     }
-    let progress = progress::spawn(ex, plan, &tally, &sent, start);
+    // Interval lines, or else the progress bar (the two would interleave).
+    let every = plan
+        .report_every
+        .map(|every| report_every::spawn(ex, plan, every, plan.json, &tally, start));
+    let progress = match every {
+        Some(_) => None,
+        None => progress::spawn(ex, plan, &tally, &sent, start),
+    };
     let mut expected = 0;
     for (s, writer) in writers {
         let lines = writer.await;
@@ -239,6 +251,7 @@ async fn run_on(
         links: m.links(),
     });
     drop(readers);
+    drop(every);
     if progress.is_some() {
         eprintln!();
     }
