@@ -9,14 +9,23 @@ use super::{HEART, Server};
 /// Each interval is cut into this many phases, and a connection gets its
 /// `HEART` in the phase of its slot: still one per interval each, but the
 /// beats of 20 000 clients (and the `BLEED`s they bring back) come in a
-/// hundred small batches instead of one burst that holds up the chat for a
-/// tenth of a second. Phases without connections are skipped, so a quiet
-/// server does not wake fifty times a second.
-pub(super) const HEARTBEAT_PHASES: usize = 100;
+/// thousand batches of twenty instead of one burst that holds up the chat
+/// for a tenth of a second (a hundred batches of 200 still held it up by
+/// a few milliseconds: docs/performance.md). Phases without connections
+/// are skipped, so a quiet server does not wake every phase.
+pub(super) const HEARTBEAT_PHASES: usize = 1000;
+
+/// How many phases an interval has: [`HEARTBEAT_PHASES`], fewer if a
+/// phase would be under a millisecond (so a short interval stays short).
+pub(super) fn phases(interval: Duration) -> usize {
+    usize::try_from(interval.as_millis())
+        .unwrap_or(usize::MAX)
+        .clamp(1, HEARTBEAT_PHASES)
+}
 
 /// How long one phase lasts (at least a millisecond).
 pub(super) fn phase_length(interval: Duration) -> Duration {
-    (interval / HEARTBEAT_PHASES as u32).max(Duration::from_millis(1))
+    (interval / phases(interval) as u32).max(Duration::from_millis(1))
 }
 
 impl Server {
@@ -25,14 +34,15 @@ impl Server {
     /// against everyone at once.
     pub(super) fn run_due_heartbeats(&mut self, now: Instant) {
         let step = phase_length(self.config.heartbeat_interval);
+        let phases = phases(self.config.heartbeat_interval);
+        // The interval may have changed (SIGHUP), and its phase count too.
+        self.heartbeat_phase %= phases;
         let mut covered = 0;
-        while covered < HEARTBEAT_PHASES && now >= self.next_heartbeat {
-            self.heartbeat_phase_tick(self.heartbeat_phase);
-            let ahead = self
-                .wires
-                .phases_to_next_open(self.heartbeat_phase, HEARTBEAT_PHASES);
+        while covered < phases && now >= self.next_heartbeat {
+            self.heartbeat_phase_tick(self.heartbeat_phase, phases);
+            let ahead = self.wires.phases_to_next_open(self.heartbeat_phase, phases);
             covered += ahead;
-            self.heartbeat_phase = (self.heartbeat_phase + ahead) % HEARTBEAT_PHASES;
+            self.heartbeat_phase = (self.heartbeat_phase + ahead) % phases;
             self.next_heartbeat += step * u32::try_from(ahead).unwrap_or(u32::MAX);
         }
         if self.next_heartbeat <= now {
@@ -41,9 +51,9 @@ impl Server {
     }
 
     /// One phase of an interval: the connections whose slot falls in it.
-    fn heartbeat_phase_tick(&mut self, phase: usize) {
+    fn heartbeat_phase_tick(&mut self, phase: usize, phases: usize) {
         let limit = self.config.max_missed_heartbeats;
-        for id in self.wires.ids_in_phase(phase, HEARTBEAT_PHASES) {
+        for id in self.wires.ids_in_phase(phase, phases) {
             let Some(conn) = self.wires.get_mut(id) else {
                 continue;
             };
@@ -72,13 +82,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_phase_is_a_hundredth_of_the_interval_but_never_under_a_millisecond() {
+    fn a_phase_is_a_thousandth_of_the_interval_but_never_under_a_millisecond() {
         assert_eq!(
             phase_length(Duration::from_secs(2)),
-            Duration::from_millis(20)
+            Duration::from_millis(2)
         );
+        // A short interval has fewer phases, not a longer cycle.
+        assert_eq!(phases(Duration::from_millis(100)), 100);
         assert_eq!(
-            phase_length(Duration::from_millis(50)),
+            phase_length(Duration::from_millis(100)),
             Duration::from_millis(1)
         );
         assert_eq!(phase_length(Duration::ZERO), Duration::from_millis(1));
