@@ -130,23 +130,7 @@ impl Relay {
             conn.partial.extend_from_slice(read);
             return self.hello(slot);
         }
-        // Whole lines go on at once; a line's start waits for its end.
-        let Some(end) = memchr::memrchr(b'\n', read) else {
-            conn.partial.extend_from_slice(read);
-            return;
-        };
-        let (lines, rest) = read.split_at(end + 1);
-        let failed = if conn.partial.is_empty() {
-            conn.partial.extend_from_slice(rest);
-            // Relayed from the read buffer itself: no copy.
-            relay(conns, epoll, slot, lines)
-        } else {
-            let mut whole = std::mem::take(&mut conn.partial);
-            whole.extend_from_slice(lines);
-            conn.partial.extend_from_slice(rest);
-            relay(conns, epoll, slot, &whole)
-        };
-        for slot in failed {
+        for slot in chat(conns, epoll, slot, read) {
             self.drop_conn(slot);
         }
     }
@@ -180,14 +164,8 @@ impl Relay {
         }
         // Lines sent right behind the JOIN.
         let rest = std::mem::take(&mut conn.partial);
-        if let Some(end) = memchr::memrchr(b'\n', &rest) {
-            let (lines, tail) = rest.split_at(end + 1);
-            conn.partial.extend_from_slice(tail);
-            for slot in relay(&mut self.conns, &self.epoll, slot, lines) {
-                self.drop_conn(slot);
-            }
-        } else {
-            conn.partial = rest;
+        for slot in chat(&mut self.conns, &self.epoll, slot, &rest) {
+            self.drop_conn(slot);
         }
     }
 
@@ -212,6 +190,30 @@ impl Relay {
             let _ = self.epoll.delete(&conn.stream);
             self.free.push(slot);
         }
+    }
+}
+
+/// Chat bytes from `from`: its whole lines go on at once (after the start
+/// of a line held from before), the start of a line waits for its end.
+/// Returns the connections to drop.
+fn chat(conns: &mut [Option<Conn>], epoll: &Epoll, from: usize, read: &[u8]) -> Vec<usize> {
+    let Some(conn) = conns.get_mut(from).and_then(Option::as_mut) else {
+        return Vec::new();
+    };
+    let Some(end) = memchr::memrchr(b'\n', read) else {
+        conn.partial.extend_from_slice(read);
+        return Vec::new();
+    };
+    let (lines, rest) = read.split_at(end + 1);
+    if conn.partial.is_empty() {
+        conn.partial.extend_from_slice(rest);
+        // Relayed from the bytes as read: no copy.
+        relay(conns, epoll, from, lines)
+    } else {
+        let mut whole = std::mem::take(&mut conn.partial);
+        whole.extend_from_slice(lines);
+        conn.partial.extend_from_slice(rest);
+        relay(conns, epoll, from, &whole)
     }
 }
 

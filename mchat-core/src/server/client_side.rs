@@ -4,12 +4,12 @@
 use std::net::SocketAddr;
 use std::time::Instant;
 
-use super::joined::JoinedRooms;
 use bytes::Bytes;
 
 use super::Server;
 use super::conns::{ClientState, Conn, Role};
 use super::flood::{self, FloodAccount, Paid};
+use super::joined::JoinedRooms;
 use super::output::{CloseReason, ConnId, Event, Listener};
 use crate::wire::{
     ChatLine, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, Room, Text,

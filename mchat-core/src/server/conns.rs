@@ -156,7 +156,6 @@ impl Conn {
 /// A line written into the round once ([`Wires::append`]).
 pub(crate) struct Appended {
     span: Span,
-    len: usize,
     kind: Option<MessageKind>,
 }
 
@@ -327,19 +326,18 @@ impl Wires {
         }
         Appended {
             span: self.round.append(pieces),
-            len: pieces.iter().map(|p| p.len()).sum(),
             kind: pieces.first().and_then(|first| kind_of_line(first)),
         }
     }
 
     /// Counts a line as sent to `given` connections.
     pub fn sent(&mut self, line: &Appended, given: usize) {
-        self.counters.sent(line.len, line.kind, given as u64);
+        self.counters.sent(line.span.len(), line.kind, given as u64);
     }
 
     /// Gives `to` its share of a line; `false` if it takes no more.
     pub fn give(&mut self, to: ConnId, line: &Appended) -> bool {
-        let (span, len) = (line.span, line.len);
+        let (span, len) = (line.span, line.span.len());
         let (client_limit, peer_limit) = (self.client_queue_limit, self.peer_queue_limit);
         let Some(conn) = conn_mut(&mut self.slots, to) else {
             return false;
@@ -450,6 +448,7 @@ mod tests {
         assert_eq!(wires.out.len(), 1, "a doomed connection was sent more");
     }
 }
+
 /// What each connection costs the state machine, inline, is the budget of
 /// docs/performance.md ("where an idle client's bytes go"): a new field
 /// that makes it bigger for every client must say so there.

@@ -32,6 +32,13 @@ pub(crate) struct Span {
     end: u32,
 }
 
+impl Span {
+    /// Bytes it covers.
+    pub fn len(self) -> usize {
+        self.end.saturating_sub(self.start) as usize
+    }
+}
+
 #[derive(Debug)]
 struct Part {
     to: ConnId,

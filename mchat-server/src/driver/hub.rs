@@ -425,9 +425,8 @@ impl Hub {
         }
     }
 
-    /// Serves the sockets the readiness set found ready, a turn's worth;
-    /// `false` once there were none (wait for the set again).
-    pub fn serve_ready(&mut self) -> bool {
+    /// Serves the sockets the readiness set found ready, a turn's worth.
+    pub fn serve_ready(&mut self) {
         self.readiness.take(&mut self.taken);
         let ready = std::mem::take(&mut self.taken.ready);
         for event in &ready {
@@ -444,9 +443,7 @@ impl Hub {
                 self.drain();
             }
         }
-        let any = !ready.is_empty();
         self.taken.ready = ready;
-        any
     }
 
     /// Unsent bytes, all connections together.

@@ -27,7 +27,6 @@ pub fn spawn(
     start: Instant,
 ) -> Task<()> {
     let (tally, pids) = (tally.clone(), plan.pids.clone());
-    let every = every.max(Duration::from_millis(100));
     ex.spawn(async move {
         let mut last = Interval::now(&tally, &pids);
         loop {
