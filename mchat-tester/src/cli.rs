@@ -158,7 +158,7 @@ impl Load {
             } else {
                 self.messages
             },
-            duration: self.duration.map(Duration::from_secs_f64),
+            duration: self.duration.map(|s| Duration::from_secs_f64(s.max(0.0))),
             rate: self.rate,
             window: self.window,
             text_size: self.text_size,

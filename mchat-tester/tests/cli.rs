@@ -150,3 +150,22 @@ fn tls_flags_that_do_not_go_together_are_refused_before_any_connect() {
         assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
     }
 }
+
+#[test]
+fn negative_times_are_taken_as_none_not_a_panic() {
+    // Nothing listens on port 1: the run ends at its first connect.
+    for flag in ["--duration", "--report-every"] {
+        let out = tester(&[
+            "load",
+            "--server",
+            "127.0.0.1:1",
+            flag,
+            "-1",
+            "--messages",
+            "1",
+        ]);
+        let err = text(&out.stderr);
+        assert!(!err.contains("panicked"), "{flag} -1: {err}");
+        assert!(err.contains("could connect"), "{flag} -1: {err}");
+    }
+}
