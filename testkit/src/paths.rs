@@ -47,7 +47,25 @@ pub fn scratch(name: &str) -> PathBuf {
 }
 
 /// A port that was free a moment ago (for servers restarted on their port).
+///
+/// Picked below the kernel's ephemeral range: a port from that range can be
+/// taken, before the server binds it, by any outgoing connection's local
+/// end (a test client's, a peer link's), and was, now and then.
 pub fn free_port() -> u16 {
+    use std::hash::{BuildHasher, RandomState};
+    let ephemeral_low = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|range| range.split_whitespace().next()?.parse::<u16>().ok())
+        .unwrap_or(32768);
+    let (low, span) = (10_000u16, ephemeral_low.saturating_sub(10_000).max(1));
+    let random = RandomState::new();
+    for attempt in 0u32..200 {
+        let port = low + (random.hash_one(attempt) % u64::from(span)) as u16;
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+    // Nothing free below the range: let the kernel choose.
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
