@@ -12,7 +12,8 @@ use super::flood::{self, FloodAccount, Paid};
 use super::joined::JoinedRooms;
 use super::output::{CloseReason, ConnId, Event, Listener};
 use crate::wire::{
-    ChatLine, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, Room, Text,
+    ChatFields, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, ParseError, Room,
+    Text,
 };
 
 /// A new client's nick until it says otherwise (§3).
@@ -79,19 +80,27 @@ impl Server {
             let why = format!("{kind} is not a message a client may send");
             return self.refuse(id, ErrorCode::UnknownCommand, &why);
         }
+        // Chat, nearly every line, is checked and relayed in place.
+        if let Some(chat) = ChatFields::parse(line.as_str()) {
+            return match chat {
+                Ok(chat) => {
+                    self.count_received(id, MessageKind::Msg);
+                    self.client_msg(id, chat, line.as_str());
+                }
+                Err(e) => self.refuse_malformed(id, &e),
+            };
+        }
         let message = match Message::parse(line.as_str()) {
             Ok(message) => message,
-            Err(e) => {
-                self.wires.counters.lines_malformed += 1;
-                return self.refuse(id, e.code(), &e.to_string());
-            }
+            Err(e) => return self.refuse_malformed(id, &e),
         };
         self.count_received(id, message.kind());
         match message {
             Message::Nick(nick) => self.change_nick(id, nick),
             Message::Join(room) => self.join(id, room),
             Message::Part(room) => self.part(id, room),
-            Message::Msg(chat) => self.client_msg(id, chat, line.as_str()),
+            // Taken above; a line that parses as `MSG` is a `MSG` line.
+            Message::Msg(_) => {}
             Message::Heart => self.answer_heart(id),
             Message::Bleed => self.heard_bleed(id),
             Message::Names(room) => self.names(id, &room, now),
@@ -110,6 +119,12 @@ impl Server {
             | Message::AuthProof(_)
             | Message::AuthOk(_) => {}
         }
+    }
+
+    /// Answers a line that did not parse (§6), and counts it.
+    fn refuse_malformed(&mut self, id: ConnId, e: &ParseError) {
+        self.wires.counters.lines_malformed += 1;
+        self.refuse(id, e.code(), &e.to_string());
     }
 
     /// Answers a refused line with `ERROR <code> <why>` (§6).
@@ -263,19 +278,24 @@ impl Server {
 
     /// `MSG` (§3): members only; a different nick is a nick change first;
     /// then the line itself goes to the other members and every peer.
-    fn client_msg(&mut self, id: ConnId, chat: ChatLine, text: &str) {
-        let room = chat.room();
-        if !self.rooms.is_member(room.as_str(), id) {
+    fn client_msg(&mut self, id: ConnId, chat: ChatFields<'_>, text: &str) {
+        let room = chat.room;
+        if !self.rooms.is_member(room, id) {
             let why = format!("you are not in {room}");
             return self.refuse(id, ErrorCode::NotJoined, &why);
         }
-        self.change_nick(id, chat.nick().clone());
+        if self
+            .client(id)
+            .is_some_and(|state| state.nick.as_str() != chat.nick)
+        {
+            self.change_nick(id, Nick::from_trusted(chat.nick.to_owned()));
+        }
         // The line as it came, with a bare `\n`: relayed without being
         // encoded again.
         let line = [text.as_bytes(), b"\n"];
-        let others = self.rooms.members(room.as_str()).filter(|&m| m != id);
+        let others = self.rooms.members(room).filter(|&m| m != id);
         self.wires.send_pieces_each(others, &line);
-        self.send_to_peers_in(room.as_str(), &line);
+        self.send_to_peers_in(room, &line);
     }
 
     /// A client left, however: it leaves every room, with the `left channel`

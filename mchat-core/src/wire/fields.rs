@@ -78,8 +78,13 @@ macro_rules! token_field {
             /// characters, no space, no control character.
             pub fn new(value: impl Into<String>) -> Result<Self, FieldError> {
                 let value = value.into();
-                check_token(&value, Self::MAX_CHARS)?;
+                Self::check(&value)?;
                 Ok(Self(value))
+            }
+
+            /// What [`new`](Self::new) checks, without taking the value.
+            pub(crate) fn check(value: &str) -> Result<(), FieldError> {
+                check_token(value, Self::MAX_CHARS)
             }
 
             /// Wraps a value this crate built and knows to be valid.
@@ -177,6 +182,12 @@ impl Text {
     /// Validates `value` as a text field.
     pub fn new(value: impl Into<String>) -> Result<Self, FieldError> {
         let value = value.into();
+        Self::check(&value)?;
+        Ok(Self(value))
+    }
+
+    /// What [`new`](Self::new) checks, without taking the value.
+    pub(crate) fn check(value: &str) -> Result<(), FieldError> {
         if value.contains('\n') {
             return Err(FieldError::Newline);
         }
@@ -189,7 +200,13 @@ impl Text {
                 max: Self::MAX_CHARS,
             });
         }
-        Ok(Self(value))
+        Ok(())
+    }
+
+    /// Wraps a text this crate checked.
+    pub(crate) fn from_trusted(value: String) -> Self {
+        debug_assert!(Self::check(&value).is_ok(), "{value:?}");
+        Self(value)
     }
 
     /// The text as a string slice.

@@ -255,12 +255,23 @@ impl ChatLine {
     /// A chat line, if it fits in 1024 characters.
     /// To send longer text, see [`split_chat`](super::split_chat).
     pub fn new(nick: Nick, room: Room, text: Text) -> Result<Self, LineTooLong> {
-        let fields = [nick.as_str(), room.as_str(), text.as_str()];
+        Self::check_len(nick.as_str(), room.as_str(), text.as_str())?;
+        Ok(Self { nick, room, text })
+    }
+
+    /// A chat line of fields [`check_len`](Self::check_len) passed.
+    pub(super) fn from_checked(nick: Nick, room: Room, text: Text) -> Self {
+        Self { nick, room, text }
+    }
+
+    /// Would a line of these fields fit in 1024 characters?
+    pub(super) fn check_len(nick: &str, room: &str, text: &str) -> Result<(), LineTooLong> {
+        let fields = [nick, room, text];
         // Characters are counted only if the bytes could be too many.
         if Self::OVERHEAD_CHARS + fields.iter().map(|f| f.len()).sum::<usize>() > MAX_LINE_CHARS {
             check_line(Self::OVERHEAD_CHARS + fields.iter().map(|f| chars(f)).sum::<usize>())?;
         }
-        Ok(Self { nick, room, text })
+        Ok(())
     }
 
     /// The sender's nick.

@@ -39,6 +39,7 @@ pub use framer::{Frame, FrameError, Frames, Line, LineFramer};
 pub use interest::{InterestChange, RoomList, interest_lines};
 pub use members::{MemberList, members_lines};
 pub use message::{AddrList, ChatLine, ErrorReply, LineTooLong, Message, MessageKind, Notice};
+pub(crate) use parse::ChatFields;
 pub use parse::{Malformation, ParseError};
 pub use private_room::private_room_name;
 pub use split::{chat_text_budget, split_chat};

@@ -275,9 +275,7 @@ impl Message {
                 Message::Error(ErrorReply::new(code, parse_text(body, kind)?)?)
             }
             (MessageKind::Msg, Fields::Three(nick, room, body)) => {
-                let nick = parse_nick(nick, kind)?;
-                let room = parse_room(room, kind)?;
-                Message::Msg(ChatLine::new(nick, room, parse_text(body, kind)?)?)
+                Message::Msg(ChatFields::check(nick, room, body)?.to_owned())
             }
             (MessageKind::AllAddrs, Fields::Pairs(pairs)) => {
                 let addrs = pairs
@@ -308,6 +306,54 @@ impl Message {
             (_, _) => return Err(bad(Malformation::MissingField)),
         };
         Ok(message)
+    }
+}
+
+/// A `MSG` line's fields, checked as [`Message::parse`] checks them but
+/// borrowed from the line: a client's chat line is relayed as it came, so
+/// its nick, room and text need not be copied out of it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ChatFields<'a> {
+    pub nick: &'a str,
+    pub room: &'a str,
+    pub text: &'a str,
+}
+
+impl<'a> ChatFields<'a> {
+    /// `None` unless the line's type word is `MSG`; then the line parsed
+    /// as [`Message::parse`] would, with the same error.
+    pub fn parse(line: &'a str) -> Option<Result<Self, ParseError>> {
+        let word = line.split(' ').next().unwrap_or_default();
+        if word != MessageKind::Msg.as_str() {
+            return None;
+        }
+        Some(shape(line).and_then(|shape| match shape.fields {
+            Fields::Three(nick, room, text) => Self::check(nick, room, text),
+            // `shape` gives `MSG` three fields or an error.
+            _ => Err(malformed(
+                Some(MessageKind::Msg),
+                Malformation::MissingField,
+            )),
+        }))
+    }
+
+    /// Checks each field, in order, then the line's length.
+    fn check(nick: &'a str, room: &'a str, text: &'a str) -> Result<Self, ParseError> {
+        let kind = MessageKind::Msg;
+        Nick::check(nick).map_err(|e| field_error(kind, e, ParseError::BadNick))?;
+        Room::check(room).map_err(|e| field_error(kind, e, ParseError::BadRoom))?;
+        Text::check(text).map_err(|e| malformed(Some(kind), Malformation::BadText(e)))?;
+        ChatLine::check_len(nick, room, text)?;
+        Ok(Self { nick, room, text })
+    }
+
+    /// The chat line, owning its fields.
+    pub fn to_owned(self) -> ChatLine {
+        ChatLine::from_checked(
+            Nick::from_trusted(self.nick.to_owned()),
+            Room::from_trusted(self.room.to_owned()),
+            Text::from_trusted(self.text.to_owned()),
+        )
     }
 }
 
@@ -344,6 +390,7 @@ fn parse_room(s: &str, kind: MessageKind) -> Result<Room, ParseError> {
 }
 
 fn parse_text(s: &str, kind: MessageKind) -> Result<Text, ParseError> {
+    // (`ChatFields::check` maps a text's error the same way.)
     Text::new(s).map_err(|e| malformed(Some(kind), Malformation::BadText(e)))
 }
 
@@ -371,4 +418,63 @@ fn parse_hex<T>(
 /// At most 32 characters of an unknown type word, for the error text.
 fn clip(word: &str) -> String {
     word.chars().take(32).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A nick or room: fine, empty, with a control character, or too long
+    /// in bytes or in characters.
+    fn token() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[a-c]{1,5}",
+            1 => "",
+            1 => "[a-c]{0,2}[\\x00\\x7f\\t][a-c]{0,2}",
+            1 => "[a-z]{30,70}",
+            1 => "[ä]{30,70}",
+        ]
+    }
+
+    /// A text: fine, with a `\n` or a trailing `\r`, or long enough to
+    /// make the line too long.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => "[a-c \\x01]{0,10}",
+            1 => "[a-c]{0,3}\\r",
+            1 => "[a-c]{0,3}\\n[a-c]{0,3}",
+            1 => "[ä]{900,1100}",
+            1 => "[a]{1000,1030}",
+        ]
+    }
+
+    /// `MSG` lines: three fields, or a jumble of spaces and letters.
+    fn msg_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            4 => (token(), token(), text()).prop_map(|(n, r, t)| format!("MSG {n} {r} {t}")),
+            1 => "MSG[a-c ]{0,12}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn the_chat_fast_path_agrees_with_message_parse(line in msg_line()) {
+            let slow = Message::parse(&line);
+            match ChatFields::parse(&line) {
+                Some(fast) => prop_assert_eq!(fast.map(|chat| Message::Msg(chat.to_owned())), slow),
+                // Not a `MSG` line ("MSG\n" is a type word of its own).
+                None => prop_assert!(!matches!(slow, Ok(Message::Msg(_))), "{:?}", slow),
+            }
+        }
+    }
+
+    #[test]
+    fn only_msg_lines_take_the_chat_fast_path() {
+        for line in ["JOIN lobby", "MSGX a b c", "msg a b c", "", " MSG a b c"] {
+            assert_eq!(ChatFields::parse(line), None, "{line:?}");
+        }
+        assert!(ChatFields::parse("MSG").is_some_and(|r| r.is_err()));
+    }
 }
