@@ -11,6 +11,7 @@ use super::conns::{ClientState, Conn, Role};
 use super::flood::{self, FloodAccount, Paid};
 use super::joined::JoinedRooms;
 use super::output::{CloseReason, ConnId, Event, Listener};
+use super::run::RunKey;
 use crate::wire::{
     ChatFields, ErrorCode, ErrorReply, Frame, Message, MessageKind, Nick, Notice, ParseError, Room,
     Text,
@@ -292,9 +293,15 @@ impl Server {
         }
         // The line as it came, with a bare `\n`: relayed without being
         // encoded again.
-        let line = [text.as_bytes(), b"\n"];
-        let others = self.rooms.members(room).filter(|&m| m != id);
-        self.wires.send_pieces_each(others, &line);
+        let key = RunKey {
+            room,
+            except: Some(id),
+            epoch: self.rooms.epoch(),
+        };
+        let pieces = [text.as_bytes(), b"\n"];
+        let line = self
+            .wires
+            .send_to_room(&key, || self.rooms.members(room), &pieces);
         self.send_to_peers_in(room, &line);
     }
 
@@ -318,8 +325,9 @@ impl Server {
         let Some(line) = notice_line(room, text) else {
             return;
         };
-        self.wires
+        let line = self
+            .wires
             .send_each(self.rooms.members(room.as_str()), &line);
-        self.send_to_peers_in(room.as_str(), &[&line]);
+        self.send_to_peers_in(room.as_str(), &line);
     }
 }

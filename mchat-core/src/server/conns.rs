@@ -10,6 +10,7 @@ use super::joined::JoinedRooms;
 use super::mesh::Wants;
 use super::output::{CloseReason, ConnId, Output};
 use super::round::{PartAt, Round, Span};
+use super::run::{Run, RunKey};
 use super::stats::{Counters, Traffic, kind_of_line};
 use crate::wire::{ExtensionSet, LineFramer, MessageKind, Nick, Nonce, PeerAddr};
 
@@ -169,6 +170,8 @@ pub(crate) struct Wires {
     pub out: VecDeque<Output>,
     /// What was sent since the outputs were last polled, and to whom.
     round: Round,
+    /// The room's lines being sent one after another, if they are.
+    run: Run,
     /// Connections over a limit, to be closed once the current input is
     /// handled (closing one can send to others; no recursion).
     pub doomed: Vec<(ConnId, CloseReason)>,
@@ -306,21 +309,80 @@ impl Wires {
 
     /// [`send`](Self::send) to each of `to`: the line is written into the
     /// round and its type found once.
-    pub fn send_each(&mut self, to: impl IntoIterator<Item = ConnId>, line: &[u8]) {
-        self.send_pieces_each(to, &[line]);
+    /// The line, for a share of it to others (peers) as well.
+    pub fn send_each(&mut self, to: impl IntoIterator<Item = ConnId>, line: &[u8]) -> Appended {
+        self.send_pieces_each(to, &[line])
     }
 
     /// [`send_each`](Self::send_each) of the line made of `pieces` (a
     /// text and its `\n`, without putting them together first).
-    pub fn send_pieces_each(&mut self, to: impl IntoIterator<Item = ConnId>, pieces: &[&[u8]]) {
+    pub fn send_pieces_each(
+        &mut self,
+        to: impl IntoIterator<Item = ConnId>,
+        pieces: &[&[u8]],
+    ) -> Appended {
         let line = self.append(pieces);
-        let given = to.into_iter().filter(|&id| self.give(id, &line)).count();
-        self.sent(&line, given);
+        self.give_each(to, &line);
+        line
+    }
+
+    fn give_each(&mut self, to: impl IntoIterator<Item = ConnId>, line: &Appended) {
+        let given = to.into_iter().filter(|&id| self.give(id, line)).count();
+        self.sent(line, given);
+    }
+
+    /// Sends a line of a room to its `members` (but `key.except`), as
+    /// [`send_pieces_each`](Self::send_pieces_each) does; a line that
+    /// follows one of the same room to the same members joins its run
+    /// (`run.rs`), and is given to them when the run is settled.
+    /// `members` is called only if the line does not join a run.
+    pub fn send_to_room<I: IntoIterator<Item = ConnId>>(
+        &mut self,
+        key: &RunKey<'_>,
+        members: impl FnOnce() -> I,
+        pieces: &[&[u8]],
+    ) -> Appended {
+        let kind = pieces.first().and_then(|first| kind_of_line(first));
+        let except = key.except;
+        if !self.round.is_full() && self.run.continues(key, kind, self.round.end_offset()) {
+            if self.run.wants_members() {
+                let others = members().into_iter().filter(|&m| Some(m) != except);
+                self.run.take_members(others);
+            }
+            let span = self.round.append(pieces);
+            self.run.lengthen(span);
+            return Appended { span, kind };
+        }
+        let line = self.append(pieces);
+        let others = members().into_iter().filter(|&m| Some(m) != except);
+        self.give_each(others, &line);
+        self.run.open(key, kind, line.span.end_offset());
+        line
+    }
+
+    /// Gives the open run's pending lines to its members, and closes it.
+    /// Called before anything else is written into the round, and at the
+    /// end of every input (`Server::reap`).
+    pub fn settle_run(&mut self) {
+        let Some(settled) = self.run.settle() else {
+            return;
+        };
+        let members = self.run.members();
+        let lines = Appended {
+            span: settled.span,
+            kind: settled.kind,
+        };
+        let given = members.iter().filter(|&&id| self.give(id, &lines)).count();
+        let len = settled.span.len();
+        self.counters
+            .sent(len, settled.kind, settled.lines, given as u64);
+        self.run.put_members(members);
     }
 
     /// Writes a line into the round, to be given to each connection that
     /// is to get it, then counted; valid until the next `append`.
     pub fn append(&mut self, pieces: &[&[u8]]) -> Appended {
+        self.settle_run();
         if self.round.is_full() {
             self.seal_all();
         }
@@ -332,7 +394,8 @@ impl Wires {
 
     /// Counts a line as sent to `given` connections.
     pub fn sent(&mut self, line: &Appended, given: usize) {
-        self.counters.sent(line.span.len(), line.kind, given as u64);
+        self.counters
+            .sent(line.span.len(), line.kind, 1, given as u64);
     }
 
     /// Gives `to` its share of a line; `false` if it takes no more.
@@ -368,6 +431,7 @@ impl Wires {
     /// one `Output::Send`, in the order the parts began; parts of
     /// connections gone or closing are dropped.
     pub fn seal_all(&mut self) {
+        self.settle_run();
         for (to, line) in self.round.seal() {
             if let Some(conn) = conn_mut(&mut self.slots, to) {
                 conn.part_at = PartAt::default();

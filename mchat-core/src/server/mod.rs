@@ -30,6 +30,7 @@ mod per_address;
 mod reconfigure;
 mod rooms;
 mod round;
+mod run;
 mod stats;
 
 use std::net::SocketAddr;
@@ -344,6 +345,8 @@ impl Server {
 
     /// Closes every doomed connection; closing one may doom others.
     fn reap(&mut self, now: Instant) {
+        // A run's pending lines can doom a slow member: give them first.
+        self.wires.settle_run();
         while let Some((id, reason)) = self.wires.doomed.pop() {
             self.drop_conn(id, Some(reason), now);
         }

@@ -42,6 +42,9 @@ impl Hasher for HandleHasher {
 pub(crate) struct Rooms {
     // Room names come from clients: keep std's randomly keyed hasher here.
     map: HashMap<Room, Members>,
+    /// Counts joins and parts: lines sent under the same epoch to the same
+    /// room went to the same members (`run.rs`).
+    epoch: u64,
 }
 
 impl Rooms {
@@ -85,12 +88,19 @@ impl Rooms {
         self.map.keys()
     }
 
+    /// Changes with every join and part.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
     pub fn join(&mut self, room: Room, id: ConnId) {
+        self.epoch += 1;
         self.map.entry(room).or_default().insert(id);
     }
 
     /// Removes `id` from `room`; the room goes when its last member does.
     pub fn part(&mut self, room: &str, id: ConnId) {
+        self.epoch += 1;
         if let Some(members) = self.map.get_mut(room) {
             members.shift_remove(&id);
             if members.is_empty() {

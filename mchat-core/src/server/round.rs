@@ -37,6 +37,19 @@ impl Span {
     pub fn len(self) -> usize {
         self.end.saturating_sub(self.start) as usize
     }
+
+    /// Where it ends, as an offset into the round.
+    pub fn end_offset(self) -> u32 {
+        self.end
+    }
+
+    /// This span and `next`, which follows it, as one.
+    pub fn through(self, next: Span) -> Span {
+        Span {
+            start: self.start,
+            end: next.end,
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -71,6 +84,11 @@ impl Round {
             start: u32::try_from(start).unwrap_or(u32::MAX),
             end: u32::try_from(self.bytes.len()).unwrap_or(u32::MAX),
         }
+    }
+
+    /// Where the next line will start.
+    pub fn end_offset(&self) -> u32 {
+        u32::try_from(self.bytes.len()).unwrap_or(u32::MAX)
     }
 
     /// Should the round be sealed before more is appended?

@@ -132,11 +132,12 @@ impl Counters {
         }
     }
 
-    /// A line of `len` bytes queued for `times` connections.
-    pub(super) fn sent(&mut self, len: usize, kind: Option<MessageKind>, times: u64) {
+    /// `lines` lines of `kind`, `len` bytes together, queued for `times`
+    /// connections.
+    pub(super) fn sent(&mut self, len: usize, kind: Option<MessageKind>, lines: u64, times: u64) {
         self.bytes_sent += len as u64 * times;
         if let Some(kind) = kind {
-            self.lines_sent.add(kind, times);
+            self.lines_sent.add(kind, lines * times);
         }
     }
 }

@@ -10,6 +10,7 @@
 )]
 
 mod auth;
+mod bursts;
 mod capacity;
 mod clients;
 mod errors;

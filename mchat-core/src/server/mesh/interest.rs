@@ -8,7 +8,7 @@
 use std::collections::HashSet;
 
 use super::super::Server;
-use super::super::conns::Role;
+use super::super::conns::{Appended, Role};
 use super::super::output::ConnId;
 use crate::wire::{Extension, InterestChange, Message, Room, RoomList, interest_lines};
 
@@ -48,25 +48,24 @@ impl Wants {
 }
 
 impl Server {
-    /// Sends a line of `room`, encoded once, to every peer that wants it.
-    /// On the path of every chat line: no allocation.
-    /// The line is given in `pieces` (see `Wires::send_pieces_each`).
-    pub(in crate::server) fn send_to_peers_in(&mut self, room: &str, pieces: &[&[u8]]) {
+    /// Gives a line of `room`, just sent to the room's members, to every
+    /// peer that wants it too. On the path of every chat line: no
+    /// allocation, and no second copy of the line.
+    pub(in crate::server) fn send_to_peers_in(&mut self, room: &str, line: &Appended) {
         if !self.mesh.has_links() {
             return;
         }
-        let line = self.wires.append(pieces);
         let mut given = 0;
         for peer in self.mesh.every_link() {
             let wanted = matches!(
                 self.wires.get(peer).map(|c| &c.role),
                 Some(Role::Peer { wants, .. }) if wants.room(room)
             );
-            if wanted && self.wires.give(peer, &line) {
+            if wanted && self.wires.give(peer, line) {
                 given += 1;
             }
         }
-        self.wires.sent(&line, given);
+        self.wires.sent(line, given);
     }
 
     /// The link agreed on interest: our rooms in full, then the mark that

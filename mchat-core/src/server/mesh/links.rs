@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use super::super::conns::{Dialler, Role};
 use super::super::output::{CloseReason, ConnId, Event, Listener};
+use super::super::run::RunKey;
 use super::super::stats::Traffic;
 use super::super::{BLEED, Server};
 use super::{Vouched, Wants};
@@ -59,8 +60,15 @@ impl Server {
 
     /// A peer's line of `room` (`text` without its `\n`) to our members.
     fn deliver_locally(&mut self, room: &str, text: &str) {
-        let line = [text.as_bytes(), b"\n"];
-        self.wires.send_pieces_each(self.rooms.members(room), &line);
+        let key = RunKey {
+            room,
+            except: None,
+            epoch: self.rooms.epoch(),
+        };
+        let pieces = [text.as_bytes(), b"\n"];
+        // (No peer gets it: a peer's line goes no further, §4.)
+        self.wires
+            .send_to_room(&key, || self.rooms.members(room), &pieces);
     }
 
     pub(in crate::server) fn peer_line_dropped(&mut self, id: ConnId, why: String) {
