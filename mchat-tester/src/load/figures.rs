@@ -13,6 +13,8 @@ pub struct Counts {
     pub send_secs: f64,
     pub expected: u64,
     pub connection_failures: u64,
+    /// Senders whose connection ended before the run did.
+    pub senders_disconnected: u64,
     /// Each server's CPU seconds when the run began, in the order of
     /// `plan.pids`.
     pub cpu_before: Vec<Option<f64>>,
@@ -67,6 +69,7 @@ pub fn report(plan: &Plan, tally: &Tally, counts: &Counts, since: std::time::Ins
         .num("latency_p999_ms", pct(0.999))
         .num("latency_max_ms", hist.max() as f64 / 1000.0)
         .num("receivers_disconnected", tally.disconnected.get() as f64)
+        .num("senders_disconnected", counts.senders_disconnected as f64)
         .num("connection_failures", counts.connection_failures as f64);
     if let Some(k) = plan.spread {
         report.num("room_spread", k.min(plan.servers.len()) as f64);

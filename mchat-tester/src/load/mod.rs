@@ -30,7 +30,7 @@ use crate::connect::{Failures, Targets};
 use crate::report::Report;
 use crate::stats;
 use crate::wire::{self, LineError};
-use clients::{join, read_buffer, room};
+use clients::{join, read_buffer, room, room_index};
 use placement::{Placement, Seats};
 use send::Sender;
 pub use spawn::{MeshError, Spawn, SpawnedMesh};
@@ -148,6 +148,7 @@ async fn run_on(
         match join(&targets, seat, &nick, &room, read_buffer(plan.receivers)).await {
             Ok((_writer, mut lines)) => {
                 let tally = tally.clone();
+                let plan_rooms = plan.rooms;
                 let role = if r < plan.rooms {
                     Role::Pacer
                 } else {
@@ -160,6 +161,9 @@ async fn run_on(
                     // Only reached if the server closed it: readers still
                     // running at the end are dropped, not run to here.
                     tally.disconnected.set(tally.disconnected.get() + 1);
+                    if let Role::Pacer = role {
+                        tally.pacer_gone(room_index(r, plan_rooms), plan_rooms);
+                    }
                 }));
             }
             Err(e) => failures.note(e),
@@ -178,6 +182,7 @@ async fn run_on(
     let peer_before = mesh.map(|m| m.traffic().snapshot());
     let sent = Rc::new(Cell::new(0u64));
     let mut writers = Vec::new();
+    let mut senders_gone = Vec::new();
     for s in 0..plan.senders {
         let room_name = room(s, plan.rooms);
         let nick_name = format!("s{s}");
@@ -195,11 +200,16 @@ async fn run_on(
         let (Ok(nick), Ok(room)) = (wire::nick(&nick_name), wire::room(&room_name)) else {
             continue;
         };
-        // A sender reads too (others' lines, HEART) so it never stalls.
+        // A sender reads too (others' lines, HEART) so it never stalls;
+        // the end of what it reads is the end of its connection.
+        let gone = Rc::new(Cell::new(false));
+        let reading_gone = gone.clone();
         ex.spawn(async move {
             let _ = lines.for_each(|_| {}).await;
+            reading_gone.set(true);
         })
         .detach();
+        senders_gone.push(gone.clone());
         let sender = Sender {
             index: s,
             nick,
@@ -210,6 +220,7 @@ async fn run_on(
             tally: tally.clone(),
             sent: sent.clone(),
             start,
+            gone,
         };
         writers.push((s, ex.spawn(sender.run())));
     }
@@ -261,6 +272,7 @@ async fn run_on(
         send_secs,
         expected,
         connection_failures: failures.count,
+        senders_disconnected: senders_gone.iter().filter(|g| g.get()).count() as u64,
         cpu_before,
         peer,
     };

@@ -29,6 +29,9 @@ pub struct Sender {
     pub sent: Rc<Cell<u64>>,
     /// When sending began.
     pub start: Instant,
+    /// Set when its connection is gone (closed by the server, say, for not
+    /// reading fast enough): it stops, rather than wait for its lines.
+    pub gone: Rc<Cell<bool>>,
 }
 
 impl Sender {
@@ -51,18 +54,23 @@ impl Sender {
         let mut batch = BytesMut::with_capacity(64 * 1024);
         let mut seq = 0u64;
         let deadline = plan.duration.map(|d| self.start + d);
-        while seq < plan.messages && deadline.is_none_or(|d| Instant::now() < d) {
+        while !self.gone.get() && seq < plan.messages && deadline.is_none_or(|d| Instant::now() < d)
+        {
             if plan.rate > 0.0 {
                 let due = self.start + Duration::from_secs_f64(seq as f64 / plan.rate);
                 if due > Instant::now() {
-                    flush(&self.writer, &mut batch).await;
+                    self.flush(&mut batch).await;
                     Timer::at(due).await;
                 }
             }
-            while plan.window > 0 && seq >= self.tally.acked(self.index) + plan.window {
-                flush(&self.writer, &mut batch).await;
+            while plan.window > 0 && seq >= self.tally.acked(self.index).saturating_add(plan.window)
+            {
+                self.flush(&mut batch).await;
+                if self.gone.get() {
+                    break;
+                }
                 let listener = self.tally.progress.listen();
-                if seq < self.tally.acked(self.index) + plan.window {
+                if seq < self.tally.acked(self.index).saturating_add(plan.window) {
                     break;
                 }
                 future::or(listener, async {
@@ -79,18 +87,21 @@ impl Sender {
             seq += 1;
             line.encode_into(&mut batch);
             if batch.len() >= 32 * 1024 {
-                flush(&self.writer, &mut batch).await;
+                self.flush(&mut batch).await;
             }
             self.sent.set(self.sent.get() + 1);
         }
-        flush(&self.writer, &mut batch).await;
+        self.flush(&mut batch).await;
         seq
     }
-}
 
-async fn flush(writer: &Writer, batch: &mut BytesMut) {
-    if !batch.is_empty() {
-        let _ = writer.send(batch).await;
-        batch.clear();
+    /// Writes the batch; a failed write means the connection is gone.
+    async fn flush(&self, batch: &mut BytesMut) {
+        if !batch.is_empty() {
+            if self.writer.send(batch).await.is_err() {
+                self.gone.set(true);
+            }
+            batch.clear();
+        }
     }
 }

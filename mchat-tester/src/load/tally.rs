@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use hdrhistogram::Histogram;
 
 use super::Plan;
+use super::clients::room_index;
 use super::stamp::Stamp;
 use crate::order::{Order, Seen};
 
@@ -61,9 +62,21 @@ impl Tally {
         }
     }
 
-    /// The highest sequence number of `sender` its room's pacer has seen.
+    /// The highest sequence number of `sender` its room's pacer has seen
+    /// (`u64::MAX` once the pacer is gone: it holds no one back).
     pub fn acked(&self, sender: usize) -> u64 {
         self.acked.get(sender).map_or(0, Cell::get)
+    }
+
+    /// The pacer of room `room` (of `rooms`) lost its connection: the
+    /// room's senders are no longer held to its window.
+    pub fn pacer_gone(&self, room: usize, rooms: usize) {
+        for (sender, acked) in self.acked.iter().enumerate() {
+            if room_index(sender, rooms) == room {
+                acked.set(u64::MAX);
+            }
+        }
+        self.progress.notify(usize::MAX);
     }
 
     /// Counts a line `receiver` read at `now` (lines without a stamp are
