@@ -14,7 +14,7 @@ use std::net::TcpStream;
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-use testkit::ServerProc;
+use testkit::{ServerProc, exit_within};
 
 const CLIENT: &str = env!("CARGO_BIN_EXE_mchat-client");
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -686,14 +686,7 @@ fn a_script_exits_with_failure_when_a_command_was_refused() {
             .unwrap()
             .write_all(script.as_bytes())
             .unwrap();
-        let deadline = Instant::now() + DEADLINE;
-        let status = loop {
-            if let Some(status) = child.try_wait().unwrap() {
-                break status;
-            }
-            assert!(Instant::now() < deadline, "the script never ended");
-            std::thread::sleep(Duration::from_millis(20));
-        };
+        let status = exit_within(&mut child, DEADLINE, "the scripted client");
         let mut stderr = String::new();
         child
             .stderr

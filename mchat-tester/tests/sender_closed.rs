@@ -9,7 +9,9 @@ mod support;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, TcpListener, TcpStream};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use testkit::exit_within;
 
 use support::{figure, figures};
 
@@ -70,24 +72,27 @@ fn serve(stream: TcpStream, closes: Closes) {
     }
 }
 
-/// Runs the tester, killing it (and failing) if it is still running
-/// after `limit`; its `--json` figures.
-fn figures_within(limit: Duration, args: &[&str]) -> Vec<(String, f64)> {
+/// One sender and one receiver, 1 000 lines with a window of 100, against
+/// a stand-in that closes whom `closes` says; the run's `--json` figures
+/// (it fails if the run is still going after a minute).
+fn load_against(closes: Closes) -> Vec<(String, f64)> {
+    let addr = stand_in(closes);
     let mut child = Command::new(TESTER)
-        .args(args)
+        .args([
+            "load",
+            "--receivers",
+            "1",
+            "--senders",
+            "1",
+            "--messages",
+            "1000",
+        ])
+        .args(["--window", "100", "--json", "--server", &addr])
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + limit;
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("the run was still going after {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    exit_within(&mut child, Duration::from_secs(60), "the load run");
     let mut text = String::new();
     child
         .stdout
@@ -98,24 +103,9 @@ fn figures_within(limit: Duration, args: &[&str]) -> Vec<(String, f64)> {
     figures(&text)
 }
 
-const LOAD: [&str; 10] = [
-    "--receivers",
-    "1",
-    "--senders",
-    "1",
-    "--messages",
-    "1000",
-    "--window",
-    "100",
-    "--json",
-    "--server",
-];
-
 #[test]
 fn a_sender_closed_by_the_server_ends_the_run_and_is_counted() {
-    let addr = stand_in(Closes::Sender);
-    let args = [&["load"][..], &LOAD[..], &[addr.as_str()][..]].concat();
-    let f = figures_within(Duration::from_secs(60), &args);
+    let f = load_against(Closes::Sender);
     assert_eq!(figure(&f, "senders_disconnected"), 1.0, "{f:?}");
     assert_eq!(figure(&f, "delivered"), 0.0);
     assert!(
@@ -126,9 +116,7 @@ fn a_sender_closed_by_the_server_ends_the_run_and_is_counted() {
 
 #[test]
 fn a_pacing_receiver_closed_by_the_server_holds_its_senders_back_no_longer() {
-    let addr = stand_in(Closes::Receiver);
-    let args = [&["load"][..], &LOAD[..], &[addr.as_str()][..]].concat();
-    let f = figures_within(Duration::from_secs(60), &args);
+    let f = load_against(Closes::Receiver);
     assert_eq!(figure(&f, "receivers_disconnected"), 1.0, "{f:?}");
     assert_eq!(figure(&f, "sent"), 1000.0, "past the window: {f:?}");
     assert_eq!(figure(&f, "lost"), 1000.0);

@@ -1,7 +1,7 @@
 //! What the workspace's integration tests share: starting a real
 //! `mchat-server` (found beside the test's own binary, where
 //! `cargo test --workspace` builds it), a line client that answers `HEART`,
-//! scratch directories and free ports.
+//! scratch directories and free ports, and a deadline for a child's exit.
 
 // Test support: a panic is how a test fails.
 #![allow(
@@ -11,11 +11,13 @@
     clippy::indexing_slicing
 )]
 
+mod exit;
 mod line_client;
 mod paths;
 mod pki;
 mod server;
 
+pub use exit::exit_within;
 pub use line_client::{DEADLINE, LineClient};
 pub use paths::{example_bin, free_port, scratch, workspace_bin};
 pub use pki::{TestCa, TestCert};

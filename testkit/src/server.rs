@@ -117,17 +117,7 @@ impl ServerProc {
 
     /// Waits for the process to exit by itself; fails after `within`.
     pub fn wait_exit(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
-        let deadline = std::time::Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the server did not exit within {within:?}"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(20));
-        }
+        crate::exit_within(&mut self.child, within, "the server")
     }
 
     /// The server's resident memory now, in KiB.

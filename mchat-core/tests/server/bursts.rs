@@ -5,7 +5,7 @@
 use mchat_core::server::{CloseReason, Listener, Output};
 use mchat_core::wire::MessageKind;
 
-use crate::harness::{Harness, config};
+use crate::harness::{Busy, Harness};
 
 #[test]
 fn a_burst_reaches_every_other_member_in_order_with_a_notice_in_its_place() {
@@ -68,14 +68,12 @@ fn lines_of_two_rooms_in_one_read_from_a_peer_keep_their_order() {
 
 #[test]
 fn a_burst_past_a_readers_limit_closes_it_and_the_others_get_every_line() {
-    let mut cfg = config();
-    cfg.client_queue_limit = 1_000;
-    cfg.flood_rate = 0;
-    let mut h = Harness::new(cfg);
-    let sender = h.member("sender", &["busy"]);
-    let slow = h.member("slow", &["busy"]);
-    let fast = h.member("fast", &["busy"]);
-    h.take_all();
+    let Busy {
+        mut h,
+        sender,
+        slow,
+        fast,
+    } = Busy::new(1_000);
     let line = format!("MSG sender busy {}\n", "x".repeat(70));
     let burst = line.repeat(10);
     // Ten lines one by one, then ten in one read: `fast` writes all it
@@ -128,4 +126,26 @@ fn a_burst_is_counted_once_per_line_and_recipient() {
         after.bytes_sent - before.bytes_sent,
         (5 * 3 * line.len()) as u64
     );
+}
+
+#[test]
+fn a_burst_leaves_as_one_send_to_each_member() {
+    let mut h = Harness::with_defaults();
+    let sender = h.member("s", &["r"]);
+    let a = h.member("a", &["r"]);
+    let b = h.member("b", &["r"]);
+    h.take_all();
+    let burst = "MSG s r one\nMSG s r two\nMSG s r three\n";
+    h.server.handle_input(sender, burst.as_bytes(), h.now);
+    let sends: Vec<_> = std::iter::from_fn(|| h.server.poll_output())
+        .filter_map(|output| match output {
+            Output::Send { to, line } => Some((to, line)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(sends.len(), 2, "{sends:?}");
+    for (to, line) in sends {
+        assert!(to == a || to == b);
+        assert_eq!(line, burst.as_bytes());
+    }
 }

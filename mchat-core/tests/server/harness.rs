@@ -27,6 +27,35 @@ pub struct Harness {
     accepted: u32,
 }
 
+/// Room `busy`: a sender, a `slow` and a `fast` reader, whose unsent
+/// output may reach `limit` bytes each; flood control off (this is about
+/// the readers' queues, §8); everything so far taken.
+pub struct Busy {
+    pub h: Harness,
+    pub sender: ConnId,
+    pub slow: ConnId,
+    pub fast: ConnId,
+}
+
+impl Busy {
+    pub fn new(limit: usize) -> Self {
+        let mut cfg = config();
+        cfg.client_queue_limit = limit;
+        cfg.flood_rate = 0;
+        let mut h = Harness::new(cfg);
+        let sender = h.member("sender", &["busy"]);
+        let slow = h.member("slow", &["busy"]);
+        let fast = h.member("fast", &["busy"]);
+        h.take_all();
+        Self {
+            h,
+            sender,
+            slow,
+            fast,
+        }
+    }
+}
+
 impl Harness {
     pub fn new(config: ServerConfig) -> Self {
         let now = Instant::now();

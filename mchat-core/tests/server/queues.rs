@@ -3,19 +3,16 @@
 
 use mchat_core::server::{CloseReason, ConnId, Output};
 
-use crate::harness::{Harness, config};
+use crate::harness::{Busy, Harness, config};
 
 #[test]
 fn reader_that_never_flushes_is_disconnected_as_slow_consumer() {
-    let mut cfg = config();
-    cfg.client_queue_limit = 10_000;
-    // The sender is past any flood limit: this is about the reader's queue.
-    cfg.flood_rate = 0;
-    let mut h = Harness::new(cfg);
-    let sender = h.member("sender", &["busy"]);
-    let slow = h.member("slow", &["busy"]);
-    let fast = h.member("fast", &["busy"]);
-    h.take_all();
+    let Busy {
+        mut h,
+        sender,
+        slow,
+        fast,
+    } = Busy::new(10_000);
     let line = format!("MSG sender busy {}\n", "x".repeat(80));
     let mut fast_got = 0;
     let mut slow_closed_at = None;
