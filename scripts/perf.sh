@@ -3,9 +3,9 @@
 #   cargo build --release -p mchat-server -p mchat-tester -p mchat-relay && bash scripts/perf.sh
 # Starts its own servers on ports 19061.. and a no-parse relay
 # (benches/relay) on 19081, and stops them (by pid) at the end. Each load
-# runs against the relay right before the server, and the ratios of the two
-# (server / relay) follow it: this machine's speed drifts, so only figures
-# of one moment are compared.
+# runs against the relay right before the server, REPEAT times (default 3),
+# and the ratios of the two (server / relay) follow, with their median:
+# this machine's speed drifts, so only figures of one moment are compared.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=target/release
@@ -38,23 +38,37 @@ for _ in $(seq 100); do [ -s "$DIR/relay.out" ] && break; sleep 0.05; done
 field() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 
+# The median of the numbers on stdin ("-" if none).
+median() {
+    tr ' ' '\n' | grep -v '^-\?$' | sort -g |
+        awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print a[(NR + 1) / 2]; else printf "%.2f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
 # compare <title> <server client port> <server pid> <load options...>:
-# the load against the relay, then against the server, then the ratios.
+# REPEAT rounds (default 3) of the load against the relay, then against
+# the server, each round's ratios, then their medians: one run's p99, or
+# its CPU seconds (read in ticks of 10 ms), move with whatever else the
+# machine did at that moment.
+REPEAT=${REPEAT:-3}
 compare() {
     local title=$1 port=$2 pid=$3
     shift 3
-    echo "## $title: the relay"
-    "$BIN/mchat-tester" load --server 127.0.0.1:19081 --pid "$RELAY" "$@" | tee "$DIR/relay.load"
-    echo "## $title: mchat-server"
-    "$BIN/mchat-tester" load --server 127.0.0.1:"$port" --pid "$pid" "$@" | tee "$DIR/server.load"
-    local per_s_r per_s_s cpu_r cpu_s n_r n_s
-    per_s_r=$(field deliveries_per_s "$DIR/relay.load"); per_s_s=$(field deliveries_per_s "$DIR/server.load")
-    n_r=$(field delivered "$DIR/relay.load"); n_s=$(field delivered "$DIR/server.load")
-    cpu_r=$(field server_cpu_s "$DIR/relay.load"); cpu_s=$(field server_cpu_s "$DIR/server.load")
-    echo "## $title: server / relay"
-    echo "  deliveries_per_s        $(ratio "$per_s_s" "$per_s_r")"
-    echo "  deliveries_per_cpu_s    $(ratio "$(ratio "$n_s" "$cpu_s")" "$(ratio "$n_r" "$cpu_r")")"
-    echo "  latency_p99             $(ratio "$(field latency_p99_ms "$DIR/server.load")" "$(field latency_p99_ms "$DIR/relay.load")")"
+    local per_s=() per_cpu=() p99=() round a b c
+    for round in $(seq "$REPEAT"); do
+        echo "## $title: the relay (round $round of $REPEAT)"
+        "$BIN/mchat-tester" load --server 127.0.0.1:19081 --pid "$RELAY" "$@" | tee "$DIR/relay.load"
+        echo "## $title: mchat-server (round $round of $REPEAT)"
+        "$BIN/mchat-tester" load --server 127.0.0.1:"$port" --pid "$pid" "$@" | tee "$DIR/server.load"
+        a=$(ratio "$(field deliveries_per_s "$DIR/server.load")" "$(field deliveries_per_s "$DIR/relay.load")")
+        b=$(ratio "$(ratio "$(field delivered "$DIR/server.load")" "$(field server_cpu_s "$DIR/server.load")")" \
+            "$(ratio "$(field delivered "$DIR/relay.load")" "$(field server_cpu_s "$DIR/relay.load")")")
+        c=$(ratio "$(field latency_p99_ms "$DIR/server.load")" "$(field latency_p99_ms "$DIR/relay.load")")
+        per_s+=("$a") per_cpu+=("$b") p99+=("$c")
+    done
+    echo "## $title: server / relay, the median of $REPEAT rounds (each round's in brackets)"
+    echo "  deliveries_per_s        $(echo "${per_s[*]}" | median)  (${per_s[*]})"
+    echo "  deliveries_per_cpu_s    $(echo "${per_cpu[*]}" | median)  (${per_cpu[*]})"
+    echo "  latency_p99             $(echo "${p99[*]}" | median)  (${p99[*]})"
 }
 
 start 19061 19062
@@ -82,7 +96,9 @@ echo "## 3-server mesh / the relay's 200 receivers, 10 senders above"
 echo "  deliveries_per_s        $(ratio "$(field deliveries_per_s "$DIR/mesh.load")" "$(field deliveries_per_s "$DIR/relay-200.load")")"
 
 # Chat beside a crowd: the latency run while 18 000 idle clients are held
-# (needs 18 000 descriptors in this shell; skipped below that).
+# (needs 18 000 descriptors in this shell; skipped below that). The relay
+# has no rooms (it would send every line to every idle client too), so
+# this one has no relay to compare with.
 if [ "$(ulimit -n)" -ge 19000 ]; then
     EXTRA="--max-clients 20000" start 19067 19068
     S4=${PIDS[-1]}
