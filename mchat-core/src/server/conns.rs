@@ -308,8 +308,8 @@ impl Wires {
     }
 
     /// [`send`](Self::send) to each of `to`: the line is written into the
-    /// round and its type found once.
-    /// The line, for a share of it to others (peers) as well.
+    /// round and its type found once. Returns the line, for peers to be
+    /// given a share of it too.
     pub fn send_each(&mut self, to: impl IntoIterator<Item = ConnId>, line: &[u8]) -> Appended {
         self.send_pieces_each(to, &[line])
     }
@@ -322,13 +322,16 @@ impl Wires {
         pieces: &[&[u8]],
     ) -> Appended {
         let line = self.append(pieces);
-        self.give_each(to, &line);
+        self.give_each(to, &line, 1);
         line
     }
 
-    fn give_each(&mut self, to: impl IntoIterator<Item = ConnId>, line: &Appended) {
+    /// Gives each of `to` its share of `line` (`lines` lines) and counts
+    /// what was given.
+    fn give_each(&mut self, to: impl IntoIterator<Item = ConnId>, line: &Appended, lines: u64) {
         let given = to.into_iter().filter(|&id| self.give(id, line)).count();
-        self.sent(line, given);
+        self.counters
+            .sent(line.span.len(), line.kind, lines, given as u64);
     }
 
     /// Sends a line of a room to its `members` (but `key.except`), as
@@ -355,7 +358,7 @@ impl Wires {
         }
         let line = self.append(pieces);
         let others = members().into_iter().filter(|&m| Some(m) != except);
-        self.give_each(others, &line);
+        self.give_each(others, &line, 1);
         self.run.open(key, kind, line.span.end_offset());
         line
     }
@@ -368,14 +371,11 @@ impl Wires {
             return;
         };
         let members = self.run.members();
-        let lines = Appended {
+        let pending = Appended {
             span: settled.span,
             kind: settled.kind,
         };
-        let given = members.iter().filter(|&&id| self.give(id, &lines)).count();
-        let len = settled.span.len();
-        self.counters
-            .sent(len, settled.kind, settled.lines, given as u64);
+        self.give_each(members.iter().copied(), &pending, settled.lines);
         self.run.put_members(members);
     }
 
